@@ -1,0 +1,384 @@
+"""Checks the notebooks' tests use: the one place for shapes, tolerances and messages.
+
+Everything a test says to a student comes from here, so that every exercise of
+every day speaks the same way:
+
+- ``relative_error(a, b)``: max over elements of |a−b| / max(1e-8, |a|+|b|).
+- ``assert_shape`` / ``assert_dtype``: messages name the expected and the actual.
+- ``assert_close``: shape, dtype, then values; names the worst element and, when
+  the answer matches a known wrong variant, the likely bug.
+- ``numeric_gradient(f, x, dout)``: centred differences of Σ f(x)·dout, so any
+  array function can be checked against its backward pass.
+- ``crosscheck``: the per-tensor table (exact / close / max |diff| / worst at)
+  against PyTorch autograd, raising when a tensor is off.
+- ``check_cases``: one exercise against a reference over a grid of inputs, also
+  checking that inputs are not mutated and float64 is kept.
+
+Every check returns None: nbgrader scores a test cell whose last expression
+is a number as that many points, so a check must never end a cell with one.
+
+Failures raise ``CheckFailed`` (an AssertionError).  In Jupyter it prints its
+message alone, without a traceback; a stub that still raises
+NotImplementedError gets a short "not implemented yet" note instead of a
+traceback (see ``course.install_friendly_errors``).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+#: Default tolerance on ``relative_error`` for float64 results.
+TOL = 1e-7
+#: Default tolerance for a comparison against a centred-difference gradient.
+NUMERIC_TOL = 1e-6
+
+
+class CheckFailed(AssertionError):
+    """A check did not pass; the message says what, where, and the likely cause."""
+
+    def _render_traceback_(self):
+        # IPython shows these lines instead of a traceback.
+        return [f"\x1b[31mCheck failed:\x1b[0m {line}" if i == 0 else line
+                for i, line in enumerate(str(self).splitlines())]
+
+
+class NotImplementedYet(CheckFailed):
+    """Raised (and shown without a traceback) when a stub has not been filled in."""
+
+    def _render_traceback_(self):
+        return [f"\x1b[33m{line}\x1b[0m" for line in str(self).splitlines()]
+
+
+def not_implemented_message(name: str | None) -> str:
+    what = f"`{name}`" if name else "this function"
+    return (
+        f"{what} is not implemented yet. Replace `raise NotImplementedError()` in its "
+        f"cell with your code, run that cell, then run this test again."
+    )
+
+
+# --- basic measures ----------------------------------------------------------------
+
+
+def _as_array(x, name="value"):
+    try:
+        import torch
+
+        if isinstance(x, torch.Tensor):
+            return x.detach().cpu().numpy()
+    except ImportError:  # pragma: no cover - torch is in the course environment
+        pass
+    if isinstance(x, np.ndarray):
+        return x
+    if isinstance(x, (int, float, np.number, bool, list, tuple)):
+        return np.asarray(x)
+    raise CheckFailed(
+        f"{name}: expected a NumPy array or a number, got {type(x).__name__}. "
+        f"Did the function return something else (None, a tuple)?"
+    )
+
+
+def relative_error(a, b) -> float:
+    """max |a−b| / max(1e-8, |a|+|b|), elementwise then the largest; 0.0 for empty arrays."""
+    a = np.asarray(_as_array(a), dtype=np.float64)
+    b = np.asarray(_as_array(b), dtype=np.float64)
+    if a.shape != b.shape:
+        raise CheckFailed(
+            f"relative_error: shapes differ, {a.shape} and {b.shape}; compare arrays of one shape"
+        )
+    if a.size == 0:
+        return 0.0
+    with np.errstate(invalid="ignore"):
+        err = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
+    if np.isnan(err).any():
+        return math.inf
+    return float(err.max())
+
+
+def _worst_index(a, b):
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.ndim == 0:
+        return ()
+    with np.errstate(invalid="ignore"):
+        err = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
+    err = np.where(np.isnan(err), np.inf, err)
+    return tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), a.shape))
+
+
+def assert_shape(actual, expected_shape, name="output"):
+    """Raise CheckFailed naming both shapes when ``actual.shape != expected_shape``."""
+    arr = _as_array(actual, name)
+    expected_shape = tuple(expected_shape)
+    if arr.shape != expected_shape:
+        hint = ""
+        if arr.shape == expected_shape[::-1] and arr.ndim == 2:
+            hint = " It is the transpose of what is expected: a missing or extra `.T`?"
+        elif arr.size == int(np.prod(expected_shape)):
+            hint = " Same number of elements, different layout: check the axes."
+        elif arr.ndim < len(expected_shape):
+            hint = " An axis is missing: a sum or a mean over the wrong axis, or keepdims?"
+        raise CheckFailed(
+            f"{name}: expected shape {expected_shape}, got {arr.shape}.{hint}"
+        )
+
+
+def assert_dtype(actual, expected_dtype=np.float64, name="output"):
+    """Raise CheckFailed naming both dtypes when they differ."""
+    arr = _as_array(actual, name)
+    if arr.dtype != np.dtype(expected_dtype):
+        raise CheckFailed(
+            f"{name}: expected dtype {np.dtype(expected_dtype)}, got {arr.dtype}. "
+            f"Keep the computation in float64 (e.g. avoid int arrays, np.float32 or astype)."
+        )
+
+
+def _describe(x) -> str:
+    if isinstance(x, np.ndarray):
+        return f"array {x.shape}"
+    if isinstance(x, (list, tuple)):
+        inner = ", ".join(_describe(v) for v in x[:4])
+        more = ", ..." if len(x) > 4 else ""
+        return f"{type(x).__name__}[{inner}{more}]"
+    if isinstance(x, dict):
+        return "{" + ", ".join(f"{k}: {_describe(v)}" for k, v in list(x.items())[:4]) + "}"
+    return repr(x)
+
+
+def assert_close(actual, expected, name="output", tol=TOL, diagnose=(), check_dtype=True):
+    """Compare arrays or numbers: shape, dtype (float64), then relative error ≤ tol.
+
+    diagnose: pairs (wrong_value, message); when ``actual`` is close to a known
+    wrong answer, its message is added ("forgot σ′?").
+    """
+    exp = _as_array(expected, f"{name} (expected)")
+    act = _as_array(actual, name)
+    if act.shape != exp.shape:
+        assert_shape(act, exp.shape, name)
+    if check_dtype and np.issubdtype(exp.dtype, np.floating):
+        assert_dtype(act, exp.dtype, name)
+    if not np.issubdtype(act.dtype, np.number) and act.dtype != bool:
+        raise CheckFailed(f"{name}: expected numbers, got an array of {act.dtype}")
+    if act.size and not np.all(np.isfinite(act)) and np.all(np.isfinite(exp)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(act))[0])
+        raise CheckFailed(
+            f"{name}: contains nan or inf (first at index {bad}) where the expected values are "
+            f"finite. An overflow in np.exp? Subtract the maximum, or use a form that cannot overflow."
+        )
+    err = relative_error(act, exp)
+    if err <= tol:
+        return None
+    idx = _worst_index(act, exp)
+    got = act[idx] if act.ndim else act
+    want = exp[idx] if exp.ndim else exp
+    where = f" at index {idx}" if idx else ""
+    msg = (
+        f"{name}: relative error {err:.3g} > {tol:g}{where}: got {float(got):.8g}, "
+        f"expected {float(want):.8g}."
+    )
+    for wrong, hint in diagnose:
+        try:
+            w = _as_array(wrong)
+            if w.shape == act.shape and relative_error(act, w) <= max(tol, 1e-6):
+                msg += f"\nLikely cause: {hint}"
+                break
+        except CheckFailed:
+            continue
+    raise CheckFailed(msg)
+
+
+# --- numeric gradient ----------------------------------------------------------
+
+
+def numeric_gradient(f: Callable, x, dout=None, h: float = 1e-5):
+    """Centred-difference gradient of Σ f(x)·dout with respect to x.
+
+    f takes one array (shaped like x) and returns an array (or a number); dout is
+    the upstream gradient, shaped like f(x), and defaults to ones.  For a
+    function of several inputs, close over the others:
+    ``numeric_gradient(lambda W: affine_forward(x, W, b)[0], W, dout)``.
+    x itself is not modified.
+    """
+    x = np.array(x, dtype=np.float64, copy=True)
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(*x.shape):
+        old = x[idx]
+        x[idx] = old + h
+        fp = np.asarray(f(x.copy()), dtype=np.float64)
+        x[idx] = old - h
+        fm = np.asarray(f(x.copy()), dtype=np.float64)
+        x[idx] = old
+        d = np.ones_like(fp) if dout is None else np.asarray(dout, dtype=np.float64)
+        if d.shape != fp.shape:
+            raise CheckFailed(
+                f"numeric_gradient: dout has shape {d.shape} but f(x) has shape {fp.shape}; "
+                f"pass an upstream gradient shaped like the output"
+            )
+        grad[idx] = np.sum((fp - fm) * d) / (2.0 * h)
+    return grad
+
+
+# --- the cross-check table -------------------------------------------------------
+
+
+def compare(name, ours, reference, tol=TOL):
+    """One row of the cross-check table: dict with exact, close, max_diff, worst, note."""
+    ref = _as_array(reference, f"{name} (reference)")
+    row = {"name": name, "exact": False, "close": False, "max_diff": math.nan,
+           "rel_error": math.nan, "worst": None, "note": ""}
+    try:
+        act = _as_array(ours, name)
+    except CheckFailed as exc:
+        row["note"] = str(exc)
+        return row
+    if act.shape != ref.shape:
+        row["note"] = f"shape {act.shape}, expected {ref.shape}"
+        return row
+    a = np.asarray(act, dtype=np.float64)
+    r = np.asarray(ref, dtype=np.float64)
+    row["exact"] = bool(np.array_equal(a, r))
+    row["rel_error"] = relative_error(a, r)
+    row["close"] = row["rel_error"] <= tol
+    row["max_diff"] = float(np.max(np.abs(a - r))) if a.size else 0.0
+    row["worst"] = _worst_index(a, r) if a.size and not row["exact"] else None
+    return row
+
+
+def format_table(rows) -> str:
+    header = f"{'tensor':<22} {'exact':<6} {'close':<6} {'max |diff|':>11}  {'rel. error':>10}  worst at"
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        if r["note"]:
+            lines.append(f"{r['name']:<22} {'no':<6} {'no':<6} {'':>11}  {'':>10}  {r['note']}")
+            continue
+        worst = "" if r["worst"] is None else str(r["worst"])
+        lines.append(
+            f"{r['name']:<22} {'yes' if r['exact'] else 'no':<6} {'yes' if r['close'] else 'no':<6} "
+            f"{r['max_diff']:>11.3g}  {r['rel_error']:>10.3g}  {worst}"
+        )
+    return "\n".join(lines)
+
+
+def crosscheck(ours: dict, reference: dict, tol=TOL, hints: dict | None = None, quiet=False):
+    """Print the table comparing each of ``ours`` with ``reference`` (e.g. PyTorch autograd).
+
+    ours, reference: {name: array or tensor}, same keys.  Raises CheckFailed
+    listing every tensor that is off, with the hint for that tensor if given.
+    """
+    missing = [k for k in reference if k not in ours]
+    if missing:
+        raise CheckFailed(f"crosscheck: no value given for {', '.join(missing)}")
+    rows = [compare(k, ours[k], reference[k], tol) for k in reference]
+    table = format_table(rows)
+    if not quiet:
+        print(table)
+    bad = [r for r in rows if not r["close"]]
+    if bad:
+        lines = [f"{len(bad)} of {len(rows)} tensors differ from the reference "
+                 f"(relative error > {tol:g}):"]
+        for r in bad:
+            where = f" worst at {r['worst']}" if r["worst"] not in (None, ()) else ""
+            detail = r["note"] or f"relative error {r['rel_error']:.3g}{where}"
+            lines.append(f"  {r['name']}: {detail}")
+            if hints and r["name"] in hints:
+                lines.append(f"    hint: {hints[r['name']]}")
+        if quiet:
+            lines.append(table)
+        raise CheckFailed("\n".join(lines))
+    return None
+
+
+def to_torch(*arrays, requires_grad=True):
+    """float64 torch tensors (leaf, requiring grad) from NumPy arrays, for a cross-check."""
+    import torch
+
+    out = [torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=requires_grad)
+           for a in arrays]
+    return out[0] if len(out) == 1 else out
+
+
+# --- an exercise against a reference over many inputs ----------------------------
+
+
+def _compare_structure(ours, ref, path, tol, diagnose_here):
+    """Raise CheckFailed at the first place where ours and ref differ."""
+    if isinstance(ref, (tuple, list)):
+        if not isinstance(ours, (tuple, list)) or len(ours) != len(ref):
+            raise CheckFailed(f"{path}: expected a {type(ref).__name__} of {len(ref)} items, "
+                              f"got {_describe(ours)}")
+        for i, (o, r) in enumerate(zip(ours, ref)):
+            _compare_structure(o, r, f"{path}[{i}]", tol, ())
+        return
+    if isinstance(ref, dict):
+        if not isinstance(ours, dict) or set(ours) != set(ref):
+            raise CheckFailed(f"{path}: expected a dict with keys {sorted(ref)}, got {_describe(ours)}")
+        for k in ref:
+            _compare_structure(ours[k], ref[k], f"{path}[{k!r}]", tol, ())
+        return
+    if isinstance(ref, (float, int, np.floating, np.integer)) and not isinstance(ref, bool):
+        if isinstance(ours, np.ndarray) and ours.shape == ():
+            ours = ours.item()
+        if not isinstance(ours, (float, int, np.floating, np.integer)) or isinstance(ours, bool):
+            raise CheckFailed(f"{path}: expected a number, got {_describe(ours)}")
+        assert_close(np.float64(ours), np.float64(ref), path, tol, diagnose_here, check_dtype=False)
+        return
+    assert_close(ours, ref, path, tol, diagnose_here)
+
+
+def check_cases(fn: Callable, reference: Callable, cases: Iterable, name: str | None = None,
+                tol=TOL, select: Callable | None = None,
+                wrong: Sequence[tuple[Callable, str]] = ()):
+    """Call ``fn`` and ``reference`` on every case and compare what they return.
+
+    cases: tuples of positional arguments, or dicts of keyword arguments.
+    select: picks the part of the result to compare (e.g. ``lambda r: r[0]`` to
+    skip a cache).  wrong: (wrong_function, message) pairs; a result that
+    matches a wrong function names the likely bug.  Also checks that fn leaves
+    its array inputs unchanged.
+    """
+    name = name or getattr(fn, "__name__", "function")
+    select = select or (lambda r: r)
+    count = 0
+    for count, case in enumerate(cases, start=1):
+        args, kwargs = (case, {}) if isinstance(case, tuple) else ((), dict(case))
+        desc = ", ".join([_describe(a) for a in args] +
+                         [f"{k}={_describe(v)}" for k, v in kwargs.items()])
+        label = f"{name}({desc})"
+        student_args, student_kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+        try:
+            got = fn(*student_args, **student_kwargs)
+        except NotImplementedError:
+            raise NotImplementedYet(not_implemented_message(name)) from None
+        except CheckFailed:
+            raise
+        except Exception as exc:  # a student's error becomes a message about this case
+            raise CheckFailed(f"{label} raised {type(exc).__name__}: {exc}") from None
+        for before, after in zip(list(args) + list(kwargs.values()),
+                                 list(student_args) + list(student_kwargs.values())):
+            if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
+                raise CheckFailed(f"{label} modified its input array in place; "
+                                  f"work on a copy (e.g. use `x = x.copy()` or out-of-place ops).")
+        expected = reference(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+        diagnose = []
+        for wrong_fn, message in wrong:
+            try:
+                diagnose.append((select(wrong_fn(*copy.deepcopy(args), **copy.deepcopy(kwargs))),
+                                 message))
+            except Exception:
+                continue
+        _compare_structure(select(got), select(expected), label, tol, diagnose)
+    if count == 0:
+        raise CheckFailed(f"check_cases({name}): no cases given; a check without cases proves nothing")
+    return None
+
+
+def call(fn: Callable, *args, **kwargs):
+    """Call a student's function; a stub still raising NotImplementedError becomes a short note."""
+    try:
+        return fn(*args, **kwargs)
+    except NotImplementedError:
+        raise NotImplementedYet(not_implemented_message(getattr(fn, "__name__", None))) from None

@@ -1,0 +1,162 @@
+"""An nbgrader course directory and the nbgrader commands run on it.
+
+nbgrader runs in a child process with the repository root as its working
+folder, so it reads ``nbgrader_config.py``; the course root is passed on the
+command line, which lets ``grader check`` and ``grader demo`` work in folders of
+their own without touching the instructor's gradebook.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .notebooks import REPO, day_number, discover_days
+
+DEFAULT_ROOT = REPO / ".nbgrader"
+COURSE_ID = "backprop"
+
+
+class NbgraderFailed(Exception):
+    def __init__(self, args, output):
+        self.args_ = args
+        self.output = output
+        tail = "\n".join(output.strip().splitlines()[-15:])
+        super().__init__(f"nbgrader {' '.join(args)} failed:\n{tail}")
+
+
+@dataclass
+class CellScore:
+    grade_id: str
+    score: float | None
+    max_score: float
+    auto: bool
+    failed: bool
+
+
+@dataclass
+class NotebookScore:
+    notebook: str
+    cells: list[CellScore] = field(default_factory=list)
+
+    @property
+    def auto_score(self):
+        return sum(c.score or 0 for c in self.cells if c.auto)
+
+    @property
+    def auto_max(self):
+        return sum(c.max_score for c in self.cells if c.auto)
+
+
+class CourseDir:
+    def __init__(self, root: Path = DEFAULT_ROOT):
+        self.root = Path(root).resolve()
+
+    # folders --------------------------------------------------------------
+    @property
+    def source(self):
+        return self.root / "source"
+
+    def release(self, day):
+        return self.root / "release" / day
+
+    def submitted(self, student, day):
+        return self.root / "submitted" / student / day
+
+    def autograded(self, student, day):
+        return self.root / "autograded" / student / day
+
+    def feedback(self, student, day):
+        return self.root / "feedback" / student / day
+
+    @property
+    def db_url(self):
+        return f"sqlite:///{self.root / 'gradebook.db'}"
+
+    def students(self, day):
+        base = self.root / "submitted"
+        if not base.is_dir():
+            return []
+        return sorted(p.name for p in base.iterdir() if (p / day).is_dir())
+
+    def link_sources(self, days=None):
+        """source/<day> -> the day folder of the repository, for the built days only."""
+        self.source.mkdir(parents=True, exist_ok=True)
+        for day in days or discover_days():
+            link = self.source / day
+            target = REPO / day
+            if link.is_symlink() and link.resolve() == target.resolve():
+                continue
+            if link.is_symlink() or link.is_file():
+                link.unlink()
+            elif link.is_dir():
+                shutil.rmtree(link)
+            os.symlink(os.path.relpath(target, self.source), link)
+
+    # nbgrader --------------------------------------------------------------
+    def nbgrader(self, *args, check=True, timeout=None) -> str:
+        cmd = [sys.executable, "-m", "nbgrader", *args,
+               f"--CourseDirectory.root={self.root}", "--log-level=INFO"]
+        # nbgrader runs helper programs (alembic) by name: the environment's bin first.
+        path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+        env = dict(os.environ, PATH=path, PYTHONPATH=os.pathsep.join(
+            [str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+        proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True,
+                              timeout=timeout)
+        output = proc.stdout + proc.stderr
+        if check and proc.returncode != 0:
+            raise NbgraderFailed(list(args), output)
+        return output
+
+    def generate_assignment(self, day):
+        self.link_sources([day])
+        self.nbgrader("generate_assignment", day, "--force")
+
+    def autograde(self, day, student, timeout=None):
+        return self.nbgrader("autograde", day, f"--student={student}", "--force",
+                             timeout=timeout)
+
+    def generate_feedback(self, day, student):
+        return self.nbgrader("generate_feedback", day, f"--student={student}", "--force")
+
+    def export(self, path: Path):
+        return self.nbgrader("export", f"--to={path}")
+
+    # gradebook ---------------------------------------------------------------
+    def scores(self, day, student) -> list[NotebookScore]:
+        from nbgrader.api import Gradebook, MissingEntry
+
+        out = []
+        with Gradebook(self.db_url, COURSE_ID) as gb:
+            try:
+                submission = gb.find_submission(day, student)
+            except MissingEntry:
+                return []
+            for snb in submission.notebooks:
+                nbs = NotebookScore(snb.name)
+                for grade in snb.grades:
+                    auto = grade.cell.cell_type == "code"
+                    nbs.cells.append(CellScore(
+                        grade_id=grade.name,
+                        score=grade.score if (auto or grade.manual_score is not None) else None,
+                        max_score=grade.max_score,
+                        auto=auto,
+                        failed=auto and (grade.auto_score or 0) < grade.max_score,
+                    ))
+                nbs.cells.sort(key=lambda c: c.grade_id)
+                out.append(nbs)
+        return sorted(out, key=lambda n: n.notebook)
+
+
+def earlier_days(day, days=None):
+    n = day_number(day)
+    return [d for d in (days or discover_days()) if day_number(d) < n]
+
+
+def later_days(day, days=None):
+    n = day_number(day)
+    return [d for d in (days or discover_days()) if day_number(d) > n]

@@ -1,0 +1,410 @@
+"""The instructor's steps: release, check, autograde, feedback, export, demo."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .coursedir import CourseDir, NbgraderFailed, NotebookScore, earlier_days, later_days
+from .notebooks import (REPO, NotebookError, WrongAnswer, discover_days, is_grade_cell,
+                        nbgrader_meta, notebook_defining, read_notebook, reference_module,
+                        scan_release, solved_notebook, with_wrong_answers, write_notebook,
+                        wrong_answers)
+
+
+def say(*parts, **kw):
+    print(*parts, flush=True, **kw)
+
+
+# --- release --------------------------------------------------------------------
+
+
+def bundle_toolkit(release_dir: Path, day: str):
+    """Put the course toolkit and the earlier days' reference modules beside the notebooks."""
+    shutil.copytree(REPO / "course", release_dir / "course", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    before = earlier_days(day)
+    target = release_dir / "solutions"
+    if target.exists():
+        shutil.rmtree(target)
+    if before:
+        target.mkdir()
+        (target / "__init__.py").write_text(
+            '"""Reference modules of the days before this one: earlier days\' working code."""\n')
+        for d in before:
+            shutil.copy2(REPO / "solutions" / f"{d}.py", target / f"{d}.py")
+
+
+def release(day: str, course: CourseDir) -> tuple[Path, list[str]]:
+    """Student version of ``day`` in ``course``'s release folder; returns (folder, leaks)."""
+    course.generate_assignment(day)
+    folder = course.release(day)
+    bundle_toolkit(folder, day)
+    return folder, scan_release(folder, day, later_days(day))
+
+
+def release_notebooks(folder: Path) -> dict[str, object]:
+    return {p.name: read_notebook(p) for p in sorted(folder.glob("*.ipynb"))}
+
+
+def grade_cell_order(notebooks: dict[str, object]) -> dict[str, list[tuple[str, bool, float]]]:
+    """notebook -> [(grade_id, autograded, points)] in the order of the cells."""
+    out = {}
+    for name, nb in notebooks.items():
+        cells = []
+        for cell in nb.cells:
+            if is_grade_cell(cell):
+                meta = nbgrader_meta(cell)
+                cells.append((meta["grade_id"], cell.cell_type == "code",
+                              float(meta.get("points", 0))))
+        out[Path(name).stem] = cells
+    return out
+
+
+def write_submission(course: CourseDir, student: str, day: str, notebooks: dict[str, object]):
+    folder = course.submitted(student, day)
+    if folder.exists():
+        shutil.rmtree(folder)
+    for name, nb in notebooks.items():
+        write_notebook(nb, folder / name)
+    return folder
+
+
+# --- autograde ---------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    student: str
+    day: str
+    status: str = "graded"          # graded | error | empty
+    message: str = ""
+    notebooks: list[NotebookScore] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def auto_score(self):
+        return sum(n.auto_score for n in self.notebooks)
+
+    @property
+    def auto_max(self):
+        return sum(n.auto_max for n in self.notebooks)
+
+    def cell(self, grade_id):
+        for n in self.notebooks:
+            for c in n.cells:
+                if c.grade_id == grade_id:
+                    return c
+        return None
+
+
+def grade_one(course: CourseDir, day: str, student: str, timeout: float = 900) -> Result:
+    start = time.monotonic()
+    result = Result(student, day)
+    folder = course.submitted(student, day)
+    if not any(folder.glob("*.ipynb")):
+        result.status, result.message = "empty", f"no notebook in {folder}"
+        return result
+    try:
+        course.autograde(day, student, timeout=timeout)
+    except NbgraderFailed as exc:
+        result.status = "error"
+        lines = [ln for ln in exc.output.splitlines() if "ERROR" in ln or "Error" in ln]
+        result.message = (lines[-1] if lines else str(exc).splitlines()[-1]).strip()
+    except Exception as exc:  # a timeout of the whole run, an unreadable file
+        result.status, result.message = "error", f"{type(exc).__name__}: {exc}"
+    result.notebooks = course.scores(day, student)
+    result.seconds = time.monotonic() - start
+    return result
+
+
+def autograde(day: str, course: CourseDir, students=None, quiet=False) -> list[Result]:
+    students = students or course.students(day)
+    results = []
+    for i, student in enumerate(students, 1):
+        if not quiet:
+            say(f"[{i}/{len(students)}] {student:<20}", end=" ")
+        r = grade_one(course, day, student)
+        results.append(r)
+        if not quiet:
+            if r.status == "graded":
+                say(f"{r.auto_score:g}/{r.auto_max:g} autograded points  ({r.seconds:.1f} s)")
+            else:
+                say(f"{r.status.upper()}: {r.message}")
+    return results
+
+
+def summary(results: list[Result]) -> str:
+    graded = [r for r in results if r.status == "graded"]
+    bad = [r for r in results if r.status != "graded"]
+    lines = [f"{len(graded)} of {len(results)} submissions graded"]
+    for r in bad:
+        lines.append(f"  {r.student}: {r.status}: {r.message}")
+    return "\n".join(lines)
+
+
+# --- check: the tests of a day against the model answers, the stubs and known bugs -------
+
+
+@dataclass
+class CheckReport:
+    day: str
+    rows: list = field(default_factory=list)      # (notebook, grade_id, points, solved, stub)
+    wrong: list = field(default_factory=list)     # (WrongAnswer, cells lost, ok)
+    leaks: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return (not self.errors and not self.leaks and bool(self.rows)
+                and all(solved == pts and stub == 0 for _, _, pts, solved, stub in self.rows)
+                and all(ok for _, _, ok in self.wrong))
+
+    def format(self) -> str:
+        out = [f"grader check {self.day}", ""]
+        out.append(f"{'notebook':<28} {'cell':<30} {'points':>6}  {'solved':<7} {'stub':<7} verdict")
+        for nb, gid, pts, solved, stub in self.rows:
+            good = solved == pts and stub == 0
+            out.append(f"{nb:<28} {gid:<30} {pts:>6g}  "
+                       f"{'pass' if solved == pts else 'FAIL':<7} "
+                       f"{'fails' if stub == 0 else 'PASSES':<7} {'ok' if good else 'PROBLEM'}")
+        if self.wrong:
+            out += ["", "known wrong answers (each must lose points on the exercise it targets):"]
+            for w, lost, ok in self.wrong:
+                what = ", ".join(lost) if lost else "loses nothing"
+                out.append(f"  {'ok     ' if ok else 'PROBLEM'} {w.name:<40} {what}")
+        if self.leaks:
+            out += ["", "model answers found in the release:"] + [f"  {p}" for p in self.leaks]
+        if self.errors:
+            out += ["", "errors:"] + [f"  {e}" for e in self.errors]
+        out += ["", "check passed" if self.ok else "check FAILED"]
+        return "\n".join(out)
+
+
+def _rounds(wrongs: list[WrongAnswer]) -> list[list[WrongAnswer]]:
+    """Group wrong answers so that no two in a group target the same function."""
+    rounds: list[list[WrongAnswer]] = []
+    for w in wrongs:
+        for r in rounds:
+            if all(x.target != w.target for x in r):
+                r.append(w)
+                break
+        else:
+            rounds.append([w])
+    return rounds
+
+
+def check(day: str, with_wrong=True, quiet=False, keep: Path | None = None) -> CheckReport:
+    report = CheckReport(day)
+    tmp = Path(keep) if keep else Path(tempfile.mkdtemp(prefix=f"check-{day}-"))
+    try:
+        course = CourseDir(tmp / "course")
+        folder, report.leaks = release(day, course)
+        stubs = release_notebooks(folder)
+        module = reference_module(day)
+        solved = {n: solved_notebook(nb, module, n) for n, nb in stubs.items()}
+        write_submission(course, "solved", day, solved)
+        write_submission(course, "stub", day, stubs)
+        wrongs = wrong_answers(day) if with_wrong else []
+        rounds = _rounds(wrongs)
+        for i, group in enumerate(rounds):
+            nbs = {}
+            for w in group:
+                home = notebook_defining(solved, w.target)
+                if home is None:
+                    report.errors.append(f"wrong answer {w.name}: no stub cell defines {w.target}")
+                    continue
+                nbs[home] = with_wrong_answers(nbs.get(home, solved[home]), [w])
+            write_submission(course, f"wrong{i + 1}", day, nbs)
+        students = ["solved", "stub"] + [f"wrong{i + 1}" for i in range(len(rounds))]
+        results = {r.student: r for r in autograde(day, course, students, quiet=quiet)}
+        for r in results.values():
+            if r.status != "graded":
+                report.errors.append(f"{r.student}: {r.status}: {r.message}")
+        for nb, cells in grade_cell_order(stubs).items():
+            for gid, auto, pts in cells:
+                if not auto:
+                    continue
+                s = results["solved"].cell(gid)
+                t = results["stub"].cell(gid)
+                report.rows.append((nb, gid, pts, s.score if s else None, t.score if t else None))
+        for i, group in enumerate(rounds):
+            r = results[f"wrong{i + 1}"]
+            for w in group:
+                lost = [f"{c.grade_id} −{c.max_score - (c.score or 0):g}"
+                        for n in r.notebooks for c in n.cells
+                        if c.auto and (c.score or 0) < c.max_score]
+                targeted = [x for x in lost if x.startswith(f"test_{w.target} ")]
+                report.wrong.append((w, lost, bool(targeted)))
+    except (NotebookError, NbgraderFailed) as exc:
+        report.errors.append(str(exc))
+    finally:
+        if not keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return report
+
+
+# --- feedback and export ------------------------------------------------------------------
+
+
+def hidden_test_lines(day: str) -> list[str]:
+    """The distinctive lines of the day's hidden tests (to prove feedback never shows them)."""
+    lines = []
+    for path in sorted((REPO / day).glob("*.ipynb")):
+        for cell in read_notebook(path).cells:
+            inside = False
+            for line in cell.source.splitlines():
+                if "### BEGIN HIDDEN TESTS" in line:
+                    inside = True
+                elif "### END HIDDEN TESTS" in line:
+                    inside = False
+                elif inside and len(line.strip()) >= 20:
+                    lines.append(line.strip())
+    return lines
+
+
+def feedback(day: str, course: CourseDir, students=None, quiet=False) -> dict[str, list[Path]]:
+    """Feedback HTML per student; checks that no hidden test's source is in it."""
+    import html
+
+    students = students or [s for s in course.students(day) if course.autograded(s, day).is_dir()]
+    hidden = hidden_test_lines(day)
+    out = {}
+    for i, student in enumerate(students, 1):
+        try:
+            course.generate_feedback(day, student)
+        except NbgraderFailed as exc:
+            if not quiet:
+                say(f"[{i}/{len(students)}] {student:<20} FEEDBACK FAILED: "
+                    f"{str(exc).splitlines()[-1]}")
+            continue
+        files = sorted(course.feedback(student, day).glob("*.html"))
+        for f in files:
+            text = html.unescape(f.read_text(encoding="utf-8"))
+            leaked = [h for h in hidden if h in text]
+            if leaked:
+                raise RuntimeError(f"{f} shows hidden test source, e.g. {leaked[0]!r}")
+        out[student] = files
+        if not quiet:
+            say(f"[{i}/{len(students)}] {student:<20} {len(files)} feedback file(s) in "
+                f"{course.feedback(student, day)}")
+    return out
+
+
+def export(course: CourseDir, path: Path | None = None) -> Path:
+    path = Path(path or course.root / "grades.csv").resolve()
+    course.export(path)
+    return path
+
+
+# --- demo ------------------------------------------------------------------------------------
+
+
+DEMO_STUDENTS = {
+    "ada-model": "submits the model answers",
+    "ben-stub": "submits the stubs untouched",
+    "cleo-bugs": "makes typical mistakes",
+}
+
+
+def typical_mistakes(day: str, count=3) -> list[WrongAnswer]:
+    picks, targets = [], set()
+    for w in wrong_answers(day):
+        if w.target not in targets:
+            picks.append(w)
+            targets.add(w.target)
+        if len(picks) == count:
+            break
+    return picks
+
+
+def score_table(results: dict[str, dict[str, Result]], days: list[str]) -> str:
+    width = max(14, *(len(d) + 2 for d in days))
+    head = f"{'student':<12}" + "".join(f"{d:>{width}}" for d in days) + f"{'total':>{width}}"
+    lines = [head, "-" * len(head)]
+    for student, per_day in results.items():
+        row, total, total_max = f"{student:<12}", 0.0, 0.0
+        for d in days:
+            r = per_day.get(d)
+            if r is None or r.status != "graded":
+                cell = "error" if r else "-"
+            else:
+                cell = f"{r.auto_score:g}/{r.auto_max:g}"
+                total += r.auto_score
+                total_max += r.auto_max
+            row += f"{cell:>{width}}"
+        row += f"{f'{total:g}/{total_max:g}':>{width}}"
+        lines.append(row)
+    return "\n".join(lines)
+
+
+def demo(root: Path | None = None, days=None) -> dict[str, dict[str, Result]]:
+    """Release every built day, simulate a class, autograde, feedback, export, score table."""
+    course = CourseDir(root or CourseDir().root / "demo")
+    if course.root.exists():
+        shutil.rmtree(course.root)
+    days = days or discover_days()
+    results: dict[str, dict[str, Result]] = {s: {} for s in DEMO_STUDENTS}
+    say(f"demo course in {course.root}")
+    for student, what in DEMO_STUDENTS.items():
+        say(f"  {student}: {what}")
+    for day in days:
+        say(f"\n== {day}: release")
+        folder, leaks = release(day, course)
+        if leaks:
+            raise RuntimeError("the release holds model answers:\n" + "\n".join(leaks))
+        say(f"released to {folder} (no model answer of {day} in it)")
+        stubs = release_notebooks(folder)
+        module = reference_module(day)
+        solved = {n: solved_notebook(nb, module, n) for n, nb in stubs.items()}
+        mistakes = typical_mistakes(day)
+        buggy = dict(solved)
+        for w in mistakes:
+            home = notebook_defining(solved, w.target)
+            buggy[home] = with_wrong_answers(buggy[home], [w])
+        write_submission(course, "ada-model", day, solved)
+        write_submission(course, "ben-stub", day, stubs)
+        write_submission(course, "cleo-bugs", day, buggy)
+        say("cleo-bugs' mistakes: " + "; ".join(f"{w.target}: {w.description}" for w in mistakes))
+        say(f"== {day}: autograde")
+        for r in autograde(day, course, list(DEMO_STUDENTS)):
+            results[r.student][day] = r
+        say(f"== {day}: feedback")
+        feedback(day, course, list(DEMO_STUDENTS))
+    csv = export(course)
+    say(f"\ngrades exported to {csv}")
+    say("\nautograded points (manually graded answers are left for the instructor):\n")
+    say(score_table(results, days))
+    return results
+
+
+# --- the student's JupyterLab ----------------------------------------------------------------
+
+
+def prepare_lab(course: CourseDir, workspace: Path | None = None, days=None) -> Path:
+    """A student workspace holding a fresh release of each built day (kept if it exists)."""
+    workspace = Path(workspace or course.root / "lab").resolve()
+    workspace.mkdir(parents=True, exist_ok=True)
+    for day in days or discover_days():
+        target = workspace / day
+        if target.exists():
+            say(f"{target} exists: kept (delete it for a fresh copy)")
+            continue
+        folder, leaks = release(day, course)
+        if leaks:
+            raise RuntimeError("the release holds model answers:\n" + "\n".join(leaks))
+        shutil.copytree(folder, target)
+    return workspace
+
+
+def start_lab(workspace: Path, port: int = 8888) -> int:
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={workspace}",
+           "--ip=127.0.0.1", f"--port={port}", "--no-browser"]
+    say("starting: " + " ".join(cmd))
+    return subprocess.call(cmd, cwd=workspace)

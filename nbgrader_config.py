@@ -1,0 +1,28 @@
+# nbgrader configuration of the workbook.  The grader CLI runs nbgrader from the
+# repository root, so this file is read; the course directory is .nbgrader/
+# (git-ignored) and holds only working folders.  Its source/ folder links just the
+# day folders, so formgrader lists the days and nothing else.
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import GetGrades
+
+from grader.nbgrader_ext import HideHiddenTests
+
+c = get_config()  # noqa: F821 (provided by traitlets)
+
+c.CourseDirectory.course_id = "backprop"
+c.CourseDirectory.root = ".nbgrader"
+c.CourseDirectory.source_directory = "source"
+# Copied neither into a release nor from a submission into grading: the toolkit and
+# the reference modules are the instructor's, whatever a student's folder holds.
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "course", "solutions",
+]
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.LockCells.lock_readonly_cells = True
+
+c.Execute.timeout = 120
+c.Autograde.create_student = True
+
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

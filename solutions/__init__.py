@@ -1,0 +1,1 @@
+"""Reference NumPy implementation of the workbook, one module per day (the model answers)."""

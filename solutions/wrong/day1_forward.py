@@ -1,0 +1,109 @@
+"""Typical wrong answers of Day 1; each must lose points on the exercise it targets."""
+
+import numpy as np
+
+from solutions.wrong import registry
+
+WRONG_ANSWERS, wrong = registry()
+
+
+@wrong("sigmoid", "naive 1/(1+e^-z): e^-z overflows for z = -1000")
+def naive_sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+@wrong("sigmoid_prime", "σ′ applied to z instead of σ(z): z(1 − z)")
+def prime_of_z(z):
+    return z * (1 - z)
+
+
+@wrong("sigmoid_prime", "returns σ(z) itself, the derivative is missing")
+def prime_is_sigmoid(z):
+    return sigmoid(z)  # noqa: F821 (the notebook defines sigmoid)
+
+
+@wrong("tanh_prime", "1 − z² instead of 1 − tanh²(z)")
+def tanh_prime_of_z(z):
+    return 1 - z ** 2
+
+
+@wrong("relu_prime", "derivative 1 at z = 0 (PyTorch uses 0)")
+def relu_prime_at_zero(z):
+    return (z >= 0).astype(np.float64)
+
+
+@wrong("leaky_relu_prime", "slope 0 instead of alpha for z < 0")
+def leaky_prime_zero_slope(z, alpha=0.01):
+    return (z > 0).astype(np.float64)
+
+
+@wrong("softmax", "no maximum subtracted: e^1000 overflows to nan")
+def softmax_unstable(z):
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@wrong("softmax", "normalised over the batch axis instead of the classes")
+def softmax_wrong_axis(z):
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+@wrong("layer_forward_loop", "bias forgotten")
+def loop_without_bias(a_prev, W, b):
+    return np.array([sum(W[j, k] * a_prev[k] for k in range(W.shape[1]))
+                     for j in range(W.shape[0])], dtype=np.float64)
+
+
+@wrong("affine_forward", "W not transposed: x @ W + b")
+def affine_not_transposed(x, W, b):
+    out = x @ W + b
+    return out, (x, W, b)
+
+
+@wrong("init_weights", "Xavier and He with std sqrt(1/n_in)")
+def init_lecun_everywhere(n_out, n_in, method, seed=0):
+    rng = np.random.default_rng(seed)
+    if method == "zeros":
+        return np.zeros((n_out, n_in)), np.zeros(n_out)
+    if method == "small":
+        return 0.01 * rng.standard_normal((n_out, n_in)), np.zeros(n_out)
+    return np.sqrt(1.0 / n_in) * rng.standard_normal((n_out, n_in)), np.zeros(n_out)
+
+
+@wrong("quadratic_cost", "the ½ of the slides' cost forgotten")
+def quadratic_without_half(A, Y):
+    return float(np.sum((Y - A) ** 2) / A.shape[0])
+
+
+@wrong("quadratic_cost", "mean over all elements, as MSELoss, instead of 1/(2N) Σ‖y−a‖²")
+def quadratic_as_mse(A, Y):
+    return float(np.mean((Y - A) ** 2))
+
+
+@wrong("softmax_cross_entropy", "summed over the batch instead of the mean")
+def cross_entropy_sum(scores, y):
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-log_probs[np.arange(len(y)), y].sum())
+
+
+@wrong("softmax_cross_entropy", "log of an unshifted softmax: inf/nan for large scores")
+def cross_entropy_unstable(scores, y):
+    p = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    return float(-np.log(p[np.arange(len(y)), y]).mean())
+
+
+@wrong("binary_cross_entropy", "log σ(z) and log(1 − σ(z)) computed directly: inf for |z| large")
+def bce_naive(z, y):
+    p = 1.0 / (1.0 + np.exp(-z))
+    return float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p))))
+
+
+@wrong("network_forward", "activation applied to the output layer too")
+def network_activates_output(X, params, activation="tanh"):
+    f = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0), "identity": lambda z: z}[activation]
+    a = X
+    for W, b in params:
+        a = f(a @ W.T + b)
+    return a

@@ -1,0 +1,168 @@
+"""The instructor's pipeline: solving, wrong answers, leak scan, and nbgrader end to end."""
+
+import csv
+import html
+import json
+import shutil
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from grader import workflow
+from grader.coursedir import CourseDir
+from grader.notebooks import (NotebookError, defined_functions, discover_days, scan_release,
+                              solved_notebook, with_wrong_answers, wrong_answers)
+from solutions import day1_forward
+
+DAYS = discover_days()
+
+
+def _stub_cell(name, grade_id=None):
+    src = f'def {name}(z):\n    """doc"""\n    # YOUR CODE HERE\n    raise NotImplementedError()'
+    return new_code_cell(src, metadata={"nbgrader": {
+        "grade": False, "solution": True, "locked": False, "schema_version": 3,
+        "grade_id": grade_id or name}})
+
+
+def test_days_are_discovered_in_syllabus_order():
+    assert DAYS[0] == "day1_forward"
+    assert DAYS == sorted(DAYS, key=lambda d: int(d[3:].split("_")[0]))
+
+
+def test_solved_notebook_puts_the_model_answer_into_each_stub():
+    nb = new_notebook(cells=[_stub_cell("sigmoid"), _stub_cell("tanh_prime"),
+                             new_markdown_cell("YOUR ANSWER HERE", metadata={"nbgrader": {
+                                 "grade": True, "solution": True, "points": 2,
+                                 "grade_id": "sigmoid-prime-derivation", "schema_version": 3}})])
+    solved = solved_notebook(nb, day1_forward)
+    assert "np.exp(-np.abs(z))" in solved.cells[0].source
+    assert "NotImplementedError" not in solved.cells[0].source
+    assert defined_functions(solved.cells[1].source) == ["tanh_prime"]
+    assert solved.cells[2].source == day1_forward.ANSWERS["sigmoid-prime-derivation"]
+    # the input notebook is left as it was
+    assert "NotImplementedError" in nb.cells[0].source
+
+
+def test_a_stub_without_model_answer_is_named():
+    nb = new_notebook(cells=[_stub_cell("no_such_function", grade_id="cell-7")])
+    with pytest.raises(NotebookError, match="cell-7.*no_such_function"):
+        solved_notebook(nb, day1_forward, "x.ipynb")
+
+
+def test_a_wrong_answer_replaces_only_its_target():
+    nb = solved_notebook(new_notebook(cells=[_stub_cell("relu_prime")]), day1_forward)
+    wrong = next(w for w in wrong_answers("day1_forward") if w.target == "relu_prime")
+    bad = with_wrong_answers(nb, [wrong])
+    assert defined_functions(bad.cells[0].source) == ["relu_prime"]
+    assert ">=" in bad.cells[0].source and ">=" not in nb.cells[0].source
+
+
+def test_every_day_has_wrong_answers_for_its_exercises():
+    for day in DAYS:
+        assert wrong_answers(day), f"{day} has no library of wrong answers"
+
+
+def test_scan_release_finds_a_model_answer(tmp_path):
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    nbformat.write(new_notebook(cells=[_stub_cell("sigmoid")]), str(clean / "a.ipynb"))
+    assert scan_release(clean, "day1_forward") == []
+
+    leaky = tmp_path / "leaky"
+    shutil.copytree(clean, leaky)
+    solved = solved_notebook(new_notebook(cells=[_stub_cell("softmax")]), day1_forward)
+    # renamed and re-indented, still the same body
+    solved.cells[0].source = solved.cells[0].source.replace("def softmax", "def helper")
+    nbformat.write(solved, str(leaky / "b.ipynb"))
+    (leaky / "solutions").mkdir()
+    (leaky / "solutions" / "day1_forward.py").write_text("x = 1\n")
+    problems = scan_release(leaky, "day1_forward")
+    assert any("b.ipynb" in p and "solutions.day1_forward.softmax" in p for p in problems)
+    assert any("reference module of day1_forward" in p for p in problems)
+
+
+def test_rounds_never_put_two_answers_for_one_target_together():
+    rounds = workflow._rounds(wrong_answers("day1_forward"))
+    for group in rounds:
+        targets = [w.target for w in group]
+        assert len(targets) == len(set(targets))
+    assert sum(len(g) for g in rounds) == len(wrong_answers("day1_forward"))
+
+
+# --- nbgrader end to end -------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("day", DAYS)
+def test_check_passes_solved_fails_stub_and_every_wrong_answer_loses(day):
+    report = workflow.check(day, quiet=True)
+    print(report.format())
+    assert report.ok, report.format()
+    assert report.rows and report.wrong
+    assert all(ok for _, _, ok in report.wrong)
+
+
+@pytest.mark.slow
+def test_release_holds_no_answer_and_no_hidden_test(tmp_path):
+    course = CourseDir(tmp_path / "course")
+    folder, leaks = workflow.release("day1_forward", course)
+    assert leaks == []
+    assert (folder / "course" / "checks.py").is_file()
+    assert not (folder / "solutions").exists()  # day 1 has no earlier day
+    hidden = workflow.hidden_test_lines("day1_forward")
+    assert hidden, "day 1 has hidden tests"
+    for path in folder.glob("*.ipynb"):
+        text = path.read_text()
+        assert "BEGIN HIDDEN TESTS" not in text and "BEGIN SOLUTION" not in text
+        assert not any(h in text for h in hidden)
+        nb = nbformat.read(str(path), 4)
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade") and cell.cell_type == "code":
+                assert cell.metadata.get("editable") is False or meta.get("locked")
+
+
+@pytest.mark.slow
+def test_a_broken_submission_is_reported_and_the_rest_graded(tmp_path):
+    course = CourseDir(tmp_path / "course")
+    folder, _ = workflow.release("day1_forward", course)
+    stubs = workflow.release_notebooks(folder)
+    solved = {n: solved_notebook(nb, day1_forward, n) for n, nb in stubs.items()}
+    workflow.write_submission(course, "alice", "day1_forward", solved)
+    broken = course.submitted("bob", "day1_forward")
+    broken.mkdir(parents=True)
+    for name in stubs:
+        (broken / name).write_text('{"cells": [ this is not json')
+    results = {r.student: r for r in workflow.autograde("day1_forward", course,
+                                                        ["bob", "alice"], quiet=True)}
+    assert results["bob"].status == "error" and results["bob"].message
+    assert results["alice"].status == "graded"
+    assert results["alice"].auto_score == results["alice"].auto_max > 0
+
+
+@pytest.mark.slow
+def test_demo_scores_feedback_and_export(tmp_path, capsys):
+    results = workflow.demo(root=tmp_path / "demo")
+    out = capsys.readouterr().out
+    assert "ada-model" in out and "total" in out
+    for day in DAYS:
+        model, stub, bugs = (results[s][day] for s in ("ada-model", "ben-stub", "cleo-bugs"))
+        assert model.status == stub.status == bugs.status == "graded"
+        assert model.auto_score == model.auto_max > 0
+        assert stub.auto_score == 0
+        assert 0 < bugs.auto_score < bugs.auto_max
+    course = CourseDir(tmp_path / "demo")
+    for student in workflow.DEMO_STUDENTS:
+        for day in DAYS:
+            files = list(course.feedback(student, day).glob("*.html"))
+            assert files, f"no feedback for {student}"
+            hidden = workflow.hidden_test_lines(day)
+            for f in files:
+                text = html.unescape(f.read_text())
+                assert "BEGIN HIDDEN TESTS" not in text
+                assert not [h for h in hidden if h in text]
+    with open(tmp_path / "demo" / "grades.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["student_id"] for r in rows} == set(workflow.DEMO_STUDENTS)
+    assert json.dumps(rows)  # plain data
