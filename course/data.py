@@ -1,0 +1,244 @@
+"""The course's data, all offline: scikit-learn's bundled digits and generated 2-D sets.
+
+- ``split``: train / validation / test rows, stratified by label, the same for the same seed.
+- ``load_digits_split``: the 1797 8×8 digits, pixels scaled to [0, 1], already split.
+- ``make_2d``: moons, circles, blobs and spirals for pictures of decision boundaries,
+  standardised so that one learning rate suits them all.
+- ``one_hot`` and ``minibatches``: the two helpers a training loop needs.
+
+Examples sit in the rows of X (N, D), labels in y (N,), as everywhere in the course.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+__all__ = ["Split", "split", "load_digits_split", "make_2d", "DATASETS_2D", "one_hot",
+           "minibatches"]
+
+
+@dataclass
+class Split:
+    """Three disjoint parts of one data set.
+
+    X_* (n_part, ...) float arrays and y_* (n_part, ...) labels; the parts together hold
+    every row of the data set exactly once.
+    """
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{name}={getattr(self, 'X_' + name).shape}"
+                          for name in ("train", "val", "test"))
+        return f"Split({parts})"
+
+
+def _check_fraction(name: str, value) -> float:
+    try:
+        fraction = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}") from None
+    if not 0.0 <= fraction < 1.0:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return fraction
+
+
+def _stratified_order(y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A permutation of the rows in which every prefix holds each class in proportion.
+
+    Row i of a class with n_c rows, shuffled to rank r inside its class, gets the key
+    (r + u_c) / n_c with one random offset u_c in [0, 1) per class; sorting by the key
+    interleaves the classes, so the first k rows hold about k·n_c/N rows of class c.
+    """
+    labels = y.reshape(len(y), -1) if y.ndim > 1 else y
+    _, inverse = np.unique(labels, axis=0 if y.ndim > 1 else None, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    key = np.empty(len(y), dtype=np.float64)
+    for c in range(int(inverse.max()) + 1):
+        rows = np.flatnonzero(inverse == c)
+        ranks = rng.permutation(len(rows))
+        key[rows] = (ranks + rng.random()) / len(rows)
+    # A random tie-break keeps classes of equal size from always coming in label order.
+    return np.lexsort((rng.random(len(y)), key))
+
+
+def split(X, y, val_fraction=0.15, test_fraction=0.15, seed=0, stratify=True) -> Split:
+    """Split the rows of X (N, ...) and y (N, ...) into train, validation and test parts.
+
+    val_fraction, test_fraction: shares of the N rows, each in [0, 1), together below 1;
+    the part sizes are round(N·fraction), the rest is training data.
+    seed: the same seed gives the same split.  stratify: keep the label proportions of y
+    in every part (up to rounding).  The rows of each part keep their original order.
+    Returns a ``Split`` of copies; X and y are not modified.
+    """
+    val_fraction = _check_fraction("val_fraction", val_fraction)
+    test_fraction = _check_fraction("test_fraction", test_fraction)
+    if val_fraction + test_fraction >= 1.0:
+        raise ValueError(
+            f"val_fraction + test_fraction must be below 1 to leave training data, got "
+            f"{val_fraction} + {test_fraction} = {val_fraction + test_fraction:g}"
+        )
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"X and y need one row per example; got shapes {X.shape} and {y.shape}")
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same number of rows: X has {len(X)}, "
+                         f"y has {len(y)}")
+    n = len(X)
+    n_test = int(round(n * test_fraction))
+    n_val = int(round(n * val_fraction))
+    if n - n_val - n_test < 1:
+        raise ValueError(f"{n} rows leave no training data with val_fraction={val_fraction} "
+                         f"and test_fraction={test_fraction}; use smaller fractions")
+    rng = np.random.default_rng(seed)
+    order = _stratified_order(y, rng) if stratify and n else rng.permutation(n)
+    test = np.sort(order[:n_test])
+    val = np.sort(order[n_test:n_test + n_val])
+    train = np.sort(order[n_test + n_val:])
+    return Split(X[train], y[train], X[val], y[val], X[test], y[test])
+
+
+def load_digits_split(seed=0, val_fraction=0.15, test_fraction=0.15) -> Split:
+    """scikit-learn's 1797 handwritten digits, split with ``split`` (stratified).
+
+    X_* (n_part, 64) float64 in [0, 1] (the 8×8 pixels, 0..16, divided by 16, row by row);
+    y_* (n_part,) int64 in 0..9.
+    """
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    X = digits.data.astype(np.float64) / 16.0
+    y = digits.target.astype(np.int64)
+    return split(X, y, val_fraction=val_fraction, test_fraction=test_fraction, seed=seed)
+
+
+# --- 2-D toy sets -----------------------------------------------------------------
+
+#: Names accepted by ``make_2d``, with the default number of classes.
+DATASETS_2D = {"moons": 2, "circles": 2, "blobs": 3, "spiral": 3}
+
+# Blobs: centres on a circle of this radius, each cluster this wide before noise.
+_BLOB_RADIUS = 2.0
+_BLOB_SPREAD = 0.5
+
+
+def _class_sizes(n: int, classes: int) -> np.ndarray:
+    return np.array([n // classes + (k < n % classes) for k in range(classes)])
+
+
+def _spiral(n, classes, noise, rng):
+    """``classes`` arms, each one full turn from the centre out to radius 1."""
+    X, y = [], []
+    for k, size in enumerate(_class_sizes(n, classes)):
+        r = np.linspace(0.05, 1.0, size)
+        angle = 2 * np.pi * k / classes + 2 * np.pi * r
+        arm = r[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
+        X.append(arm + noise * rng.standard_normal((size, 2)))
+        y.append(np.full(size, k))
+    X, y = np.concatenate(X), np.concatenate(y)
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
+def make_2d(name, n=300, noise=0.1, seed=0, classes=None):
+    """A generated 2-D classification set: X (n, 2) float64, y (n,) int64 in 0..classes−1.
+
+    name: "moons" and "circles" (2 classes), "blobs" (default 3 Gaussian clusters with
+    centres evenly spaced on a circle), "spiral" (default 3 interleaved arms).
+    noise: standard deviation of the Gaussian noise added to each point, in the units of
+    the shape before scaling (moons span about 3 × 1.5, circles and spirals radius 1).
+    The classes are as equal in size as n allows.  X is shifted to zero mean and divided
+    by one common scale (the root mean variance of its columns), so the shape is kept and
+    the same learning rates work across the sets.
+    """
+    if name not in DATASETS_2D:
+        raise ValueError(f"unknown data set {name!r}; use one of "
+                         f"{', '.join(repr(k) for k in DATASETS_2D)}")
+    default = DATASETS_2D[name]
+    classes = default if classes is None else classes
+    if name in ("moons", "circles") and classes != 2:
+        raise ValueError(f"{name!r} has exactly 2 classes, got classes={classes!r}")
+    if not isinstance(classes, (int, np.integer)) or classes < 2:
+        raise ValueError(f"classes must be an integer ≥ 2, got {classes!r}")
+    if not isinstance(n, (int, np.integer)) or n < classes:
+        raise ValueError(f"n must be an integer ≥ the number of classes ({classes}), got {n!r}")
+    if not noise >= 0:
+        raise ValueError(f"noise must be ≥ 0, got {noise!r}")
+    from sklearn import datasets
+
+    if name == "moons":
+        X, y = datasets.make_moons(n_samples=n, noise=noise, random_state=seed)
+    elif name == "circles":
+        X, y = datasets.make_circles(n_samples=n, noise=noise, factor=0.5, random_state=seed)
+    elif name == "blobs":
+        angle = 2 * np.pi * np.arange(classes) / classes + np.pi / 2
+        centres = _BLOB_RADIUS * np.column_stack([np.cos(angle), np.sin(angle)])
+        # Independent spread and noise add in variance.
+        std = float(np.hypot(_BLOB_SPREAD, noise))
+        X, y = datasets.make_blobs(n_samples=n, centers=centres, cluster_std=std,
+                                   random_state=seed)
+    else:
+        X, y = _spiral(n, classes, noise, np.random.default_rng(seed))
+    X = np.asarray(X, dtype=np.float64)
+    X = X - X.mean(axis=0)
+    scale = np.sqrt(X.var(axis=0).mean())
+    if scale > 0:
+        X = X / scale
+    return X, np.asarray(y, dtype=np.int64)
+
+
+# --- helpers for training -----------------------------------------------------------
+
+
+def one_hot(y, num_classes=None) -> np.ndarray:
+    """Integer labels y (N,) in 0..C−1 -> float64 (N, C) with a single 1 per row.
+
+    num_classes: C; defaults to max(y) + 1.
+    """
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"one_hot expects labels of shape (N,), got {y.shape}")
+    if y.size and not np.issubdtype(y.dtype, np.integer):
+        if np.issubdtype(y.dtype, np.floating) and np.all(y == np.round(y)):
+            y = y.astype(np.int64)
+        else:
+            raise ValueError(f"one_hot expects integer labels, got dtype {y.dtype}")
+    y = y.astype(np.int64)
+    C = (int(y.max()) + 1 if y.size else 0) if num_classes is None else int(num_classes)
+    if y.size and (y.min() < 0 or y.max() >= C):
+        raise ValueError(f"labels must lie in 0..{C - 1} for num_classes={C}; "
+                         f"got labels from {y.min()} to {y.max()}")
+    out = np.zeros((len(y), C), dtype=np.float64)
+    out[np.arange(len(y)), y] = 1.0
+    return out
+
+
+def minibatches(X, y, batch_size, seed=None, shuffle=True) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield (Xb (B, ...), yb (B, ...)) covering every row of X (N, ...), y (N, ...) once.
+
+    B = batch_size except for the last batch, which holds the N mod batch_size rows left
+    over (when there are any).  shuffle: a new random order on every call, fixed by seed
+    (None: a fresh one each time); otherwise the rows in order.  The batches are copies.
+    """
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same number of rows: X has {len(X)}, "
+                         f"y has {len(y)}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+            or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    n = len(X)
+    order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
+    # A generator made here, so that bad arguments fail at the call, not at the first batch.
+    return ((X[order[start:start + batch_size]], y[order[start:start + batch_size]])
+            for start in range(0, n, batch_size))

@@ -1,0 +1,357 @@
+"""Judge one notebook: student code in the sandbox, the instructor's tests in this process.
+
+The cells that run in the sandbox, in notebook order: the instructor's setup
+cells (locked, restored from the instructor's notebook), the graded solution
+cells (the student's), and cells the student added.  Demo, plot and widget
+cells (tag ``demo``, or unchanged instructor cells) and test cells do not.
+
+Each test cell (visible and hidden part, from the instructor's notebook) runs
+here in a fresh namespace where every function the student defined is a
+``Proxy``: calling it sends plain data to the sandbox and brings plain data
+back.  A crash or timeout costs the test it happened in; the sandbox is then
+restarted (the student's cells replayed) for the next test.
+
+The result is nbformat outputs per grade cell — what nbgrader's Execute step
+would have produced — so nbgrader's own grading, feedback and export apply.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import contextlib
+import inspect
+import io
+import re
+import textwrap
+import time
+import traceback
+from dataclasses import dataclass, field
+
+from . import wire
+from .sandbox import Limits, Sandbox, SandboxError
+
+TEST_SECONDS = 90.0   # all student calls of one test cell together
+
+
+def _meta(cell) -> dict:
+    return (cell.get("metadata") or {}).get("nbgrader") or {}
+
+
+def _source(cell) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def _tags(cell) -> list:
+    return list((cell.get("metadata") or {}).get("tags") or [])
+
+
+class StudentCodeError(Exception):
+    """The student's function raised an exception that is not a built-in one."""
+
+
+class GradingStopped(Exception):
+    """The sandbox failed earlier in this test (crash, timeout); later calls fail at once."""
+
+
+@dataclass
+class Judged:
+    """What the judge found for one notebook."""
+
+    grade_outputs: dict = field(default_factory=dict)    # grade_id -> list of outputs
+    cell_results: list = field(default_factory=list)     # sandbox load report per cell
+    events: list = field(default_factory=list)           # crashes, timeouts, protocol errors
+    suspicious: list = field(default_factory=list)       # static findings in student code
+    seconds: float = 0.0
+    student_seconds: float = 0.0
+
+    def to_json(self):
+        return {"grade_outputs": self.grade_outputs, "cell_results": self.cell_results,
+                "events": self.events, "suspicious": self.suspicious,
+                "seconds": self.seconds, "student_seconds": self.student_seconds}
+
+
+class _Session:
+    """The sandbox for one notebook, restarted between tests when it failed."""
+
+    def __init__(self, cells, limits, isolate):
+        self.sandbox = Sandbox(cells, limits, isolate)
+        self.broken: str | None = None
+        self.events: list = []
+        self.student_seconds = 0.0
+        self.functions: set[str] = set()
+        self.deadline = None
+        t = time.monotonic()
+        try:
+            report = self.sandbox.start()
+            self.functions = set(report.get("functions", []))
+        except SandboxError as exc:
+            self.broken = str(exc)
+            self.events.append({"when": "running the student's cells", "kind": exc.kind,
+                                "message": str(exc)})
+        self.student_seconds += time.monotonic() - t
+
+    def begin_test(self, grade_id):
+        self.current = grade_id
+        self.deadline = time.monotonic() + TEST_SECONDS
+        if self.broken and self.sandbox.proc is None:
+            t = time.monotonic()
+            try:
+                report = self.sandbox.restart()
+                self.functions = set(report.get("functions", []))
+                self.broken = None
+            except SandboxError as exc:
+                self.broken = str(exc)
+                self.events.append({"when": f"restarting for {grade_id}", "kind": exc.kind,
+                                    "message": str(exc)})
+            self.student_seconds += time.monotonic() - t
+
+    def call(self, name, args, kwargs):
+        if self.broken:
+            raise GradingStopped(f"not run: the student's code failed earlier in this test "
+                                 f"({self.broken})")
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise GradingStopped(f"this test used up its {TEST_SECONDS:g} s")
+        t = time.monotonic()
+        try:
+            return self.sandbox.call(name, args, kwargs,
+                                     min(left, self.sandbox.limits.call_seconds))
+        except SandboxError as exc:
+            self.broken = f"{name}: {exc}"
+            self.events.append({"when": self.current, "kind": exc.kind,
+                                "message": f"{name}: {exc}"})
+            raise GradingStopped(f"{name}: {exc}") from None
+        finally:
+            self.student_seconds += time.monotonic() - t
+
+    def close(self):
+        self.sandbox.close()
+
+
+def _shippable(value):
+    """Arguments for the sandbox: plain data; instructor functions as their source."""
+    if inspect.isfunction(value):
+        if value.__name__ == "<lambda>":
+            raise wire.WireError("a lambda cannot be sent to the student's code; "
+                                 "pass a function defined with def")
+        return wire.Source(textwrap.dedent(inspect.getsource(value)), value.__name__)
+    if isinstance(value, tuple):
+        return tuple(_shippable(v) for v in value)
+    if isinstance(value, list):
+        return [_shippable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shippable(v) for k, v in value.items()}
+    return value
+
+
+class Proxy:
+    """Stands for a student's function in a trusted test."""
+
+    def __init__(self, name, session: _Session):
+        self.__name__ = self.__qualname__ = name
+        self._session = session
+
+    def __repr__(self):
+        return f"<student function {self.__name__}>"
+
+    def __call__(self, *args, **kwargs):
+        reply = self._session.call(self.__name__, _shippable(list(args)), _shippable(kwargs))
+        if reply.get("ok"):
+            return reply["value"]
+        ename, evalue = str(reply.get("ename")), str(reply.get("evalue"))
+        if ename == "WireError":
+            raise TypeError(f"{self.__name__} returned something that cannot be graded: {evalue}")
+        exc_type = getattr(builtins, ename, None)
+        if isinstance(exc_type, type) and issubclass(exc_type, Exception) \
+                and exc_type.__module__ == "builtins":
+            raise exc_type(evalue)
+        raise StudentCodeError(f"{ename}: {evalue}")
+
+
+def _run_source(source: str, namespace: dict, filename: str):
+    """exec a cell like IPython: the value of a last expression is returned."""
+    tree = ast.parse(source, filename)
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    exec(compile(tree, filename, "exec"), namespace)
+    if last is not None:
+        return eval(compile(last, filename, "eval"), namespace)
+    return None
+
+
+def _strip_magics(source: str) -> str:
+    return "\n".join("pass" if ln.lstrip().startswith(("%", "!")) else ln
+                     for ln in source.splitlines())
+
+
+def _error_output(exc: BaseException, filename: str) -> dict:
+    render = getattr(exc, "_render_traceback_", None)
+    if callable(render):
+        try:
+            lines = list(render())
+        except Exception:
+            lines = [f"{type(exc).__name__}: {exc}"]
+    else:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if f.filename == filename]
+        lines = [f"  line {f.lineno}: {f.line}" for f in frames[-3:]]
+        lines.append(f"{type(exc).__name__}: {exc}")
+    return {"output_type": "error", "ename": type(exc).__name__, "evalue": str(exc),
+            "traceback": lines}
+
+
+def run_test(grade_id: str, source: str, namespace: dict) -> list[dict]:
+    """Run one test cell here; its outputs as nbformat dicts."""
+    buffer = io.StringIO()
+    outputs = []
+    filename = f"<test {grade_id}>"
+    try:
+        with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+            value = _run_source(_strip_magics(source), namespace, filename)
+        error = None
+    except BaseException as exc:  # noqa: BLE001 - every failure is the test's outcome
+        value, error = None, exc
+    text = buffer.getvalue()
+    if text:
+        outputs.append({"output_type": "stream", "name": "stdout", "text": text[-50_000:]})
+    if error is not None:
+        outputs.append(_error_output(error, filename))
+    elif value is not None:
+        outputs.append({"output_type": "execute_result", "execution_count": None,
+                        "metadata": {}, "data": {"text/plain": repr(value)}})
+    return outputs
+
+
+# --- which cells are whose ---------------------------------------------------------------
+
+
+def plan(student_nb: dict, instructor_nb: dict):
+    """(sandbox cells [(cell_id, source)], tests [(grade_id, source)]) for one notebook."""
+    by_id = {}
+    demo_sources = set()
+    for cell in instructor_nb.get("cells", []):
+        gid = _meta(cell).get("grade_id")
+        if gid:
+            by_id[gid] = cell
+        elif cell.get("cell_type") == "code":
+            demo_sources.add(_source(cell).strip())
+    sandbox_cells, seen = [], set()
+    for index, cell in enumerate(student_nb.get("cells", [])):
+        if cell.get("cell_type") != "code":
+            continue
+        gid = _meta(cell).get("grade_id")
+        original = by_id.get(gid) if gid else None
+        if original is not None and gid not in seen:
+            seen.add(gid)
+            m = _meta(original)
+            if m.get("grade"):
+                continue                       # a test: runs trusted, below
+            if m.get("solution"):
+                sandbox_cells.append((f"{index}:{gid}", _source(cell)))
+            elif original.get("cell_type") == "code":
+                sandbox_cells.append((f"{index}:{gid}", _source(original)))  # setup, as issued
+            continue
+        if gid in seen:
+            continue                           # a copied graded cell: the first one counts
+        if "demo" in _tags(cell) or _source(cell).strip() in demo_sources:
+            continue
+        sandbox_cells.append((f"{index}:added", _source(cell)))
+    tests = [(_meta(c)["grade_id"], _source(c)) for c in instructor_nb.get("cells", [])
+             if c.get("cell_type") == "code" and _meta(c).get("grade")]
+    return sandbox_cells, tests
+
+
+# --- what looks like tampering ------------------------------------------------------------
+
+_SUSPICIOUS_NAMES = {
+    "get_ipython": "reaches for the IPython shell",
+    "__builtins__": "touches builtins", "builtins": "touches builtins",
+    "globals": "reads or changes the global namespace",
+    "setattr": "sets attributes dynamically", "__import__": "imports dynamically",
+    "exec": "executes code from a string", "eval": "evaluates code from a string",
+    "open": "opens a file", "_getframe": "inspects the call stack",
+}
+_SUSPICIOUS_MODULES = {"os", "sys", "subprocess", "multiprocessing", "socket", "ctypes",
+                       "signal", "shutil", "importlib", "inspect", "gc", "pty", "IPython",
+                       "pathlib", "threading", "urllib", "requests", "torch"}
+
+
+def suspicious_code(cells: list[tuple[str, str]]) -> list[dict]:
+    found = []
+    for cell_id, source in cells:
+        try:
+            tree = ast.parse(_strip_magics(source))
+        except SyntaxError:
+            continue
+        np_names = {"np", "numpy"}
+        for node in ast.walk(tree):
+            what = None
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                mods = [a.name for a in node.names] if isinstance(node, ast.Import) \
+                    else [node.module or ""]
+                bad = [m for m in mods if m.split(".")[0] in _SUSPICIOUS_MODULES]
+                if bad:
+                    what = f"imports {', '.join(bad)}"
+            elif isinstance(node, ast.Name) and node.id in _SUSPICIOUS_NAMES:
+                what = _SUSPICIOUS_NAMES[node.id]
+            elif isinstance(node, ast.Attribute) and node.attr in ("modules", "_exit", "fork",
+                                                                   "kill", "system", "_getframe"):
+                what = f"uses .{node.attr}"
+            elif isinstance(node, (ast.Assign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    base = t
+                    while isinstance(base, ast.Attribute):
+                        base = base.value
+                    if isinstance(t, ast.Attribute) and isinstance(base, ast.Name) \
+                            and base.id in np_names:
+                        what = f"assigns to {ast.unparse(t)} (changes numpy)"
+            if what:
+                found.append({"cell": cell_id, "line": getattr(node, "lineno", 0), "what": what})
+    return found
+
+
+# --- the whole notebook --------------------------------------------------------------------
+
+
+def judge_notebook(student_nb: dict, instructor_nb: dict, limits: Limits | None = None,
+                   isolate: bool = True) -> Judged:
+    start = time.monotonic()
+    sandbox_cells, tests = plan(student_nb, instructor_nb)
+    judged = Judged(suspicious=suspicious_code(
+        [c for c in sandbox_cells if not c[0].endswith(":setup") and "setup" not in c[0]]))
+    session = _Session(sandbox_cells, limits, isolate)
+    try:
+        if session.sandbox.load_report:
+            judged.cell_results = session.sandbox.load_report.get("cells", [])
+        for grade_id, source in tests:
+            session.begin_test(grade_id)
+            namespace = {"__name__": "__main__"}
+            namespace.update({name: Proxy(name, session) for name in session.functions})
+            judged.grade_outputs[grade_id] = run_test(grade_id, source, namespace)
+    finally:
+        session.close()
+    judged.events = session.events
+    judged.student_seconds = session.student_seconds
+    judged.seconds = time.monotonic() - start
+    return judged
+
+
+def score_of(outputs: list[dict], points: float) -> float:
+    """nbgrader's rule: an error scores 0; a number as the last value is partial credit."""
+    for out in outputs:
+        if out.get("output_type") == "error":
+            return 0.0
+    for out in outputs:
+        if out.get("output_type") == "execute_result":
+            try:
+                return float(out["data"]["text/plain"])
+            except (KeyError, ValueError):
+                pass
+    return float(points)
+
+
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")

@@ -1,0 +1,174 @@
+"""Plain data across the sandbox boundary: JSON for the structure, .npy for arrays.
+
+Never pickle.  What crosses: None, bool, int, float (nan and inf included),
+str, NumPy arrays of numbers or booleans, NumPy scalars, and tuples, lists and
+dicts (str keys) of those.  Instructor-written callables cross as source
+(``Source``).  The trusted side decodes with ``np.load(allow_pickle=False)`` and
+``json.loads``, so whatever bytes the sandbox sends, what comes out is plain
+data or a ``WireError``.
+
+A frame is an 8-byte big-endian length followed by the payload; the payload is
+a 4-byte JSON length, the JSON, then the arrays' .npy bytes back to back.
+
+This file is also copied into the sandbox, so it imports only numpy and the
+standard library.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+
+import numpy as np
+
+MAX_FRAME = 1 << 30          # 1 GiB: a reply larger than this is refused
+MAX_DEPTH = 32
+ARRAY_KINDS = "biufc"        # bool, signed, unsigned, float, complex
+
+
+class WireError(Exception):
+    """Data that cannot cross the boundary; the message says what and where."""
+
+
+class Source:
+    """An instructor-written function travelling as source code.
+
+    ``Source("def f(x):\\n    return x * 2", "f")`` becomes the function ``f``
+    on the other side, defined in a namespace holding numpy as ``np``.
+    """
+
+    def __init__(self, source: str, name: str):
+        self.source = source
+        self.name = name
+
+    def __repr__(self):
+        return f"Source({self.name})"
+
+
+def _encode(obj, arrays, depth, path):
+    if depth > MAX_DEPTH:
+        raise WireError(f"{path}: nested deeper than {MAX_DEPTH} levels")
+    if obj is None or isinstance(obj, (bool, str)):
+        return obj
+    if isinstance(obj, int) and type(obj) in (int,):
+        return obj
+    if isinstance(obj, float) and type(obj) is float:
+        return {"$f": repr(obj)}
+    if isinstance(obj, np.generic):
+        arr = np.asarray(obj)
+        if arr.dtype.kind not in ARRAY_KINDS:
+            raise WireError(f"{path}: NumPy scalar of dtype {arr.dtype} cannot be sent")
+        arrays.append(arr)
+        return {"$s": len(arrays) - 1}
+    if isinstance(obj, np.ndarray):
+        arr = np.array(obj, copy=True, subok=False)
+        if arr.dtype.kind not in ARRAY_KINDS or arr.dtype.fields is not None:
+            raise WireError(f"{path}: array of dtype {arr.dtype} cannot be sent; "
+                            f"use numbers or booleans")
+        arrays.append(arr)
+        return {"$a": len(arrays) - 1}
+    if isinstance(obj, Source):
+        return {"$src": str(obj.source), "name": str(obj.name)}
+    if type(obj) is tuple:
+        return {"$t": [_encode(v, arrays, depth + 1, f"{path}[{i}]") for i, v in enumerate(obj)]}
+    if type(obj) is list:
+        return {"$l": [_encode(v, arrays, depth + 1, f"{path}[{i}]") for i, v in enumerate(obj)]}
+    if type(obj) is dict:
+        items = []
+        for k, v in obj.items():
+            if type(k) is not str:
+                raise WireError(f"{path}: dict key {k!r} is not a string")
+            items.append([k, _encode(v, arrays, depth + 1, f"{path}[{k!r}]")])
+        return {"$d": items}
+    raise WireError(
+        f"{path}: an object of type {type(obj).__name__} cannot be graded; return NumPy "
+        f"arrays, numbers, or tuples, lists and dicts of them")
+
+
+def encode(obj) -> bytes:
+    arrays: list[np.ndarray] = []
+    structure = _encode(obj, arrays, 0, "value")
+    blobs = []
+    for arr in arrays:
+        buf = io.BytesIO()
+        np.save(buf, arr, allow_pickle=False)
+        blobs.append(buf.getvalue())
+    header = json.dumps({"v": structure, "n": [len(b) for b in blobs]}).encode()
+    return struct.pack(">I", len(header)) + header + b"".join(blobs)
+
+
+def _decode(node, arrays, depth, make_source):
+    if depth > MAX_DEPTH:
+        raise WireError("structure nested too deeply")
+    if node is None or isinstance(node, (bool, int, str)):
+        return node
+    if isinstance(node, dict) and len(node) in (1, 2):
+        if "$f" in node:
+            return float(node["$f"])
+        if "$a" in node:
+            return arrays[int(node["$a"])].copy()
+        if "$s" in node:
+            return arrays[int(node["$s"])][()]
+        if "$t" in node:
+            return tuple(_decode(v, arrays, depth + 1, make_source) for v in node["$t"])
+        if "$l" in node:
+            return [_decode(v, arrays, depth + 1, make_source) for v in node["$l"]]
+        if "$d" in node:
+            return {str(k): _decode(v, arrays, depth + 1, make_source) for k, v in node["$d"]}
+        if "$src" in node:
+            if make_source is None:
+                raise WireError("a function arrived where only data is accepted")
+            return make_source(str(node["$src"]), str(node["name"]))
+    raise WireError(f"malformed value in frame: {str(node)[:80]}")
+
+
+def decode(payload: bytes, make_source=None):
+    try:
+        (hlen,) = struct.unpack(">I", payload[:4])
+        header = json.loads(payload[4:4 + hlen].decode())
+        offset = 4 + hlen
+        arrays = []
+        for n in header["n"]:
+            blob = payload[offset:offset + int(n)]
+            offset += int(n)
+            arr = np.load(io.BytesIO(blob), allow_pickle=False)
+            if not isinstance(arr, np.ndarray) or arr.dtype.kind not in ARRAY_KINDS:
+                raise WireError("array of a type that is not accepted")
+            arrays.append(arr)
+        return _decode(header["v"], arrays, 0, make_source)
+    except WireError:
+        raise
+    except Exception as exc:
+        raise WireError(f"unreadable frame ({type(exc).__name__}: {exc})") from None
+
+
+def write_frame(fd: int, message) -> None:
+    import os
+
+    payload = encode(message)
+    data = struct.pack(">Q", len(payload)) + payload
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def read_exact(fd: int, n: int) -> bytes:
+    import os
+
+    chunks, remaining = [], n
+    while remaining:
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError("the other side closed the channel")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(fd: int, make_source=None):
+    (length,) = struct.unpack(">Q", read_exact(fd, 8))
+    if length > MAX_FRAME:
+        raise WireError(f"frame of {length} bytes is larger than the limit of {MAX_FRAME}")
+    return decode(read_exact(fd, length), make_source)
