@@ -2,10 +2,11 @@
 # repository root, so this file is read; the course directory is .nbgrader/
 # (git-ignored) and holds only working folders.  Its source/ folder links just the
 # day folders, so formgrader lists the days and nothing else.
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import GetGrades
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,
+                                    IgnorePattern, LimitOutput, SaveAutoGrades)
 
-from grader.nbgrader_ext import HideHiddenTests
+from grader.nbgrader_ext import HideHiddenTests, JudgedExecute
 
 c = get_config()  # noqa: F821 (provided by traitlets)
 
@@ -24,5 +25,11 @@ c.LockCells.lock_readonly_cells = True
 
 c.Execute.timeout = 120
 c.Autograde.create_student = True
+# Student code never runs in nbgrader's kernel: the judge (grader/judge) runs it in a
+# sandbox and the tests in a trusted process; JudgedExecute records their outputs.
+c.Autograde.autograde_preprocessors = [
+    JudgedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+    AssignLatePenalties, CheckCellMetadata,
+]
 
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

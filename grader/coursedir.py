@@ -53,6 +53,8 @@ class NotebookScore:
 
 
 class CourseDir:
+    course_id = COURSE_ID
+
     def __init__(self, root: Path = DEFAULT_ROOT):
         self.root = Path(root).resolve()
 
@@ -116,9 +118,19 @@ class CourseDir:
         self.link_sources([day])
         self.nbgrader("generate_assignment", day, "--force")
 
-    def autograde(self, day, student, timeout=None):
-        return self.nbgrader("autograde", day, f"--student={student}", "--force",
-                             timeout=timeout)
+    def autograde(self, day, student=None, timeout=None, submitted=None, results=None,
+                  isolate=True):
+        """nbgrader autograde; submitted: the judge's staged copies, results: its outputs."""
+        args = ["autograde", day, "--force"]
+        if student:
+            args.append(f"--student={student}")
+        if submitted:
+            args.append(f"--CourseDirectory.submitted_directory={submitted}")
+        if results:
+            args.append(f"--JudgedExecute.results_dir={results}")
+        if not isolate:
+            args.append("--JudgedExecute.isolate=False")
+        return self.nbgrader(*args, timeout=timeout)
 
     def generate_feedback(self, day, student):
         return self.nbgrader("generate_feedback", day, f"--student={student}", "--force")

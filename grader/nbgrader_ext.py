@@ -1,7 +1,12 @@
 """nbgrader steps of our own, plugged into its pipelines by ``nbgrader_config.py``."""
 
-from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+import json
+from pathlib import Path
+
+import nbformat
 from nbgrader import utils
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+from traitlets import Bool, Unicode
 
 
 class HideHiddenTests(NbGraderPreprocessor):
@@ -24,4 +29,48 @@ class HideHiddenTests(NbGraderPreprocessor):
                 if output.get("output_type") == "error":
                     message = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
                     output["traceback"] = [message]
+        return nb, resources
+
+
+class JudgedExecute(NbGraderPreprocessor):
+    """Autograde step in place of nbgrader's Execute: outputs come from the judge.
+
+    The student's code never runs in nbgrader's process or in a kernel.  Each grade
+    cell gets the outputs its test produced in the judge (``grader.judge``): the
+    results written by ``grader autograde`` when they belong to exactly this
+    notebook's code and tests (same key), otherwise the notebook is judged here and
+    now, so that nbgrader's own ``autograde`` command is as safe as ours.
+    """
+
+    results_dir = Unicode("", help="Folder of the judge's results "
+                                   "(<root>/judge/results).").tag(config=True)
+    isolate = Bool(True, help="Run student code under bubblewrap.").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from grader.judge.runner import judge_key, judge_notebook, plan
+
+        info = resources.get("nbgrader", {})
+        day, student, name = info.get("assignment"), info.get("student"), info.get("notebook")
+        judged = None
+        path = Path(self.results_dir) / str(day) / str(student) / f"{name}.json"
+        if self.results_dir and path.is_file():
+            data = json.loads(path.read_text())
+            if data.get("key") == judge_key(*plan(nb)):
+                judged = data
+            else:
+                self.log.warning("judge results for %s/%s do not match the notebook; "
+                                 "judging it again", student, name)
+        if judged is None:
+            judged = judge_notebook(nb, isolate=self.isolate).to_json()
+        outputs = judged.get("grade_outputs", {})
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            cell.outputs = []
+            cell.execution_count = None
+            gid = (cell.metadata.get("nbgrader") or {}).get("grade_id")
+            if utils.is_grade(cell) and gid is not None:
+                cell.outputs = [nbformat.from_dict(o) for o in outputs.get(gid, [{
+                    "output_type": "error", "ename": "NotGraded",
+                    "evalue": "the judge produced no result for this test", "traceback": []}])]
         return nb, resources

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import time
@@ -84,6 +85,7 @@ class Result:
     message: str = ""
     notebooks: list[NotebookScore] = field(default_factory=list)
     seconds: float = 0.0
+    report: object = None           # grader.judge.pipeline.SubmissionReport
 
     @property
     def auto_score(self):
@@ -93,6 +95,10 @@ class Result:
     def auto_max(self):
         return sum(n.auto_max for n in self.notebooks)
 
+    @property
+    def flags(self) -> list[str]:
+        return self.report.tampering if self.report else []
+
     def cell(self, grade_id):
         for n in self.notebooks:
             for c in n.cells:
@@ -101,40 +107,86 @@ class Result:
         return None
 
 
-def grade_one(course: CourseDir, day: str, student: str, timeout: float = 900) -> Result:
+def autograde(day: str, course: CourseDir, students=None, quiet=False, workers=None,
+              scheduler=None, isolate=True) -> list[Result]:
+    """Judge every submission (in parallel), then record the grades with nbgrader.
+
+    See grader.judge.pipeline for the three phases.  A submission that cannot be
+    read is graded as empty and reported; nothing stops the rest of the class.
+    """
+    from .judge import pipeline
+
+    students = list(students or course.students(day))
+    if not students:
+        return []
+    folder = course.release(day)
+    release_files = sorted(folder.glob("*.ipynb"))
+    if not release_files:
+        raise NotebookError(f"{day} has not been released in {course.root}; run "
+                            f"`grader release {day}` first")
+    release_nbs = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in release_files}
+    results = {s: Result(s, day) for s in students}
+    present = []
+    for s in students:
+        if any(course.submitted(s, day).glob("*.ipynb")):
+            present.append(s)
+        else:
+            results[s].status = "empty"
+            results[s].message = f"no notebook in {course.submitted(s, day)}"
+
+    def progress(i, n, report):
+        if not quiet:
+            flags = f"  {len(report.tampering)} flag(s)" if report.tampering else ""
+            events = f"  {len(report.events)} failure(s) in student code" if report.events else ""
+            say(f"[{i}/{n}] judged {report.student:<20} ({report.seconds:.1f} s){flags}{events}")
+
     start = time.monotonic()
-    result = Result(student, day)
-    folder = course.submitted(student, day)
-    if not any(folder.glob("*.ipynb")):
-        result.status, result.message = "empty", f"no notebook in {folder}"
-        return result
+    reports = pipeline.judge_class(course, day, present, release_nbs, workers=workers,
+                                   scheduler=scheduler, isolate=isolate, progress=progress)
+    if not quiet:
+        say(f"recording grades with nbgrader ({len(present)} submissions)")
+    output = ""
     try:
-        course.autograde(day, student, timeout=timeout)
+        output = course.autograde(day, submitted=pipeline.staged_root(course.root),
+                                  results=course.root / pipeline.JUDGE_DIR / "results",
+                                  isolate=isolate)
     except NbgraderFailed as exc:
-        result.status = "error"
-        lines = [ln for ln in exc.output.splitlines() if "ERROR" in ln or "Error" in ln]
-        result.message = (lines[-1] if lines else str(exc).splitlines()[-1]).strip()
-    except Exception as exc:  # a timeout of the whole run, an unreadable file
-        result.status, result.message = "error", f"{type(exc).__name__}: {exc}"
-    result.notebooks = course.scores(day, student)
-    result.seconds = time.monotonic() - start
-    return result
-
-
-def autograde(day: str, course: CourseDir, students=None, quiet=False) -> list[Result]:
-    students = students or course.students(day)
-    results = []
-    for i, student in enumerate(students, 1):
-        if not quiet:
-            say(f"[{i}/{len(students)}] {student:<20}", end=" ")
-        r = grade_one(course, day, student)
-        results.append(r)
-        if not quiet:
+        output = exc.output
+    seconds = (time.monotonic() - start) / max(1, len(present))
+    for s in present:
+        r = results[s]
+        r.report = reports.get(s)
+        r.seconds = r.report.seconds if r.report else seconds
+        r.notebooks = course.scores(day, s)
+        if not r.notebooks or not course.autograded(s, day).is_dir():
+            lines = [ln for ln in output.splitlines() if s in ln and "rror" in ln]
+            r.status = "error"
+            r.message = lines[-1].strip() if lines else "nbgrader could not record the grades"
+    if not quiet:
+        for s in students:
+            r = results[s]
             if r.status == "graded":
-                say(f"{r.auto_score:g}/{r.auto_max:g} autograded points  ({r.seconds:.1f} s)")
+                say(f"  {s:<20} {r.auto_score:g}/{r.auto_max:g} autograded points")
             else:
-                say(f"{r.status.upper()}: {r.message}")
-    return results
+                say(f"  {s:<20} {r.status.upper()}: {r.message}")
+    return [results[s] for s in students]
+
+
+def judge_report(results: list[Result]) -> str:
+    """What the instructor should look at: repairs, failures and signs of tampering."""
+    lines = []
+    for r in results:
+        rep = r.report
+        if rep is None:
+            continue
+        notes = [f["message"] for f in rep.findings if not f.get("tampering")]
+        if not (rep.tampering or rep.events or notes):
+            continue
+        lines.append(f"{r.student} ({r.day}):")
+        lines += [f"  FLAG   {t}" for t in rep.tampering]
+        lines += [f"  failed {e}" for e in rep.events]
+        lines += [f"  note   {n}" for n in notes]
+    return "\n".join(lines) if lines else "nothing to report: no repairs, failures or flags"
 
 
 def summary(results: list[Result]) -> str:

@@ -59,6 +59,7 @@ class GradingStopped(Exception):
 class Judged:
     """What the judge found for one notebook."""
 
+    key: str = ""                                        # judge_key of what was run
     grade_outputs: dict = field(default_factory=dict)    # grade_id -> list of outputs
     cell_results: list = field(default_factory=list)     # sandbox load report per cell
     events: list = field(default_factory=list)           # crashes, timeouts, protocol errors
@@ -67,7 +68,7 @@ class Judged:
     student_seconds: float = 0.0
 
     def to_json(self):
-        return {"grade_outputs": self.grade_outputs, "cell_results": self.cell_results,
+        return {"key": self.key, "grade_outputs": self.grade_outputs, "cell_results": self.cell_results,
                 "events": self.events, "suspicious": self.suspicious,
                 "seconds": self.seconds, "student_seconds": self.student_seconds}
 
@@ -146,6 +147,23 @@ def _shippable(value):
     return value
 
 
+def _write_back(arguments, mutated):
+    """Apply in-place changes the student's function made to its array arguments."""
+    import numpy as np
+
+    for item in mutated:
+        try:
+            path, new = item
+            target = arguments
+            for key in path:
+                target = target[key]
+        except (TypeError, KeyError, IndexError, ValueError):
+            continue
+        if isinstance(target, np.ndarray) and isinstance(new, np.ndarray) \
+                and target.shape == new.shape and target.flags.writeable:
+            np.copyto(target, new, casting="unsafe")
+
+
 class Proxy:
     """Stands for a student's function in a trusted test."""
 
@@ -158,7 +176,10 @@ class Proxy:
 
     def __call__(self, *args, **kwargs):
         reply = self._session.call(self.__name__, _shippable(list(args)), _shippable(kwargs))
+        if reply.get("stdout"):
+            print(reply["stdout"], end="" if reply["stdout"].endswith("\n") else "\n")
         if reply.get("ok"):
+            _write_back([list(args), kwargs], reply.get("mutated") or [])
             return reply["value"]
         ename, evalue = str(reply.get("ename")), str(reply.get("evalue"))
         if ename == "WireError":
@@ -228,40 +249,39 @@ def run_test(grade_id: str, source: str, namespace: dict) -> list[dict]:
 # --- which cells are whose ---------------------------------------------------------------
 
 
-def plan(student_nb: dict, instructor_nb: dict):
-    """(sandbox cells [(cell_id, source)], tests [(grade_id, source)]) for one notebook."""
-    by_id = {}
-    demo_sources = set()
-    for cell in instructor_nb.get("cells", []):
-        gid = _meta(cell).get("grade_id")
-        if gid:
-            by_id[gid] = cell
-        elif cell.get("cell_type") == "code":
-            demo_sources.add(_source(cell).strip())
-    sandbox_cells, seen = [], set()
-    for index, cell in enumerate(student_nb.get("cells", [])):
+def plan(nb: dict, demo_sources=frozenset()):
+    """(sandbox cells [(cell_id, source)], tests [(grade_id, source)]) of one notebook.
+
+    ``nb`` is a submission whose locked and test cells were restored from the
+    gradebook (``sanitize``): tests are its autograded code cells; the sandbox runs
+    its solution cells, its locked setup cells and the cells the student added.
+    Demo cells (tag ``demo``, or any cell whose source is an instructor's demo cell,
+    ``demo_sources``) run nowhere: they draw pictures and widgets.
+    """
+    sandbox_cells, tests = [], []
+    for index, cell in enumerate(nb.get("cells", [])):
         if cell.get("cell_type") != "code":
             continue
-        gid = _meta(cell).get("grade_id")
-        original = by_id.get(gid) if gid else None
-        if original is not None and gid not in seen:
-            seen.add(gid)
-            m = _meta(original)
-            if m.get("grade"):
-                continue                       # a test: runs trusted, below
-            if m.get("solution"):
-                sandbox_cells.append((f"{index}:{gid}", _source(cell)))
-            elif original.get("cell_type") == "code":
-                sandbox_cells.append((f"{index}:{gid}", _source(original)))  # setup, as issued
+        meta = _meta(cell)
+        gid = meta.get("grade_id")
+        source = _source(cell)
+        if gid and meta.get("grade") and not meta.get("solution"):
+            tests.append((gid, source))
+        elif gid and (meta.get("solution") or meta.get("locked")):
+            sandbox_cells.append((f"{index}:{gid}", source))
+        elif "demo" in _tags(cell) or source.strip() in demo_sources:
             continue
-        if gid in seen:
-            continue                           # a copied graded cell: the first one counts
-        if "demo" in _tags(cell) or _source(cell).strip() in demo_sources:
-            continue
-        sandbox_cells.append((f"{index}:added", _source(cell)))
-    tests = [(_meta(c)["grade_id"], _source(c)) for c in instructor_nb.get("cells", [])
-             if c.get("cell_type") == "code" and _meta(c).get("grade")]
+        else:
+            sandbox_cells.append((f"{index}:added", source))
     return sandbox_cells, tests
+
+
+def judge_key(sandbox_cells, tests) -> str:
+    """Identifies what was judged: the same code and the same tests give the same key."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps([sandbox_cells, tests]).encode()).hexdigest()
 
 
 # --- what looks like tampering ------------------------------------------------------------
@@ -317,12 +337,13 @@ def suspicious_code(cells: list[tuple[str, str]]) -> list[dict]:
 # --- the whole notebook --------------------------------------------------------------------
 
 
-def judge_notebook(student_nb: dict, instructor_nb: dict, limits: Limits | None = None,
-                   isolate: bool = True) -> Judged:
+def judge_notebook(nb: dict, demo_sources=frozenset(), limits: Limits | None = None,
+                   isolate: bool = True, setup_ids=frozenset()) -> Judged:
+    """Judge a restored submission (see ``plan``); setup_ids: grade ids of setup cells."""
     start = time.monotonic()
-    sandbox_cells, tests = plan(student_nb, instructor_nb)
-    judged = Judged(suspicious=suspicious_code(
-        [c for c in sandbox_cells if not c[0].endswith(":setup") and "setup" not in c[0]]))
+    sandbox_cells, tests = plan(nb, demo_sources)
+    judged = Judged(key=judge_key(sandbox_cells, tests), suspicious=suspicious_code(
+        [c for c in sandbox_cells if c[0].split(":", 1)[1] not in setup_ids]))
     session = _Session(sandbox_cells, limits, isolate)
     try:
         if session.sandbox.load_report:

@@ -81,6 +81,22 @@ def _strip_magics(source):
                      for ln in lines)
 
 
+def _arrays(obj, path=()):
+    """[(path, array)] for every NumPy array inside lists, tuples and dicts."""
+    import numpy as np
+
+    if isinstance(obj, np.ndarray):
+        return [(list(path), obj)]
+    found = []
+    if isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            found += _arrays(v, path + (i,))
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            found += _arrays(v, path + (k,))
+    return found
+
+
 def main():
     requests, replies = int(sys.argv[1]), int(sys.argv[2])
     sys.path[:] = [p for p in sys.path if p]  # no current folder on the path
@@ -136,9 +152,17 @@ def main():
             try:
                 if not callable(fn):
                     raise NameError(f"name {request['name']!r} is not defined")
-                value = fn(*request["args"], **request["kwargs"])
+                args, kwargs = request["args"], request["kwargs"]
+                before = _arrays([args, kwargs])
+                snapshot = [a.copy() for _, a in before]
+                value = fn(*args, **kwargs)
                 wire.encode(value)  # fail here, as the student's error, if not plain data
-                reply = {"nonce": nonce, "ok": True, "value": value, "stdout": out.take()}
+                # An argument changed in place is sent back, so that the trusted side sees
+                # the same side effect a call in the student's own kernel would have.
+                mutated = [[path, a] for (path, a), old in zip(before, snapshot)
+                           if a.shape != old.shape or not np.array_equal(a, old, equal_nan=True)]
+                reply = {"nonce": nonce, "ok": True, "value": value, "mutated": mutated,
+                         "stdout": out.take()}
             except BaseException as exc:
                 reply = {"nonce": nonce, "ok": False, "ename": type(exc).__name__,
                          "evalue": str(exc)[:2000],

@@ -1,0 +1,234 @@
+"""Grading a class with the judge, in three phases around nbgrader.
+
+1. **Sanitize** (here, serially): each submission is rebuilt against the release
+   and the gradebook (``sanitize``) into ``<root>/judge/staged/<student>/<day>``;
+   the student's own folder is never changed.
+2. **Judge** (through an executor, in parallel): each staged notebook's student
+   code runs in a sandbox and its tests here; the outputs of every test cell go to
+   ``<root>/judge/results/<day>/<student>/<notebook>.json`` with a report.
+3. **Record** (one ``nbgrader autograde`` over the staged folder): nbgrader's own
+   sanitizing and bookkeeping, with its Execute step replaced by
+   ``grader.nbgrader_ext.JudgedExecute``, which puts the judged outputs into the
+   grade cells.  The gradebook, formgrader, feedback and export are nbgrader's.
+
+Tasks and results of phase 2 are plain dicts of JSON-able data, so a Dask
+cluster can run them as well as local processes; scores do not depend on which.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .runner import judge_notebook
+from .sandbox import Limits
+from .sanitize import Finding, sanitize
+
+JUDGE_DIR = "judge"
+
+
+def staged_root(root: Path) -> Path:
+    return Path(root) / JUDGE_DIR / "staged"
+
+
+def results_dir(root: Path, day: str, student: str) -> Path:
+    return Path(root) / JUDGE_DIR / "results" / day / student
+
+
+def gradebook_sources(db_url: str, course_id: str, day: str) -> dict:
+    """notebook name (with .ipynb) -> {grade_id: source} of its locked and test cells."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    out = {}
+    with Gradebook(db_url, course_id) as gb:
+        try:
+            assignment = gb.find_assignment(day)
+        except MissingEntry:
+            raise RuntimeError(f"{day} is not in the gradebook; release it first "
+                               f"(grader release {day})") from None
+        for notebook in assignment.notebooks:
+            solution_ids = {c.name for c in notebook.solution_cells}
+            out[f"{notebook.name}.ipynb"] = {c.name: c.source for c in notebook.source_cells
+                                             if c.name not in solution_ids}
+    return out
+
+
+def demo_sources(release: dict) -> dict:
+    """notebook name -> sources of the instructor's code cells without nbgrader metadata."""
+    out = {}
+    for name, nb in release.items():
+        out[name] = sorted({"".join(c["source"]).strip() if isinstance(c["source"], list)
+                            else c["source"].strip()
+                            for c in nb["cells"] if c["cell_type"] == "code"
+                            and not (c.get("metadata") or {}).get("nbgrader")})
+    return out
+
+
+def setup_ids(release: dict) -> dict:
+    """notebook name -> grade ids of locked code cells that are neither answers nor tests."""
+    out = {}
+    for name, nb in release.items():
+        ids = []
+        for c in nb["cells"]:
+            m = (c.get("metadata") or {}).get("nbgrader") or {}
+            if c["cell_type"] == "code" and m.get("locked") and not m.get("grade") \
+                    and not m.get("solution"):
+                ids.append(m.get("grade_id"))
+        out[name] = ids
+    return out
+
+
+# --- phase 2: one task per submission ------------------------------------------------
+
+
+def judge_task(task: dict) -> dict:
+    """Judge the notebooks of one submission. task and result are plain JSON-able dicts.
+
+    task: {"student", "day", "notebooks": {name: nb dict}, "demo_sources": {name: [src]},
+           "setup_ids": {name: [gid]}, "limits": {...}, "isolate": bool}
+    """
+    start = time.monotonic()
+    limits = Limits(**task.get("limits", {}))
+    out = {"student": task["student"], "day": task["day"], "notebooks": {}, "host": os.uname()[1]}
+    for name, nb in task["notebooks"].items():
+        try:
+            judged = judge_notebook(nb, frozenset(task["demo_sources"].get(name, [])), limits,
+                                    task.get("isolate", True),
+                                    frozenset(task["setup_ids"].get(name, [])))
+            out["notebooks"][name] = judged.to_json()
+        except Exception as exc:  # noqa: BLE001 - the judge's own failure, reported
+            out["notebooks"][name] = {"error": f"{type(exc).__name__}: {exc}"}
+    out["seconds"] = time.monotonic() - start
+    return out
+
+
+class _Serial:
+    """An executor that runs tasks here, one after the other."""
+
+    def map(self, fn, items):
+        return map(fn, items)
+
+    def shutdown(self):
+        pass
+
+
+class _Dask:
+    def __init__(self, address):
+        from distributed import Client
+
+        self.client = Client(address)
+
+    def map(self, fn, items):
+        items = list(items)
+        futures = self.client.map(fn, items, pure=False)
+        return (f.result() for f in futures)
+
+    def shutdown(self):
+        self.client.close()
+
+
+def executor(workers: int | None = None, scheduler: str | None = None):
+    """Local processes by default; a Dask cluster when given its scheduler address."""
+    if scheduler:
+        return _Dask(scheduler)
+    workers = workers or min(len(os.sched_getaffinity(0)), 8)
+    if workers <= 1:
+        return _Serial()
+    return ProcessPoolExecutor(max_workers=workers)
+
+
+# --- the whole class -----------------------------------------------------------------
+
+
+@dataclass
+class SubmissionReport:
+    student: str
+    day: str
+    findings: list = field(default_factory=list)     # sanitize findings (dicts)
+    notebooks: dict = field(default_factory=dict)    # name -> judged summary
+    seconds: float = 0.0
+
+    @property
+    def tampering(self) -> list[str]:
+        out = [f["message"] for f in self.findings if f.get("tampering")]
+        for name, nb in self.notebooks.items():
+            out += [f"{name}, cell {s['cell']}, line {s['line']}: {s['what']}"
+                    for s in nb.get("suspicious", [])]
+        return out
+
+    @property
+    def events(self) -> list[str]:
+        out = []
+        for name, nb in self.notebooks.items():
+            if "error" in nb:
+                out.append(f"{name}: the judge failed: {nb['error']}")
+            out += [f"{name}: {e['when']}: {e['kind']}: {e['message']}"
+                    for e in nb.get("events", [])]
+        return out
+
+    def to_json(self):
+        return asdict(self) | {"tampering": self.tampering, "events": self.events}
+
+
+def stage(course, day: str, students: list[str], release: dict) -> dict:
+    """Phase 1: sanitized copies of every submission; student -> (notebooks, findings)."""
+    sources = gradebook_sources(course.db_url, course.course_id, day)
+    staged = {}
+    for student in students:
+        result = sanitize(course.submitted(student, day), release, sources)
+        target = staged_root(course.root) / student / day
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        for name, nb in result.notebooks.items():
+            nbformat.write(nb, str(target / name))
+        stamp = course.submitted(student, day) / "timestamp.txt"
+        if stamp.is_file():
+            shutil.copy2(stamp, target / "timestamp.txt")
+        staged[student] = (result.notebooks, [asdict(f) for f in result.findings])
+    return staged
+
+
+def judge_class(course, day: str, students: list[str], release: dict, workers=None,
+                scheduler=None, limits: Limits | None = None, isolate=True,
+                progress=None) -> dict[str, SubmissionReport]:
+    """Phases 1 and 2; returns student -> report and writes the results files."""
+    staged = stage(course, day, students, release)
+    demos, setups = demo_sources(release), setup_ids(release)
+    limits_dict = asdict(limits) if limits else {}
+    tasks = [{"student": s, "day": day, "notebooks": {n: dict(nb) for n, nb in nbs.items()},
+              "demo_sources": demos, "setup_ids": setups, "limits": limits_dict,
+              "isolate": isolate} for s, (nbs, _) in staged.items()]
+    tasks = json.loads(json.dumps(tasks))       # plain data only, for any executor
+    reports = {}
+    pool = executor(workers, scheduler)
+    try:
+        for i, result in enumerate(pool.map(judge_task, tasks), 1):
+            student = result["student"]
+            folder = results_dir(course.root, day, student)
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir(parents=True)
+            for name, judged in result["notebooks"].items():
+                (folder / f"{Path(name).stem}.json").write_text(json.dumps(judged))
+            report = SubmissionReport(student, day, staged[student][1], {
+                n: {k: v for k, v in j.items() if k != "grade_outputs"}
+                for n, j in result["notebooks"].items()}, result["seconds"])
+            (folder / "report.json").write_text(json.dumps(report.to_json(), indent=1))
+            reports[student] = report
+            if progress:
+                progress(i, len(tasks), report)
+    finally:
+        pool.shutdown()
+    return reports
+
+
+def finding(notebook, kind, message, tampering=False) -> dict:
+    return asdict(Finding(notebook, kind, message, tampering))
