@@ -111,7 +111,12 @@ def main():
     out = BoundedText()
     sys.stdout = sys.stderr = out
 
-    namespace = {"__name__": "__main__", "__builtins__": builtins}
+    # The student's code gets its own copy of the builtins (also behind `import
+    # builtins`), so that patching them cannot break this loop's own code.
+    own = types.ModuleType("builtins")
+    own.__dict__.update(builtins.__dict__)
+    sys.modules["builtins"] = own
+    namespace = {"__name__": "__main__", "__builtins__": own}
 
     def make_source(source, name):
         scope = {"np": np, "__builtins__": builtins}

@@ -1,0 +1,412 @@
+"""The judge against hostile and broken student code.
+
+Each test judges a small notebook in the course's cell conventions: a locked
+setup cell, the student's answer cells, and trusted test cells.  The cheat must
+score nothing on what it targets, its honest neighbours exactly what they
+deserve, and no process may outlive the grading.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from grader.judge import runner, sanitize
+from grader.judge.runner import judge_notebook, score_of
+from grader.judge.sandbox import Limits, bubblewrap, stray_processes
+
+needs_bwrap = pytest.mark.skipif(bubblewrap() is None,
+                                 reason="bubblewrap is not installed (apt-get install bubblewrap)")
+
+HONEST_CUBE = "def cube(x):\n    return x ** 3\n"
+
+TEST_SQUARE = '''import numpy as np
+x = np.linspace(-3, 3, 7)
+out = square(x)
+assert isinstance(out, np.ndarray), f"square must return an array, got {type(out).__name__}"
+assert out.shape == x.shape, f"shape {out.shape}, expected {x.shape}"
+assert np.allclose(out, x ** 2), "wrong values"
+### BEGIN HIDDEN TESTS
+SECRET_HIDDEN_MARKER = "hidden-7f3a"
+y = np.random.default_rng(0).normal(size=(3, 4))
+assert np.allclose(square(y), y ** 2), "wrong values on a random matrix"
+### END HIDDEN TESTS
+'''
+
+TEST_CUBE = '''import numpy as np
+x = np.arange(-2.0, 3.0)
+assert np.array_equal(np.asarray(cube(x)), x ** 3), "wrong cube"
+'''
+
+
+def cell(kind, source, gid=None, points=0, tags=None):
+    meta = {}
+    if gid:
+        nbg = {"grade_id": gid, "schema_version": 3, "grade": False, "solution": False,
+               "locked": False}
+        if kind == "setup":
+            nbg["locked"] = True
+        elif kind == "answer":
+            nbg["solution"] = True
+        elif kind == "test":
+            nbg.update(grade=True, locked=True, points=points)
+        meta["nbgrader"] = nbg
+    if tags:
+        meta["tags"] = tags
+    return {"cell_type": "code", "metadata": meta, "source": source, "outputs": [],
+            "execution_count": None}
+
+
+def notebook(square_source, cube_source=HONEST_CUBE, extra=()):
+    cells = [cell("setup", "import numpy as np\n%matplotlib inline", "setup"),
+             cell("answer", square_source, "square"),
+             cell("test", TEST_SQUARE, "test_square", 2),
+             cell("answer", cube_source, "cube"),
+             cell("test", TEST_CUBE, "test_cube", 1),
+             cell("demo", "print(square(np.ones(2)))", tags=["demo"]),
+             *extra]
+    return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+FAST = Limits(call_seconds=5.0, load_seconds=10.0, memory_bytes=1 << 30)
+
+
+def judge(square_source, cube_source=HONEST_CUBE, extra=(), limits=FAST):
+    judged = judge_notebook(notebook(square_source, cube_source, extra), limits=limits)
+    scores = {gid: score_of(out, pts) for gid, out, pts in
+              [("test_square", judged.grade_outputs["test_square"], 2),
+               ("test_cube", judged.grade_outputs["test_cube"], 1)]}
+    return judged, scores
+
+
+def all_text(judged) -> str:
+    import json
+
+    return json.dumps(judged.to_json())
+
+
+@pytest.fixture(autouse=True)
+def no_strays():
+    yield
+    time.sleep(0.1)
+    assert stray_processes() == [], "a sandbox process outlived its grading"
+
+
+# --- honest work ------------------------------------------------------------------------
+
+
+def test_honest_answers_get_every_point_and_stubs_none():
+    _, scores = judge("def square(x):\n    return x * x\n")
+    assert scores == {"test_square": 2, "test_cube": 1}
+    _, scores = judge("def square(x):\n    raise NotImplementedError()\n",
+                      "def cube(x):\n    raise NotImplementedError()\n")
+    assert scores == {"test_square": 0, "test_cube": 0}
+
+
+def test_a_warning_on_stderr_does_not_cost_points():
+    judged, scores = judge("import warnings\ndef square(x):\n"
+                           "    warnings.warn('just so you know')\n    import sys\n"
+                           "    print('to stderr', file=sys.stderr)\n    return x * x\n")
+    assert scores["test_square"] == 2
+
+
+def test_a_student_print_is_shown_but_bounded():
+    judged, scores = judge("def square(x):\n    print('x' * 10**6)\n    return x * x\n")
+    assert scores["test_square"] == 2
+    assert len(all_text(judged)) < 200_000
+
+
+def test_in_place_change_of_an_argument_is_seen_by_the_test():
+    test = ("import numpy as np\nx = np.ones(3)\nsquare(x)\n"
+            "assert np.array_equal(x, np.ones(3)), 'square changed its input'\n")
+    nb = notebook("def square(x):\n    x *= 2\n    return x * x\n")
+    nb["cells"][2]["source"] = test
+    judged = judge_notebook(nb, limits=FAST)
+    assert score_of(judged.grade_outputs["test_square"], 2) == 0
+    assert "changed its input" in all_text(judged)
+
+
+# --- the cheats of the issue --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, source", [
+    ("monkeypatched np.allclose", "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
+                                  "np.testing.assert_allclose = lambda *a, **k: None\n"
+                                  "def square(x):\n    return x + 1\n"),
+    ("object equal to everything", "class Yes:\n    def __eq__(self, o): return True\n"
+                                   "    def __array__(self, *a, **k):\n"
+                                   "        import numpy as np; return np.zeros(7)\n"
+                                   "    shape = (7,)\n"
+                                   "def square(x):\n    return Yes()\n"),
+    ("ndarray subclass that compares true", "import numpy as np\n"
+                                            "class Yes(np.ndarray):\n"
+                                            "    def __eq__(self, o): return np.ones(self.shape, bool)\n"
+                                            "def square(x):\n    return np.zeros_like(x).view(Yes)\n"),
+    ("IPython transformer", "get_ipython().ast_transformers.append(None)\n"
+                            "def square(x):\n    return x\n"),
+    ("builtins patched", "import builtins\nbuiltins.AssertionError = type('X', (Exception,), {})\n"
+                         "builtins.isinstance = lambda *a: True\n"
+                         "def square(x):\n    return x\n"),
+    ("answer from torch", "import torch\ndef square(x):\n"
+                          "    return torch.tensor(x).pow(2).numpy()\n"),
+    ("reads the reference", "def square(x):\n"
+                            "    from solutions.day1_forward import relu\n    return relu(x)\n"),
+])
+def test_cheats_score_zero_and_the_honest_cell_keeps_its_point(name, source):
+    judged, scores = judge(source)
+    assert scores == {"test_square": 0, "test_cube": 1}, name
+
+
+def test_torch_gets_a_clear_message():
+    judged, _ = judge("import torch\ndef square(x):\n    return torch.tensor(x)\n")
+    assert "not available to graded code" in all_text(judged)
+    assert "use numpy" in all_text(judged)
+
+
+@needs_bwrap
+def test_hidden_tests_sources_and_gradebook_are_out_of_sight(tmp_path):
+    secret = tmp_path / "gradebook.db"
+    secret.write_text("SECRET-GRADEBOOK-CONTENT")
+    repo = Path(__file__).resolve().parent.parent
+    source = f'''import glob, os
+seen = []
+for path in [{str(secret)!r}, {str(repo / "solutions" / "day1_forward.py")!r}]:
+    try:
+        seen.append(open(path).read()[:200])
+    except OSError as exc:
+        seen.append(type(exc).__name__)
+seen += glob.glob({str(repo)!r} + "/*") + glob.glob("/work/*") + glob.glob("/root/*")
+def square(x):
+    print("SEEN", seen)
+    return x * x
+'''
+    judged, scores = judge(source)
+    text = all_text(judged)
+    assert "SEEN" in text                  # the student's print did reach the output
+    assert "SECRET-GRADEBOOK-CONTENT" not in text
+    assert "def sigmoid" not in text and "ANSWERS" not in text
+    assert "hidden-7f3a" not in "".join(c["stdout"] for c in judged.cell_results)
+    assert str(repo / "day1_forward") not in text
+    assert secret.read_text() == "SECRET-GRADEBOOK-CONTENT"
+
+
+@needs_bwrap
+def test_a_detached_process_cannot_outlive_grading_or_touch_the_gradebook(tmp_path):
+    target = tmp_path / "gradebook.db"
+    target.write_text("original")
+    marker = f"detached-{uuid.uuid4().hex[:8]}"
+    source = f'''import subprocess
+subprocess.Popen(["sh", "-c", "sleep 2; echo hacked > {target}; : {marker}"],
+                 start_new_session=True)
+import os
+if os.fork() == 0:
+    os.setsid()
+    import time
+    time.sleep(2)
+    open({str(target)!r}, "w").write("hacked")
+    os._exit(0)
+def square(x):
+    return x * x
+'''
+    judged, scores = judge(source)
+    time.sleep(3)
+    assert target.read_text() == "original"
+    leftovers = []
+    for pid in os.listdir("/proc"):
+        try:
+            if marker in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+                leftovers.append(pid)
+        except (OSError, ValueError):
+            pass
+    assert leftovers == []
+
+
+@needs_bwrap
+def test_no_network_and_nothing_of_the_grader_in_the_environment():
+    source = '''import os, socket
+env = dict(os.environ)
+try:
+    socket.create_connection(("127.0.0.1", 22), timeout=1)
+    net = "connected"
+except OSError as exc:
+    net = type(exc).__name__
+try:
+    socket.getaddrinfo("pypi.org", 443)
+    dns = "resolved"
+except OSError as exc:
+    dns = type(exc).__name__
+def square(x):
+    print("ENV", sorted(env), "NET", net, "DNS", dns)
+    return x * x
+'''
+    judged, scores = judge(source)
+    text = all_text(judged)
+    assert "NET connected" not in text and "DNS resolved" not in text
+    out = next(o["text"] for o in judged.grade_outputs["test_square"]
+               if o["output_type"] == "stream")
+    env_names = eval(out.split("ENV ", 1)[1].split(" NET", 1)[0])
+    assert not [n for n in env_names if "NBGRADER" in n or "JUPYTER" in n or "PYTEST" in n
+                or n.startswith("BACKPROP")], env_names
+    assert scores["test_square"] == 2
+
+
+@pytest.mark.parametrize("name, source", [
+    ("endless loop", "def square(x):\n    while True:\n        pass\n"),
+    ("loop that ignores Ctrl-C", "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                                 "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+                                 "def square(x):\n    while True:\n        pass\n"),
+    ("memory bomb", "def square(x):\n    blocks = []\n    while True:\n"
+                    "        blocks.append(bytearray(1 << 28))\n"),
+    ("os._exit", "import os\ndef square(x):\n    os._exit(3)\n"),
+    ("SIGKILL of itself", "import os, signal\ndef square(x):\n"
+                          "    os.kill(os.getpid(), signal.SIGKILL)\n"),
+    ("fork bomb", "import os\ndef square(x):\n    while True:\n        try:\n"
+                  "            os.fork()\n        except OSError:\n            pass\n"),
+    ("output flood", "import sys\ndef square(x):\n    while True:\n"
+                     "        sys.stdout.write('spam' * 10000)\n"),
+])
+def test_a_failure_costs_only_the_test_it_happens_in(name, source):
+    start = time.monotonic()
+    judged, scores = judge(source)
+    assert scores == {"test_square": 0, "test_cube": 1}, name
+    square_out = all_text(judged).split('"test_cube"')[0]
+    assert judged.events or "MemoryError" in square_out, f"{name}: the failure is reported"
+    assert time.monotonic() - start < 60
+    assert len(all_text(judged)) < 200_000
+
+
+def test_a_crash_while_loading_costs_nothing_else():
+    judged, scores = judge("import os\nos._exit(1)\ndef square(x):\n    return x * x\n")
+    # The sandbox died while running the student's cells: nothing could be graded,
+    # and the report says so instead of hanging or raising.
+    assert scores["test_square"] == 0
+    assert judged.events
+
+
+def test_suspicious_code_is_flagged():
+    judged, _ = judge("import numpy as np\nnp.allclose = lambda *a, **k: True\n"
+                      "import sys\nsys.modules['x'] = None\n"
+                      "def square(x):\n    get_ipython()\n    return x * x\n")
+    whats = " | ".join(s["what"] for s in judged.suspicious)
+    assert "np.allclose" in whats and "IPython" in whats and "sys" in whats
+    clean, _ = judge("def square(x):\n    return x * x\n")
+    assert clean.suspicious == []
+
+
+# --- malformed submissions ------------------------------------------------------------------
+
+
+def _release():
+    nb = notebook("def square(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n",
+                  "def cube(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n")
+    for c in nb["cells"]:
+        if c["metadata"].get("nbgrader", {}).get("grade_id") == "test_square":
+            c["source"] = TEST_SQUARE.split("### BEGIN HIDDEN TESTS")[0]
+    return nb
+
+
+def submission(square_source, cube_source=HONEST_CUBE):
+    """The release as a student would hand it in, with these answers."""
+    nb = _release()
+    nb["cells"][1]["source"] = square_source
+    nb["cells"][3]["source"] = cube_source
+    return nb
+
+
+GRADEBOOK = {"setup": "import numpy as np\n%matplotlib inline", "test_square": TEST_SQUARE,
+             "test_cube": TEST_CUBE}
+
+
+def _write(folder: Path, name: str, data):
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data if isinstance(data, bytes) else json.dumps(data).encode())
+
+
+def _sanitized_scores(folder):
+    result = sanitize.sanitize(folder, {"nb.ipynb": _release()}, {"nb.ipynb": GRADEBOOK})
+    nb = result.notebooks["nb.ipynb"]
+    judged = judge_notebook(dict(nb), limits=FAST)
+    scores = {g: score_of(judged.grade_outputs[g], p)
+              for g, p in (("test_square", 2), ("test_cube", 1))}
+    return result, scores
+
+
+def test_edited_tests_and_points_are_restored(tmp_path):
+    nb = submission("def square(x):\n    return x + 0\n")
+    nb["cells"][2]["source"] = "pass  # test removed\n"
+    nb["cells"][2]["metadata"]["nbgrader"]["points"] = 100
+    _write(tmp_path, "nb.ipynb", nb)
+    result, scores = _sanitized_scores(tmp_path)
+    assert scores == {"test_square": 0, "test_cube": 1}
+    kinds = [(f.kind, f.tampering) for f in result.findings]
+    assert ("restored", True) in kinds
+    text = " ".join(f.message for f in result.findings)
+    assert "points" in text and "test_square" in text
+
+
+def test_duplicate_graded_cell_does_not_stop_grading(tmp_path):
+    nb = submission("def square(x):\n    return x * x\n")
+    nb["cells"].append(dict(nb["cells"][1], source="def square(x):\n    return x * x * 1.0\n"))
+    nb["cells"].append(dict(nb["cells"][2]))          # a copied test cell
+    _write(tmp_path, "nb.ipynb", nb)
+    result, scores = _sanitized_scores(tmp_path)
+    assert scores == {"test_square": 2, "test_cube": 1}
+    assert sum(f.kind == "duplicate" for f in result.findings) == 2
+
+
+def test_deleted_cells_come_back_empty(tmp_path):
+    nb = submission("def square(x):\n    return x * x\n")
+    del nb["cells"][3:5]                             # the cube answer and its test
+    _write(tmp_path, "nb.ipynb", nb)
+    result, scores = _sanitized_scores(tmp_path)
+    assert scores == {"test_square": 2, "test_cube": 0}
+    assert {f.kind for f in result.findings} == {"missing"}
+
+
+@pytest.mark.parametrize("payload, kind", [
+    (b'{"cells": [', "unreadable"),
+    (b"\x00\x00\x00", "unreadable"),
+    (b"[1, 2, 3]", "unreadable"),
+])
+def test_unreadable_files_are_graded_as_empty(tmp_path, payload, kind):
+    _write(tmp_path, "nb.ipynb", payload)
+    result, scores = _sanitized_scores(tmp_path)
+    assert scores == {"test_square": 0, "test_cube": 0}
+    assert result.unreadable == ["nb.ipynb"]
+    assert any(f.kind == kind for f in result.findings)
+
+
+def test_null_bytes_inside_a_good_notebook_are_removed(tmp_path):
+    import json
+
+    raw = json.dumps(submission("def square(x):\n    return x * x\n")).encode()
+    raw = raw.replace(b'"cells"', b'\x00"cells"', 1)
+    _write(tmp_path, "nb.ipynb", raw)
+    result, scores = _sanitized_scores(tmp_path)
+    assert scores == {"test_square": 2, "test_cube": 1}
+    assert any("null bytes" in f.message for f in result.findings)
+
+
+def test_a_renamed_notebook_is_found_by_its_cells(tmp_path):
+    _write(tmp_path, "nb (copy 2).ipynb", submission("def square(x):\n    return x * x\n"))
+    _write(tmp_path, "scratch.ipynb", {"cells": [], "metadata": {}, "nbformat": 4,
+                                       "nbformat_minor": 5})
+    result, scores = _sanitized_scores(tmp_path)
+    assert scores == {"test_square": 2, "test_cube": 1}
+    kinds = {f.kind for f in result.findings}
+    assert {"renamed", "extra"} <= kinds
+
+
+def test_plan_skips_demo_cells_and_keeps_added_ones():
+    nb = notebook("def square(x):\n    return x * x\n",
+                  extra=[cell("added", "HELPER = 3\n")])
+    cells, tests = runner.plan(nb)
+    ids = [c for c, _ in cells]
+    assert ids == ["0:setup", "1:square", "3:cube", "6:added"]
+    assert [g for g, _ in tests] == ["test_square", "test_cube"]
