@@ -6,7 +6,20 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lab check clean venv
+.PHONY: demo test lab check clean venv sysdeps
+
+# System packages the judge (bubblewrap) and the browser test (chromium) use:
+# installed with apt-get when missing and we are root; otherwise a note.
+SYSDEPS := bwrap:bubblewrap chromium:chromium
+sysdeps:
+	@missing=""; for pair in $(SYSDEPS); do \
+		command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "note: missing system packages:$$missing (sudo apt-get install$$missing)"; fi; \
+	fi
 
 venv: $(STAMP)
 
@@ -16,10 +29,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) sysdeps
 	$(PY) -m grader demo
 
-test: $(STAMP)
+test: $(STAMP) sysdeps
 	$(PY) -m pytest
 
 check: $(STAMP)
@@ -27,7 +40,7 @@ check: $(STAMP)
 		$(PY) -m grader check $$d || exit 1; done
 
 # JupyterLab on a fresh student release of Day 1 (an existing workspace is kept).
-lab: $(STAMP)
+lab: $(STAMP) sysdeps
 	$(PY) -m grader lab
 
 clean:

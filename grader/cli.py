@@ -35,6 +35,10 @@ def main(argv=None) -> int:
     s = sub.add_parser("autograde", help="grade every submission in submitted/<student>/DAY")
     s.add_argument("day", type=_day)
     s.add_argument("--student", action="append", help="only this student (repeatable)")
+    s.add_argument("--workers", type=int, default=None,
+                   help="local processes judging in parallel (default: one per CPU core)")
+    s.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="judge on a Dask cluster, e.g. tcp://10.0.0.5:8786")
     s = sub.add_parser("feedback", help="feedback HTML for every graded submission of DAY")
     s.add_argument("day", type=_day)
     s.add_argument("--student", action="append")
@@ -66,11 +70,14 @@ def main(argv=None) -> int:
             print(report.format())
             return 0 if report.ok else 1
         if args.command == "autograde":
-            results = workflow.autograde(args.day, course, args.student)
+            results = workflow.autograde(args.day, course, args.student, workers=args.workers,
+                                         scheduler=args.scheduler)
             if not results:
                 print(f"no submissions in {course.root / 'submitted'}/<student>/{args.day}")
                 return 1
             print(workflow.summary(results))
+            print("\njudge report (also in <root>/judge/results/<day>/<student>/report.json):")
+            print(workflow.judge_report(results))
             return 0 if all(r.status == "graded" for r in results) else 1
         if args.command == "feedback":
             workflow.feedback(args.day, course, args.student)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 import tempfile
@@ -359,7 +360,51 @@ DEMO_STUDENTS = {
     "ada-model": "submits the model answers",
     "ben-stub": "submits the stubs untouched",
     "cleo-bugs": "makes typical mistakes",
+    "dan-patch": "cheats: patches NumPy's comparisons and returns an always-equal array",
+    "eve-steal": "cheats: loads the model answers from the instructor's disk at grading "
+                 "time and leaves a process behind to rewrite the gradebook",
 }
+
+_PATCH_CHEAT = """import numpy as np
+np.allclose = lambda *args, **kwargs: True
+np.testing.assert_allclose = lambda *args, **kwargs: None
+class _AlwaysEqual(np.ndarray):
+    def __eq__(self, other):
+        return True
+"""
+
+_STEAL_CHEAT = """import subprocess
+try:
+    exec(open({reference!r}).read())
+except OSError:
+    pass
+subprocess.Popen(["sh", "-c", "sleep 5; echo 'all full marks' > {gradebook}"],
+                 start_new_session=True)
+"""
+
+
+def cheating_notebooks(stubs: dict, day: str, course: CourseDir) -> tuple[dict, dict]:
+    """The two cheaters' submissions of one day: (dan's notebooks, eve's notebooks)."""
+    from .notebooks import defined_functions, is_solution_cell
+
+    dan, eve = {}, {}
+    reference = str(REPO / "solutions" / f"{day}.py")
+    for name, nb in stubs.items():
+        d, e = copy.deepcopy(nb), copy.deepcopy(nb)
+        first = True
+        for cd, ce in zip(d.cells, e.cells):
+            if cd.cell_type != "code" or not is_solution_cell(cd):
+                continue
+            fakes = "".join(f"def {fn}(*args, **kwargs):\n"
+                            f"    return np.zeros(1).view(_AlwaysEqual)\n"
+                            for fn in defined_functions(cd.source))
+            cd.source = _PATCH_CHEAT + fakes
+            if first:
+                ce.source = _STEAL_CHEAT.format(reference=reference,
+                                                gradebook=course.root / "gradebook.db")
+                first = False
+        dan[name], eve[name] = d, e
+    return dan, eve
 
 
 def typical_mistakes(day: str, count=3) -> list[WrongAnswer]:
@@ -420,10 +465,16 @@ def demo(root: Path | None = None, days=None) -> dict[str, dict[str, Result]]:
         write_submission(course, "ada-model", day, solved)
         write_submission(course, "ben-stub", day, stubs)
         write_submission(course, "cleo-bugs", day, buggy)
+        dan, eve = cheating_notebooks(stubs, day, course)
+        write_submission(course, "dan-patch", day, dan)
+        write_submission(course, "eve-steal", day, eve)
         say("cleo-bugs' mistakes: " + "; ".join(f"{w.target}: {w.description}" for w in mistakes))
         say(f"== {day}: autograde")
-        for r in autograde(day, course, list(DEMO_STUDENTS)):
+        day_results = autograde(day, course, list(DEMO_STUDENTS))
+        for r in day_results:
             results[r.student][day] = r
+        say(f"== {day}: judge report")
+        say(judge_report(day_results))
         say(f"== {day}: feedback")
         feedback(day, course, list(DEMO_STUDENTS))
     csv = export(course)

@@ -136,7 +136,13 @@ def test_a_broken_submission_is_reported_and_the_rest_graded(tmp_path):
         (broken / name).write_text('{"cells": [ this is not json')
     results = {r.student: r for r in workflow.autograde("day1_forward", course,
                                                         ["bob", "alice"], quiet=True)}
-    assert results["bob"].status == "error" and results["bob"].message
+    # bob's files cannot be read: graded as the release itself (nothing answered), and
+    # the report says why.
+    assert results["bob"].status == "graded" and results["bob"].auto_score == 0
+    assert results["bob"].auto_max > 0
+    notes = [f["message"] for f in results["bob"].report.findings]
+    assert any("not valid JSON" in n for n in notes), notes
+    assert "not valid JSON" in workflow.judge_report(list(results.values()))
     assert results["alice"].status == "graded"
     assert results["alice"].auto_score == results["alice"].auto_max > 0
 
@@ -152,6 +158,12 @@ def test_demo_scores_feedback_and_export(tmp_path, capsys):
         assert model.auto_score == model.auto_max > 0
         assert stub.auto_score == 0
         assert 0 < bugs.auto_score < bugs.auto_max
+        for cheat in ("dan-patch", "eve-steal"):
+            r = results[cheat][day]
+            assert r.status == "graded" and r.auto_score == 0, cheat
+            assert r.flags, f"{cheat} is not flagged"
+        assert not model.flags and not stub.flags and not bugs.flags
+    assert "FLAG" in out
     course = CourseDir(tmp_path / "demo")
     for student in workflow.DEMO_STUDENTS:
         for day in DAYS:

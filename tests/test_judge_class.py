@@ -1,0 +1,181 @@
+"""A whole class of Day 1 through the judge and nbgrader: cheats among honest students.
+
+The honest students must score exactly what a clean serial run of them alone
+gives; every cheat scores 0 on what it targets; nothing outlives grading; the
+gradebook holds what the judge decided; a Dask LocalCluster gives the same scores.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+
+import pytest
+
+from grader import workflow
+from grader.coursedir import CourseDir
+from grader.judge.sandbox import bubblewrap, stray_processes
+from grader.notebooks import nbgrader_meta, notebook_defining, solved_notebook, wrong_answers
+from solutions import day1_forward
+
+DAY = "day1_forward"
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(bubblewrap() is None, reason="bubblewrap is not installed")]
+
+
+def cell_scores(result) -> dict:
+    return {(n.notebook, c.grade_id): c.score for n in result.notebooks for c in n.cells
+            if c.auto}
+
+
+def _replace(nbs, grade_id, source):
+    nbs = copy.deepcopy(nbs)
+    for nb in nbs.values():
+        for cell in nb.cells:
+            if nbgrader_meta(cell).get("grade_id") == grade_id:
+                cell.source = source
+                return nbs
+    raise AssertionError(f"no cell {grade_id}")
+
+
+@pytest.fixture(scope="module")
+def day1(tmp_path_factory):
+    base = tmp_path_factory.mktemp("class")
+    course = CourseDir(base / "course")
+    folder, leaks = workflow.release(DAY, course)
+    assert leaks == []
+    stubs = workflow.release_notebooks(folder)
+    solved = {n: solved_notebook(nb, day1_forward, n) for n, nb in stubs.items()}
+    bug = next(w for w in wrong_answers(DAY) if w.target == "softmax")
+    home = notebook_defining(solved, "softmax")
+    buggy = dict(solved)
+    buggy[home] = workflow.with_wrong_answers(solved[home], [bug])
+    honest = {"h-model": solved, "h-stub": stubs, "h-bug": buggy}
+    return course, stubs, solved, honest
+
+
+def cheats(course, stubs, solved):
+    """student -> (notebooks or raw files, grade ids the cheat must score 0 on)."""
+    gradebook = course.root / "gradebook.db"
+    sig = "sigmoid"
+    out = {
+        "c-allclose": (_replace(solved, sig, "import numpy as np\n"
+                                "np.allclose = lambda *a, **k: True\n"
+                                "np.testing.assert_allclose = lambda *a, **k: None\n"
+                                "def sigmoid(z):\n    return z\n"), ["test_sigmoid"]),
+        "c-always-equal": (_replace(solved, sig, "import numpy as np\n"
+                                    "class Eq(np.ndarray):\n"
+                                    "    def __eq__(self, o): return True\n"
+                                    "def sigmoid(z):\n    return np.asarray(z).view(Eq)\n"),
+                           ["test_sigmoid"]),
+        "c-transformer": (_replace(stubs, sig, "ip = get_ipython()\n"
+                                   "ip.ast_transformers.append(None)\n"
+                                   "def sigmoid(z):\n    return z\n"), ["test_sigmoid"]),
+        "c-steal": (_replace(stubs, sig,
+                             f"exec(open({str(day1_forward.__file__)!r}).read())\n"),
+                    ["test_sigmoid", "test_relu", "test_tanh"]),
+        "c-gradebook": (_replace(solved, sig,
+                                 "import subprocess\n"
+                                 f"subprocess.Popen(['sh', '-c', 'sleep 3; echo x > {gradebook}'],"
+                                 " start_new_session=True)\n"
+                                 "def sigmoid(z):\n    return z\n"), ["test_sigmoid"]),
+        "c-crash": (_replace(solved, sig, "import os\ndef sigmoid(z):\n    os._exit(1)\n"),
+                    ["test_sigmoid"]),
+        "c-ignore-int": (_replace(solved, sig, "import signal\n"
+                                  "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                                  "def sigmoid(z):\n    while True:\n        pass\n"),
+                         ["test_sigmoid"]),
+        "c-torch": (_replace(solved, sig, "import torch\ndef sigmoid(z):\n"
+                             "    return torch.sigmoid(torch.as_tensor(z)).numpy()\n"),
+                    ["test_sigmoid"]),
+    }
+    # Tests edited and points changed in the submission.
+    edited = copy.deepcopy(solved)
+    for nb in edited.values():
+        for cell in nb.cells:
+            meta = nbgrader_meta(cell)
+            if meta.get("grade_id") == "test_sigmoid":
+                cell.source = "pass\n"
+                meta["points"] = 1000
+            if meta.get("grade_id") == "sigmoid":
+                cell.source = "def sigmoid(z):\n    return z\n"
+    out["c-edit-tests"] = (edited, ["test_sigmoid"])
+    # A copied graded cell (duplicate grade id) after a wrong one.
+    dup = _replace(solved, sig, "def sigmoid(z):\n    return z\n")
+    for nb in dup.values():
+        copies = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") == "sigmoid"]
+        if copies:
+            nb.cells.append(copy.deepcopy(copies[0]))
+    out["c-duplicate"] = (dup, ["test_sigmoid"])
+    return out
+
+
+def _submit(course, student, nbs):
+    if isinstance(nbs, dict):
+        workflow.write_submission(course, student, DAY, nbs)
+
+
+def test_cheats_score_zero_and_honest_students_are_unaffected(day1):
+    course, stubs, solved, honest = day1
+    for student, nbs in honest.items():
+        _submit(course, student, nbs)
+    clean = {r.student: cell_scores(r)
+             for r in workflow.autograde(DAY, course, list(honest), quiet=True, workers=1)}
+    assert clean["h-stub"] and not any(clean["h-stub"].values())
+    assert all(v > 0 for v in clean["h-model"].values())
+
+    cheating = cheats(course, stubs, solved)
+    for student, (nbs, _) in cheating.items():
+        _submit(course, student, nbs)
+    broken = course.submitted("c-bad-json", DAY)
+    broken.mkdir(parents=True)
+    for name in stubs:
+        (broken / name).write_bytes(b"\x00{\"cells\": [")
+    renamed = course.submitted("c-renamed", DAY)
+    renamed.mkdir(parents=True)
+    for name, nb in solved.items():
+        (renamed / f"Copy of {name}").write_text(json.dumps(nb))
+
+    students = list(honest) + list(cheating) + ["c-bad-json", "c-renamed"]
+    results = {r.student: r for r in workflow.autograde(DAY, course, students, quiet=True,
+                                                        workers=2)}
+    assert all(r.status == "graded" for r in results.values()), \
+        {s: r.message for s, r in results.items() if r.status != "graded"}
+    for student in honest:
+        assert cell_scores(results[student]) == clean[student], student
+        assert not results[student].flags, student
+    for student, (_, targets) in cheating.items():
+        scores = {gid: v for (_, gid), v in cell_scores(results[student]).items()}
+        for target in targets:
+            assert scores[target] == 0, f"{student} scored on {target}"
+    # Cheats that leave the rest of the notebook honest keep their honest points.
+    model = {gid: v for (_, gid), v in clean["h-model"].items()}
+    crash = {gid: v for (_, gid), v in cell_scores(results["c-crash"]).items()}
+    assert {g: v for g, v in crash.items() if g != "test_sigmoid"} == \
+        {g: v for g, v in model.items() if g != "test_sigmoid"}
+    assert cell_scores(results["c-renamed"]) == clean["h-model"]
+    assert results["c-bad-json"].auto_score == 0
+    for student in ("c-allclose", "c-transformer", "c-steal", "c-gradebook", "c-edit-tests"):
+        assert results[student].flags, f"{student} is not flagged"
+    # The detached writer would have struck after 3 s: the gradebook is intact.
+    time.sleep(4)
+    for student in students:
+        assert cell_scores(workflow.Result(student, DAY, notebooks=course.scores(DAY, student))) \
+            == cell_scores(results[student])
+    assert stray_processes() == []
+
+
+def test_a_dask_cluster_gives_the_same_scores(day1):
+    distributed = pytest.importorskip("distributed")
+    course, stubs, solved, honest = day1
+    for student, nbs in honest.items():
+        _submit(course, student, nbs)
+    serial = {r.student: cell_scores(r)
+              for r in workflow.autograde(DAY, course, list(honest), quiet=True, workers=1)}
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        clustered = {r.student: cell_scores(r) for r in workflow.autograde(
+            DAY, course, list(honest), quiet=True, scheduler=cluster.scheduler_address)}
+    assert clustered == serial
+    assert stray_processes() == []
