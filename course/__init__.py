@@ -32,7 +32,8 @@ def install_friendly_errors(shell=None) -> bool:
     from .checks import not_implemented_message
 
     def handler(self, etype, value, tb, tb_offset=None):
-        lines = [f"\x1b[33m{not_implemented_message(_innermost_function(tb))}\x1b[0m"]
+        # Bold, not coloured: JupyterLab draws error output on a pale red background.
+        lines = [f"\x1b[1m{not_implemented_message(_innermost_function(tb))}\x1b[0m"]
         # _showtraceback sends an "error" output, so the cell counts as failed.
         self._showtraceback(etype, value, lines)
         return lines

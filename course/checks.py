@@ -50,14 +50,15 @@ class NotImplementedYet(CheckFailed):
     """Raised (and shown without a traceback) when a stub has not been filled in."""
 
     def _render_traceback_(self):
-        return [f"\x1b[33m{line}\x1b[0m" for line in str(self).splitlines()]
+        # Bold, not coloured: JupyterLab draws error output on a pale red background.
+        return [f"\x1b[1m{line}\x1b[0m" for line in str(self).splitlines()]
 
 
-def not_implemented_message(name: str | None) -> str:
+def not_implemented_message(name: str | None, then: str = "run this test again") -> str:
     what = f"`{name}`" if name else "this function"
     return (
         f"{what} is not implemented yet. Replace `raise NotImplementedError()` in its "
-        f"cell with your code, run that cell, then run this test again."
+        f"cell with your code, run that cell, then {then}."
     )
 
 
@@ -329,6 +330,21 @@ def _compare_structure(ours, ref, path, tol, diagnose_here):
     assert_close(ours, ref, path, tol, diagnose_here)
 
 
+def _unchanged(before, after) -> bool:
+    """False if an array in ``before``, also one inside a tuple, list or dict
+    (params [(W1, b1), ...], a cache), differs from its counterpart in ``after``."""
+    if isinstance(before, np.ndarray):
+        return (isinstance(after, np.ndarray) and after.shape == before.shape
+                and np.array_equal(before, after, equal_nan=True))
+    if isinstance(before, (tuple, list)):
+        return (isinstance(after, (tuple, list)) and len(after) == len(before)
+                and all(_unchanged(b, a) for b, a in zip(before, after)))
+    if isinstance(before, dict):
+        return (isinstance(after, dict) and set(after) == set(before)
+                and all(_unchanged(before[k], after[k]) for k in before))
+    return True
+
+
 def check_cases(fn: Callable, reference: Callable, cases: Iterable, name: str | None = None,
                 tol=TOL, select: Callable | None = None,
                 wrong: Sequence[tuple[Callable, str]] = ()):
@@ -359,7 +375,7 @@ def check_cases(fn: Callable, reference: Callable, cases: Iterable, name: str | 
             raise CheckFailed(f"{label} raised {type(exc).__name__}: {exc}") from None
         for before, after in zip(list(args) + list(kwargs.values()),
                                  list(student_args) + list(student_kwargs.values())):
-            if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
+            if not _unchanged(before, after):
                 raise CheckFailed(f"{label} modified its input array in place; "
                                   f"work on a copy (e.g. use `x = x.copy()` or out-of-place ops).")
         expected = reference(*copy.deepcopy(args), **copy.deepcopy(kwargs))

@@ -61,7 +61,10 @@ class JudgedExecute(NbGraderPreprocessor):
                 self.log.warning("judge results for %s/%s do not match the notebook; "
                                  "judging it again", student, name)
         if judged is None:
-            judged = judge_notebook(nb, isolate=self.isolate).to_json()
+            from grader.judge.pipeline import references
+
+            judged = judge_notebook(nb, isolate=self.isolate,
+                                    references=references(str(day))).to_json()
         outputs = judged.get("grade_outputs", {})
         for cell in nb.cells:
             if cell.cell_type != "code":

@@ -109,7 +109,8 @@ def test_release_holds_no_answer_and_no_hidden_test(tmp_path):
     folder, leaks = workflow.release("day1_forward", course)
     assert leaks == []
     assert (folder / "course" / "checks.py").is_file()
-    assert not (folder / "solutions").exists()  # day 1 has no earlier day
+    # Day 1 has no earlier day: an empty package that shadows any installed one.
+    assert sorted(p.name for p in (folder / "solutions").iterdir()) == ["__init__.py"]
     hidden = workflow.hidden_test_lines("day1_forward")
     assert hidden, "day 1 has hidden tests"
     for path in folder.glob("*.ipynb"):

@@ -410,3 +410,27 @@ def test_plan_skips_demo_cells_and_keeps_added_ones():
     ids = [c for c, _ in cells]
     assert ids == ["0:setup", "1:square", "3:cube", "6:added"]
     assert [g for g, _ in tests] == ["test_square", "test_cube"]
+
+
+def test_earlier_days_references_are_importable_and_later_ones_are_not():
+    source = ("from solutions.day1_forward import sigmoid\n"
+              "try:\n    from solutions.day2_backprop import sigmoid_backward\n"
+              "    LATER = 'imported'\n"
+              "except ImportError as exc:\n    LATER = 'blocked'\n"
+              "def square(x):\n    print('LATER', LATER)\n    return x * x\n")
+    judged = judge_notebook(notebook(source), limits=FAST, references=["day1_forward"])
+    assert score_of(judged.grade_outputs["test_square"], 2) == 2
+    assert "LATER blocked" in all_text(judged)
+    judged = judge_notebook(notebook(source), limits=FAST, references=[])
+    assert score_of(judged.grade_outputs["test_square"], 2) == 0   # day 1 itself: no reference
+
+
+def test_a_test_may_ship_its_own_function_to_the_student_code():
+    test = ("import numpy as np\n"
+            "def halve(v):\n    return v / 2\n"
+            "assert np.allclose(square_of(halve, np.array([2.0, 4.0])), [1.0, 4.0])\n")
+    nb = notebook("def square(x):\n    return x * x\n"
+                  "def square_of(f, x):\n    return f(x) ** 2\n")
+    nb["cells"][2]["source"] = test
+    judged = judge_notebook(nb, limits=FAST)
+    assert score_of(judged.grade_outputs["test_square"], 2) == 2, all_text(judged)

@@ -80,12 +80,15 @@ def cheats(course, stubs, solved):
                                  f"subprocess.Popen(['sh', '-c', 'sleep 3; echo x > {gradebook}'],"
                                  " start_new_session=True)\n"
                                  "def sigmoid(z):\n    return z\n"), ["test_sigmoid"]),
-        "c-crash": (_replace(solved, sig, "import os\ndef sigmoid(z):\n    os._exit(1)\n"),
-                    ["test_sigmoid"]),
-        "c-ignore-int": (_replace(solved, sig, "import signal\n"
+        # leaky_relu: no other exercise calls it, so only its own test may suffer.
+        "c-crash": (_replace(solved, "leaky_relu", "import os\n"
+                             "def leaky_relu(z, alpha=0.01):\n    os._exit(1)\n"),
+                    ["test_leaky_relu"]),
+        "c-ignore-int": (_replace(solved, "leaky_relu", "import signal\n"
                                   "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
-                                  "def sigmoid(z):\n    while True:\n        pass\n"),
-                         ["test_sigmoid"]),
+                                  "def leaky_relu(z, alpha=0.01):\n    while True:\n"
+                                  "        pass\n"),
+                         ["test_leaky_relu"]),
         "c-torch": (_replace(solved, sig, "import torch\ndef sigmoid(z):\n"
                              "    return torch.sigmoid(torch.as_tensor(z)).numpy()\n"),
                     ["test_sigmoid"]),
@@ -151,9 +154,10 @@ def test_cheats_score_zero_and_honest_students_are_unaffected(day1):
             assert scores[target] == 0, f"{student} scored on {target}"
     # Cheats that leave the rest of the notebook honest keep their honest points.
     model = {gid: v for (_, gid), v in clean["h-model"].items()}
-    crash = {gid: v for (_, gid), v in cell_scores(results["c-crash"]).items()}
-    assert {g: v for g, v in crash.items() if g != "test_sigmoid"} == \
-        {g: v for g, v in model.items() if g != "test_sigmoid"}
+    for student in ("c-crash", "c-ignore-int"):
+        got = {gid: v for (_, gid), v in cell_scores(results[student]).items()}
+        assert {g: v for g, v in got.items() if g != "test_leaky_relu"} == \
+            {g: v for g, v in model.items() if g != "test_leaky_relu"}, student
     assert cell_scores(results["c-renamed"]) == clean["h-model"]
     assert results["c-bad-json"].auto_score == 0
     for student in ("c-allclose", "c-transformer", "c-steal", "c-gradebook", "c-edit-tests"):

@@ -18,6 +18,7 @@ cluster can run them as well as local processes; scores do not depend on which.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import time
@@ -85,6 +86,16 @@ def setup_ids(release: dict) -> dict:
     return out
 
 
+def references(day: str) -> list[str]:
+    """The reference modules a day's release holds: those of the days before it."""
+    from grader.coursedir import earlier_days
+
+    try:
+        return earlier_days(day)
+    except Exception:  # noqa: BLE001 - not a day folder name: no references
+        return []
+
+
 # --- phase 2: one task per submission ------------------------------------------------
 
 
@@ -101,7 +112,8 @@ def judge_task(task: dict) -> dict:
         try:
             judged = judge_notebook(nb, frozenset(task["demo_sources"].get(name, [])), limits,
                                     task.get("isolate", True),
-                                    frozenset(task["setup_ids"].get(name, [])))
+                                    frozenset(task["setup_ids"].get(name, [])),
+                                    references(task["day"]))
             out["notebooks"][name] = judged.to_json()
         except Exception as exc:  # noqa: BLE001 - the judge's own failure, reported
             out["notebooks"][name] = {"error": f"{type(exc).__name__}: {exc}"}
@@ -141,7 +153,9 @@ def executor(workers: int | None = None, scheduler: str | None = None):
     workers = workers or min(len(os.sched_getaffinity(0)), 8)
     if workers <= 1:
         return _Serial()
-    return ProcessPoolExecutor(max_workers=workers)
+    # spawn, not fork: a forked copy of a process that has run torch (whose thread pools
+    # hold locks at fork time) can hang at its first torch call.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 # --- the whole class -----------------------------------------------------------------

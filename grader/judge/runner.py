@@ -22,7 +22,7 @@ import builtins
 import contextlib
 import inspect
 import io
-import re
+import linecache
 import textwrap
 import time
 import traceback
@@ -76,8 +76,8 @@ class Judged:
 class _Session:
     """The sandbox for one notebook, restarted between tests when it failed."""
 
-    def __init__(self, cells, limits, isolate):
-        self.sandbox = Sandbox(cells, limits, isolate)
+    def __init__(self, cells, limits, isolate, references=()):
+        self.sandbox = Sandbox(cells, limits, isolate, references)
         self.broken: str | None = None
         self.events: list = []
         self.student_seconds = 0.0
@@ -229,6 +229,8 @@ def run_test(grade_id: str, source: str, namespace: dict) -> list[dict]:
     buffer = io.StringIO()
     outputs = []
     filename = f"<test {grade_id}>"
+    # So that inspect.getsource finds functions the test defines and ships to the sandbox.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     try:
         with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
             value = _run_source(_strip_magics(source), namespace, filename)
@@ -338,13 +340,17 @@ def suspicious_code(cells: list[tuple[str, str]]) -> list[dict]:
 
 
 def judge_notebook(nb: dict, demo_sources=frozenset(), limits: Limits | None = None,
-                   isolate: bool = True, setup_ids=frozenset()) -> Judged:
-    """Judge a restored submission (see ``plan``); setup_ids: grade ids of setup cells."""
+                   isolate: bool = True, setup_ids=frozenset(), references=()) -> Judged:
+    """Judge a restored submission (see ``plan``).
+
+    setup_ids: grade ids of the instructor's setup cells (not scanned for tampering);
+    references: the earlier days' reference modules the student's code may import.
+    """
     start = time.monotonic()
     sandbox_cells, tests = plan(nb, demo_sources)
     judged = Judged(key=judge_key(sandbox_cells, tests), suspicious=suspicious_code(
         [c for c in sandbox_cells if c[0].split(":", 1)[1] not in setup_ids]))
-    session = _Session(sandbox_cells, limits, isolate)
+    session = _Session(sandbox_cells, limits, isolate, references)
     try:
         if session.sandbox.load_report:
             judged.cell_results = session.sandbox.load_report.get("cells", [])
@@ -375,4 +381,3 @@ def score_of(outputs: list[dict], points: float) -> float:
     return float(points)
 
 
-NUMBER = re.compile(r"^-?\d+(\.\d+)?$")

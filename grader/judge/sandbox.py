@@ -85,8 +85,9 @@ def _pids_cgroup(limit: int) -> Path | None:
 
 class Sandbox:
     def __init__(self, cells: list[tuple[str, str]], limits: Limits | None = None,
-                 isolate: bool = True):
+                 isolate: bool = True, references: list[str] = ()):
         self.cells = cells
+        self.references = list(references)   # earlier days' reference modules, importable
         self.limits = limits or Limits()
         self.isolate = isolate
         self.proc: subprocess.Popen | None = None
@@ -112,19 +113,21 @@ class Sandbox:
                 cmd += ["--ro-bind", str(prefix), str(prefix)]
             if not str(site).startswith((str(base), str(prefix))):
                 cmd += ["--ro-bind", str(site), str(site)]
+            cmd += ["--ro-bind", str(tmp / "lib"), "/judge-lib"]
             cmd += ["--tmpfs", str(site / "torch"),
                     "--ro-bind", str(_course_dir()), str(_course_dir()),
                     "--ro-bind", str(HERE), "/judge",
                     "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
                     "--chdir", "/tmp", "--clearenv",
                     "--setenv", "HOME", "/tmp", "--setenv", "PATH", "/usr/bin:/bin"]
-            for k, v in self._env().items():
+            for k, v in dict(self._env(), JUDGE_LIB="/judge-lib").items():
                 cmd += ["--setenv", k, v]
-            return cmd + [py, *worker, "/judge/worker.py", *fds]
-        return [py, *worker, str(HERE / "worker.py"), *fds]
+            return cmd + [py, *worker, "/judge/worker.py", *fds, run_tag()]
+        return [py, *worker, str(HERE / "worker.py"), *fds, run_tag()]
 
     def _env(self):
-        return {"PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1",
+        return {"JUDGE_REFERENCES": ",".join(self.references),
+                "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1",
                 "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                 "MPLBACKEND": "Agg", "LANG": "C.UTF-8"}
 
@@ -136,6 +139,11 @@ class Sandbox:
                   "`apt-get install bubblewrap`.", file=sys.stderr)
             _warned = True
         self.tmp = Path(tempfile.mkdtemp(prefix="judge-"))
+        lib = self.tmp / "lib" / "solutions"
+        lib.mkdir(parents=True)
+        (lib / "__init__.py").write_text("")
+        for module in self.references:
+            shutil.copy2(REPO / "solutions" / f"{module}.py", lib / f"{module}.py")
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
         limits = self.limits
@@ -156,7 +164,8 @@ class Sandbox:
                 resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
-        env = dict(self._env(), PATH="/usr/bin:/bin", HOME=str(self.tmp))
+        env = dict(self._env(), PATH="/usr/bin:/bin", HOME=str(self.tmp),
+                   JUDGE_LIB=str(self.tmp / "lib"))
         self.proc = subprocess.Popen(
             self._command(self.tmp, (str(req_r), str(rep_w))), cwd=self.tmp, env=env, pass_fds=(req_r, rep_w),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -321,8 +330,14 @@ def _kill_cgroup(group: Path):
         pass
 
 
-def stray_processes(marker: str = "/judge/worker.py") -> list[int]:
-    """PIDs of sandbox workers still alive (for tests: none may outlive grading)."""
+def run_tag() -> str:
+    """A word on every sandbox's command line: $BACKPROP_JUDGE_TAG, inherited by workers."""
+    return os.environ.get("BACKPROP_JUDGE_TAG", "judge")
+
+
+def stray_processes(marker: str = "/judge/worker.py", tag: str | None = None) -> list[int]:
+    """PIDs of sandbox workers of this run (``run_tag``) still alive; none may outlive grading."""
+    tag = tag or run_tag()
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -331,6 +346,6 @@ def stray_processes(marker: str = "/judge/worker.py") -> list[int]:
             cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        if marker in cmd or str(HERE / "worker.py") in cmd:
+        if (marker in cmd or str(HERE / "worker.py") in cmd) and cmd.split()[-1:] == [tag]:
             found.append(int(entry))
     return found
