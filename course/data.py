@@ -171,7 +171,7 @@ def make_2d(name, n=300, noise=0.1, seed=0, classes=None):
         raise ValueError(f"classes must be an integer ≥ 2, got {classes!r}")
     if not isinstance(n, (int, np.integer)) or n < classes:
         raise ValueError(f"n must be an integer ≥ the number of classes ({classes}), got {n!r}")
-    if not noise >= 0:
+    if not isinstance(noise, (int, float, np.number)) or not noise >= 0:
         raise ValueError(f"noise must be ≥ 0, got {noise!r}")
     from sklearn import datasets
 

@@ -1,0 +1,558 @@
+"""Day 2 reference: backpropagation, gradient checking, gradient descent and its variants.
+
+Conventions (DESIGN.md): float64; W has shape (n_out, n_in) as the slides' w^l_{jk};
+a batch sits in the rows of X (N, n_in); Z = X @ W.T + b.  For one example the
+slides' column vectors are 1-D arrays: a^l (n_l,), z^l (n_l,), δ^l (n_l,).
+δ^l = ∂C/∂z^l, and the four fundamental equations (slides 004):
+
+    BP1  δ^L = ∇_a C ⊙ σ′(z^L)
+    BP2  δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^l)
+    BP3  ∂C/∂b^l_j = δ^l_j
+    BP4  ∂C/∂w^l_{jk} = a^{l−1}_k δ^l_j
+
+Every public function here is the model answer of one graded stub in
+``day2_backprop/``, matched by name.  Each uses numpy, the Day 1 functions
+imported below (the day's notebooks import the same names in their set-up cell),
+or a function of this module defined above it, which the same notebook defines
+earlier.  Graded functions take plain data only (arrays, numbers, strings,
+lists, tuples and dicts of them); the exceptions are ``numeric_gradient``, which
+takes the function it differentiates, and nothing else.
+"""
+
+import numpy as np
+
+from solutions.day1_forward import affine_forward, init_weights, sigmoid, sigmoid_prime
+
+# --- 1. a chain of single neurons (slides 003) ----------------------------------------
+
+
+def chain_forward(a0, ws, bs):
+    """Activations of a chain of sigmoid neurons, a^{(s)} = σ(w^{(s)} a^{(s−1)} + b^{(s)}).
+
+    a0: the input a^{(0)}, a number.  ws, bs: k weights and k biases (sequences or
+    arrays of shape (k,)), those of neurons 1..k.
+    Returns a float64 array (k+1,) = [a^{(0)}, a^{(1)}, ..., a^{(k)}].
+    """
+    ws = np.asarray(ws, dtype=np.float64).reshape(-1)
+    bs = np.asarray(bs, dtype=np.float64).reshape(-1)
+    a = np.empty(len(ws) + 1, dtype=np.float64)
+    a[0] = a0
+    for s in range(len(ws)):
+        a[s + 1] = sigmoid(ws[s] * a[s] + bs[s])
+    return a
+
+
+def neuron_grads(a_prev, w, b, y):
+    """Gradients of C = (a − y)² for the last neuron a = σ(z), z = w·a_prev + b (all numbers).
+
+    The chain rule of the slides: ∂C/∂a = 2(a − y), ∂a/∂z = σ′(z), and
+    ∂z/∂w = a_prev, ∂z/∂b = 1, ∂z/∂a_prev = w.  (No ½ in this cost, as on the slides.)
+    Returns three floats (∂C/∂w, ∂C/∂b, ∂C/∂a_prev).
+    """
+    z = w * a_prev + b
+    dz = 2.0 * (sigmoid(z) - y) * sigmoid_prime(z)
+    return float(dz * a_prev), float(dz), float(dz * w)
+
+
+def chain_grads(a0, ws, bs, y):
+    """∂C/∂w^{(s)} and ∂C/∂b^{(s)} for every neuron of the chain, C = (a^{(k)} − y)².
+
+    a0: a number; ws, bs: (k,) as in ``chain_forward``; y: the target, a number.
+    Going back from the last neuron, ∂C/∂a^{(s−1)} = w^{(s)} σ′(z^{(s)}) ∂C/∂a^{(s)}
+    carries the error one neuron further.
+    Returns (dws (k,), dbs (k,)), float64.
+    """
+    ws = np.asarray(ws, dtype=np.float64).reshape(-1)
+    bs = np.asarray(bs, dtype=np.float64).reshape(-1)
+    a = chain_forward(a0, ws, bs)
+    k = len(ws)
+    dws, dbs = np.zeros(k), np.zeros(k)
+    da = 2.0 * (a[k] - y)
+    for s in range(k, 0, -1):
+        dz = da * sigmoid_prime(ws[s - 1] * a[s - 1] + bs[s - 1])
+        dws[s - 1] = dz * a[s - 1]
+        dbs[s - 1] = dz
+        da = dz * ws[s - 1]
+    return dws, dbs
+
+
+# --- 2. computational graphs --------------------------------------------------------
+
+
+def add_backward(dout):
+    """Local gradients of out = x + y: ∂out/∂x = ∂out/∂y = 1, so both get dout.
+
+    dout: upstream gradient, a number or an array shaped like out.
+    Returns (dx, dy), each a new float64 array shaped like dout.
+    """
+    dout = np.asarray(dout, dtype=np.float64)
+    return dout.copy(), dout.copy()
+
+
+def mul_backward(dout, x, y):
+    """Local gradients of out = x * y (elementwise): dx = dout·y, dy = dout·x.
+
+    dout, x, y: numbers or arrays of one shape.  Returns (dx, dy), float64 arrays.
+    """
+    dout = np.asarray(dout, dtype=np.float64)
+    return dout * np.asarray(y, dtype=np.float64), dout * np.asarray(x, dtype=np.float64)
+
+
+def graph_forward(ops, inputs):
+    """Evaluate a computational graph given as a list of operations, in order.
+
+    ops: a list of (out, op, a) for a unary op or (out, op, a, b) for a binary op,
+    where a, b name earlier nodes, out is a new name, and op is one of "add" (a + b),
+    "sub" (a − b), "mul" (a * b, elementwise), "tanh" and "sigmoid" (of a).  A node
+    may be used by several ops, and twice by one op (("s", "mul", "x", "x") is x²).
+    inputs: {name: number or array}; all values of one graph have one shape.
+    Returns {name: value} for the inputs and every node, float64 arrays (0-d for numbers).
+    Example, f(x, y) = (x·y + x)·x:
+    ``[("p", "mul", "x", "y"), ("q", "add", "p", "x"), ("f", "mul", "q", "x")]``.
+    """
+    values = {name: np.asarray(v, dtype=np.float64) for name, v in inputs.items()}
+    for out, op, *args in ops:
+        a = values[args[0]]
+        if op == "add":
+            values[out] = a + values[args[1]]
+        elif op == "sub":
+            values[out] = a - values[args[1]]
+        elif op == "mul":
+            values[out] = a * values[args[1]]
+        elif op == "tanh":
+            values[out] = np.tanh(a)
+        elif op == "sigmoid":
+            values[out] = sigmoid(a)
+        else:
+            raise ValueError(f"unknown op {op!r} in node {out!r}; use 'add', 'sub', 'mul', "
+                             f"'tanh' or 'sigmoid'")
+    return values
+
+
+def graph_backward(ops, values, output, dout=None):
+    """Gradients of the node ``output`` with respect to every node of the graph.
+
+    ops: the graph as in ``graph_forward``; values: what ``graph_forward`` returned;
+    output: the name of the node to differentiate; dout: its upstream gradient,
+    shaped like values[output] (default ones, i.e. the gradient of Σ output).
+    The ops are visited in reverse order.  A node used k times receives k
+    contributions, which add up (multivariate chain rule), so every gradient
+    starts at zero and is accumulated with +=.
+    Returns {name: gradient} for every name in values, each shaped like its value.
+    """
+    grads = {name: np.zeros_like(np.asarray(v, dtype=np.float64)) for name, v in values.items()}
+    seed = np.ones_like(grads[output]) if dout is None else np.asarray(dout, dtype=np.float64)
+    grads[output] += seed
+    for out, op, *args in reversed(ops):
+        g = grads[out]
+        a = args[0]
+        if op == "add":
+            da, db = add_backward(g)
+            grads[a] += da
+            grads[args[1]] += db
+        elif op == "sub":
+            da, db = add_backward(g)
+            grads[a] += da
+            grads[args[1]] -= db
+        elif op == "mul":
+            da, db = mul_backward(g, values[a], values[args[1]])
+            grads[a] += da
+            grads[args[1]] += db
+        elif op == "tanh":
+            grads[a] += g * (1.0 - values[out] ** 2)
+        elif op == "sigmoid":
+            grads[a] += g * values[out] * (1.0 - values[out])
+        else:
+            raise ValueError(f"unknown op {op!r} in node {out!r}; use 'add', 'sub', 'mul', "
+                             f"'tanh' or 'sigmoid'")
+    return grads
+
+
+# --- 3. the four fundamental equations, one example and a batch ----------------------
+
+
+def bp1(grad_a, sp):
+    """BP1, the output error δ^L = ∇_a C ⊙ σ′(z^L).
+
+    grad_a: ∇_a C (n_L,); sp: σ′(z^L) (n_L,), the derivative's values.
+    Returns δ^L (n_L,).
+    """
+    return np.asarray(grad_a, dtype=np.float64) * np.asarray(sp, dtype=np.float64)
+
+
+def bp2(W_next, delta_next, sp):
+    """BP2, the error of layer l from that of l+1: δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^l).
+
+    W_next: w^{l+1} (n_{l+1}, n_l); delta_next: δ^{l+1} (n_{l+1},); sp: σ′(z^l) (n_l,).
+    Elementwise δ^l_j = Σ_k w^{l+1}_{kj} δ^{l+1}_k σ′(z^l_j).  Returns δ^l (n_l,).
+    """
+    return (W_next.T @ delta_next) * sp
+
+
+def bp3(delta):
+    """BP3, ∂C/∂b^l_j = δ^l_j.
+
+    delta: δ^l (n_l,).  Returns ∂C/∂b^l (n_l,), a new array.
+    """
+    return np.array(delta, dtype=np.float64)
+
+
+def bp4(a_prev, delta):
+    """BP4, ∂C/∂w^l_{jk} = a^{l−1}_k δ^l_j: the outer product δ^l (a^{l−1})ᵀ.
+
+    a_prev: a^{l−1} (n_{l−1},); delta: δ^l (n_l,).  Returns ∂C/∂w^l (n_l, n_{l−1}),
+    shaped like w^l.
+    """
+    return np.outer(delta, a_prev)
+
+
+def backprop_single(x, y, params):
+    """Gradients of C_x = ½‖y − a^L‖² for one example; sigmoid in every layer.
+
+    x: a^1 = the input (n_0,); y: the target (n_L,); params: [(W1, b1), ..., (WL, bL)]
+    with Wl (n_l, n_{l−1}), bl (n_l,) as on Day 1.  The slides' algorithm: feed
+    forward keeping every z^l and a^l, BP1 at the output (∇_a C = a^L − y), BP2
+    back through the layers, BP3 and BP4 for the gradients.
+    Returns [(dW1, db1), ..., (dWL, dbL)], each shaped like its parameter.
+    """
+    activations, zs = [np.asarray(x, dtype=np.float64)], []
+    for W, b in params:
+        zs.append(W @ activations[-1] + b)
+        activations.append(sigmoid(zs[-1]))
+    L = len(params)
+    grads = [None] * L
+    delta = bp1(activations[-1] - y, sigmoid_prime(zs[-1]))
+    for layer in range(L - 1, -1, -1):
+        grads[layer] = (bp4(activations[layer], delta), bp3(delta))
+        if layer > 0:
+            delta = bp2(params[layer][0], delta, sigmoid_prime(zs[layer - 1]))
+    return grads
+
+
+def sigma_prime_diag(z):
+    """The diagonal matrix Σ′(z) with σ′(z_j) on its diagonal: Σ′(z) v = σ′(z) ⊙ v.
+
+    z: (n,).  Returns (n, n).
+    """
+    return np.diag(sigmoid_prime(z))
+
+
+def bp2_diag(W_next, delta_next, z):
+    """BP2 in matrix form, δ^l = Σ′(z^l) (w^{l+1})ᵀ δ^{l+1}; the same vector as ``bp2``.
+
+    W_next: (n_{l+1}, n_l); delta_next: (n_{l+1},); z: z^l (n_l,).  Returns δ^l (n_l,).
+    """
+    return sigma_prime_diag(z) @ (W_next.T @ delta_next)
+
+
+def backprop_batch(X, Y, params):
+    """Gradients of the slides' C = 1/(2N) Σ_x ‖y(x) − a^L(x)‖² for a batch, sigmoid layers.
+
+    X (N, n_0), Y (N, n_L), params as in ``backprop_single``.  The rows of Δ^l (N, n_l)
+    are the examples' δ^l, each scaled by 1/N:
+    Δ^L = (A^L − Y)/N ⊙ σ′(Z^L);  Δ^l = (Δ^{l+1} W^{l+1}) ⊙ σ′(Z^l);
+    ∂C/∂W^l = (Δ^l)ᵀ A^{l−1} (n_l, n_{l−1});  ∂C/∂b^l = the sum of the rows of Δ^l (n_l,).
+    Equals the mean over the examples of ``backprop_single``.
+    Returns [(dW1, db1), ..., (dWL, dbL)].
+    """
+    activations, zs = [np.asarray(X, dtype=np.float64)], []
+    for W, b in params:
+        zs.append(activations[-1] @ W.T + b)
+        activations.append(sigmoid(zs[-1]))
+    N = activations[0].shape[0]
+    delta = (activations[-1] - Y) / N * sigmoid_prime(zs[-1])
+    grads = [None] * len(params)
+    for layer in range(len(params) - 1, -1, -1):
+        grads[layer] = (delta.T @ activations[layer], delta.sum(axis=0))
+        if layer > 0:
+            delta = (delta @ params[layer][0]) * sigmoid_prime(zs[layer - 1])
+    return grads
+
+
+# --- 4. layer gradients in the course's API ------------------------------------------
+
+
+def affine_backward(dout, cache):
+    """Backward pass of out = x @ W.T + b (Day 1's ``affine_forward``).
+
+    dout: ∂C/∂out (N, n_out); cache: (x (N, n_in), W (n_out, n_in), b (n_out,)).
+    dx = dout @ W (N, n_in); dW = doutᵀ x (n_out, n_in) (BP4 summed over the batch);
+    db = Σ over the rows of dout (n_out,) (BP3 summed over the batch).
+    Returns (dx, dW, db).
+    """
+    x, W, b = cache
+    return dout @ W, dout.T @ x, dout.sum(axis=0)
+
+
+def sigmoid_backward(dout, z):
+    """∂C/∂z = dout ⊙ σ′(z) for a = σ(z); dout and z of one shape, returned too."""
+    return dout * sigmoid_prime(z)
+
+
+def tanh_backward(dout, z):
+    """∂C/∂z = dout ⊙ (1 − tanh²(z)) for a = tanh(z); dout and z of one shape."""
+    t = np.tanh(z)
+    return dout * (1.0 - t * t)
+
+
+def relu_backward(dout, z):
+    """∂C/∂z = dout where z > 0, else 0 (relu′(0) = 0 as in PyTorch); dout, z of one shape."""
+    return np.where(z > 0, dout, 0.0)
+
+
+def quadratic_cost_grad(A, Y):
+    """∂C/∂A of C = 1/(2N) Σ_x ‖y(x) − a(x)‖², that is (A − Y)/N.  A, Y, result (N, n)."""
+    return (A - Y) / A.shape[0]
+
+
+def softmax_cross_entropy_backward(scores, y):
+    """Mean cross-entropy of softmax(scores) and its gradient, in one pass.
+
+    scores (N, C); y (N,) integer labels in 0..C−1.  With p = softmax(scores),
+    loss = −(1/N) Σ_i log p_{i, y_i} and ∂loss/∂scores = (p − onehot(y)) / N.
+    Returns (loss, dscores): a float and (N, C).
+    """
+    N = scores.shape[0]
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = float(-log_p[np.arange(N), y].mean())
+    dscores = np.exp(log_p)
+    dscores[np.arange(N), y] -= 1.0
+    return loss, dscores / N
+
+
+def mlp_loss_and_grads(X, y, params):
+    """Loss and gradients of a tanh network with a softmax cross-entropy output.
+
+    X (N, n_0), y (N,) labels, params [(W1, b1), ..., (WL, bL)] as on Day 1: tanh
+    after every layer but the last, whose scores go into the cross-entropy (the
+    forward pass of Day 1's ``network_forward(X, params, "tanh")``).
+    Returns (loss, grads): a float and [(dW1, db1), ..., (dWL, dbL)].
+    """
+    caches, zs = [], []
+    a = X
+    for layer, (W, b) in enumerate(params):
+        z, cache = affine_forward(a, W, b)
+        caches.append(cache)
+        zs.append(z)
+        a = z if layer == len(params) - 1 else np.tanh(z)
+    loss, dout = softmax_cross_entropy_backward(a, y)
+    grads = [None] * len(params)
+    for layer in range(len(params) - 1, -1, -1):
+        if layer < len(params) - 1:
+            dout = tanh_backward(dout, zs[layer])
+        dout, dW, db = affine_backward(dout, caches[layer])
+        grads[layer] = (dW, db)
+    return loss, grads
+
+
+# --- 5. gradient checking ---------------------------------------------------------------
+
+
+def numeric_gradient(f, x, dout=None, h=1e-5):
+    """Centred differences of Σ f(x) ⊙ dout with respect to x.
+
+    f: a function of one array shaped like x that returns a number or an array;
+    x: an array (any shape), not modified; dout: the upstream gradient, shaped like
+    f(x) (default ones); h: the step.  For every element i,
+    g_i = Σ (f(x + h e_i) − f(x − h e_i)) ⊙ dout / (2h), with an error O(h²).
+    Returns g, float64, shaped like x.
+    """
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(*x.shape):
+        old = x[i]
+        x[i] = old + h
+        plus = np.asarray(f(x.copy()), dtype=np.float64)
+        x[i] = old - h
+        minus = np.asarray(f(x.copy()), dtype=np.float64)
+        x[i] = old
+        weight = np.ones_like(plus) if dout is None else dout
+        grad[i] = np.sum((plus - minus) * weight) / (2.0 * h)
+    return grad
+
+
+def relative_error(a, b):
+    """max over the elements of |a − b| / max(1e-8, |a| + |b|).
+
+    a, b: numbers or arrays of one shape.  Returns a float (0.0 for empty arrays).
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.size == 0:
+        return 0.0
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def mse_sigmoid_net_grads(X, y, W1, b1, W2, b2):
+    """Correct gradients of L = mean((a2 − y)²) for a 2-layer sigmoid network.
+
+    X (N, n_in), y (N, n_out); W1 (n_h, n_in), b1 (n_h,), W2 (n_out, n_h), b2 (n_out,);
+    a1 = σ(X W1ᵀ + b1), a2 = σ(a1 W2ᵀ + b2).  The mean is over all N·n_out
+    elements (as PyTorch's MSELoss), so ∂L/∂a2 = 2(a2 − y)/(N·n_out), and
+    ∂L/∂z2 = ∂L/∂a2 ⊙ σ′(z2) (BP1); the article's dz2 = a2 − y has neither.
+    Returns (dW1, db1, dW2, db2), each shaped like its parameter.
+    """
+    z1 = X @ W1.T + b1
+    a1 = sigmoid(z1)
+    z2 = a1 @ W2.T + b2
+    a2 = sigmoid(z2)
+    dz2 = 2.0 * (a2 - y) / a2.size * a2 * (1.0 - a2)
+    dz1 = (dz2 @ W2) * a1 * (1.0 - a1)
+    return dz1.T @ X, dz1.sum(axis=0), dz2.T @ a1, dz2.sum(axis=0)
+
+
+# --- 6. gradient descent and its variants ----------------------------------------------
+# Every rule is update(param, grad, state, **hyper) -> (new_param, new_state): state
+# starts as {} and is passed back in on the next step; neither param nor state is
+# modified.  The formulas are PyTorch's (torch.optim), so trajectories can be compared.
+
+
+def sgd(param, grad, state, lr=0.01):
+    """θ ← θ − lr·g.  param, grad: arrays of one shape; state: {} (unused, returned)."""
+    return param - lr * grad, dict(state)
+
+
+def momentum(param, grad, state, lr=0.01, mu=0.9):
+    """Heavy-ball momentum as torch.optim.SGD(momentum=mu): v ← μv + g; θ ← θ − lr·v.
+
+    state: {} at first (v = 0, so the first v is g), then {"v": array shaped like param}.
+    """
+    v = mu * state.get("v", 0.0) + grad
+    return param - lr * v, {"v": v}
+
+
+def nesterov(param, grad, state, lr=0.01, mu=0.9):
+    """Nesterov momentum as torch.optim.SGD(momentum=mu, nesterov=True).
+
+    v ← μv + g; θ ← θ − lr·(g + μv).  state: {} at first, then {"v": array}.
+    """
+    v = mu * state.get("v", 0.0) + grad
+    return param - lr * (grad + mu * v), {"v": v}
+
+
+def rmsprop(param, grad, state, lr=0.01, alpha=0.99, eps=1e-8):
+    """RMSProp as torch.optim.RMSprop: s ← αs + (1−α)g²; θ ← θ − lr·g / (√s + ε).
+
+    state: {} at first (s = 0), then {"s": array shaped like param}.
+    """
+    s = alpha * state.get("s", 0.0) + (1.0 - alpha) * grad * grad
+    return param - lr * grad / (np.sqrt(s) + eps), {"s": s}
+
+
+def adam(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Adam as torch.optim.Adam (Kingma & Ba 2015, with bias correction).
+
+    t ← t + 1; m ← β1·m + (1−β1)g; v ← β2·v + (1−β2)g²;
+    m̂ = m/(1−β1^t); v̂ = v/(1−β2^t); θ ← θ − lr·m̂/(√v̂ + ε).
+    state: {} at first, then {"m": array, "v": array, "t": int}.
+    """
+    t = state.get("t", 0) + 1
+    m = beta1 * state.get("m", 0.0) + (1.0 - beta1) * grad
+    v = beta2 * state.get("v", 0.0) + (1.0 - beta2) * grad * grad
+    m_hat = m / (1.0 - beta1 ** t)
+    v_hat = v / (1.0 - beta2 ** t)
+    return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"m": m, "v": v, "t": t}
+
+
+def batch_indices(N, batch_size, seed, shuffle=True):
+    """Row indices of the mini-batches of one epoch over N examples.
+
+    A random order from np.random.default_rng(seed).permutation(N) (or 0..N−1 when
+    shuffle is False), cut into pieces of batch_size; the last piece keeps the
+    N mod batch_size rows left over.  Returns a list of int arrays, each (≤ batch_size,),
+    together holding every index 0..N−1 exactly once.
+    """
+    order = np.random.default_rng(seed).permutation(N) if shuffle else np.arange(N)
+    return [order[start:start + batch_size] for start in range(0, N, batch_size)]
+
+
+def step_decay(lr0, epoch, drop, every):
+    """lr0 · drop^⌊epoch / every⌋, as torch's StepLR(step_size=every, gamma=drop)."""
+    return lr0 * drop ** (epoch // every)
+
+
+def exponential_decay(lr0, step, gamma):
+    """lr0 · γ^step, as torch's ExponentialLR(gamma)."""
+    return lr0 * gamma ** step
+
+
+def cosine_schedule(lr0, step, total, lr_min=0.0):
+    """lr_min + (lr0 − lr_min)(1 + cos(π·step/total))/2, as torch's CosineAnnealingLR.
+
+    From lr0 at step 0 down to lr_min at step = total (CosineAnnealingLR(T_max=total,
+    eta_min=lr_min)).
+    """
+    return lr_min + (lr0 - lr_min) * (1.0 + np.cos(np.pi * step / total)) / 2.0
+
+
+# --- 7. gradient clipping -----------------------------------------------------------
+
+
+def clip_by_global_norm(grads, max_norm):
+    """Scale all gradients together so that their joint L2 norm is at most max_norm.
+
+    grads: a list of arrays (any shapes).  total = √(Σ over all arrays of Σ g²); when
+    max_norm/(total + 1e-6) < 1 every array is multiplied by that factor, so the
+    direction of the whole gradient is kept (torch.nn.utils.clip_grad_norm_).
+    Returns (clipped, total): a new list of arrays shaped like grads, and a float.
+    """
+    total = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads)))
+    scale = max_norm / (total + 1e-6)
+    if scale < 1.0:
+        return [g * scale for g in grads], total
+    return [np.array(g, dtype=np.float64) for g in grads], total
+
+
+def clip_by_value(grads, clip):
+    """Clamp every element of every gradient to [−clip, clip] (clip_grad_value_).
+
+    grads: a list of arrays.  Returns a new list of arrays of the same shapes.
+    """
+    return [np.clip(g, -clip, clip) for g in grads]
+
+
+# --- 8. training ------------------------------------------------------------------------
+
+
+def train_mlp(X, y, sizes, epochs=20, lr=0.01, batch_size=32, seed=0, optimizer="adam",
+              clip_norm=None):
+    """Train a tanh network with a softmax cross-entropy output by mini-batch descent.
+
+    X (N, sizes[0]); y (N,) integer labels in 0..sizes[-1]−1; sizes: the layer widths
+    [n_0, n_1, ..., n_L]; epochs: passes over the data; lr: the learning rate;
+    batch_size: rows per step (``batch_indices`` with seed + epoch); seed: also fixes the
+    initial weights (Day 1's ``init_weights(n_l, n_{l−1}, "xavier", seed + l)``);
+    optimizer: "sgd", "momentum", "nesterov", "rmsprop" or "adam" with its default
+    hyper-parameters; clip_norm: when given, ``clip_by_global_norm`` on every step.
+    Returns (params, history): [(W1, b1), ..., (WL, bL)] and the mean training loss of
+    every epoch, a list of ``epochs`` floats.
+    """
+    rules = {"sgd": sgd, "momentum": momentum, "nesterov": nesterov, "rmsprop": rmsprop,
+             "adam": adam}
+    if optimizer not in rules:
+        raise ValueError(f"unknown optimizer {optimizer!r}; use one of "
+                         f"{', '.join(repr(k) for k in rules)}")
+    update = rules[optimizer]
+    params = [init_weights(n_out, n_in, "xavier", seed=seed + layer)
+              for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))]
+    states = [({}, {}) for _ in params]
+    history = []
+    N = X.shape[0]
+    for epoch in range(epochs):
+        total = 0.0
+        for rows in batch_indices(N, batch_size, seed + epoch):
+            loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)
+            total += loss * len(rows)
+            if clip_norm is not None:
+                flat, _ = clip_by_global_norm([g for pair in grads for g in pair], clip_norm)
+                grads = list(zip(flat[0::2], flat[1::2]))
+            new_params, new_states = [], []
+            for (W, b), (dW, db), (sW, sb) in zip(params, grads, states):
+                W, sW = update(W, dW, sW, lr=lr)
+                b, sb = update(b, db, sb, lr=lr)
+                new_params.append((W, b))
+                new_states.append((sW, sb))
+            params, states = new_params, new_states
+        history.append(total / N)
+    return params, history

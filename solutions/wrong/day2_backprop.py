@@ -1,0 +1,509 @@
+"""Typical wrong answers of Day 2; each must lose points on the exercise it targets.
+
+A wrong answer replaces its target in a solved notebook, where the Day 1 functions
+(sigmoid, sigmoid_prime, ...) and the Day 2 functions defined earlier are in scope;
+the imports below only make this module importable on its own.  A wrong answer uses
+no name that the reference functions do not use themselves.
+"""
+
+import numpy as np
+
+from solutions.day1_forward import affine_forward, init_weights, sigmoid, sigmoid_prime
+from solutions.wrong import registry
+
+WRONG_ANSWERS, wrong = registry()
+
+
+# --- 1. chain of single neurons -----------------------------------------------------------
+
+
+@wrong("neuron_grads", "σ′(z) left out of the chain rule")
+def neuron_grads_without_sigma_prime(a_prev, w, b, y):
+    dz = 2.0 * (sigmoid(w * a_prev + b) - y)
+    return float(dz * a_prev), float(dz), float(dz * w)
+
+
+@wrong("neuron_grads", "factor 2 of ∂(a − y)²/∂a lost, as if C had a ½")
+def neuron_grads_without_two(a_prev, w, b, y):
+    z = w * a_prev + b
+    dz = (sigmoid(z) - y) * sigmoid_prime(z)
+    return float(dz * a_prev), float(dz), float(dz * w)
+
+
+@wrong("chain_grads", "∂C/∂w^(s) uses the neuron's own activation a^(s) instead of a^(s−1)")
+def chain_grads_own_activation(a0, ws, bs, y):
+    ws = np.asarray(ws, dtype=np.float64).reshape(-1)
+    bs = np.asarray(bs, dtype=np.float64).reshape(-1)
+    a = chain_forward(a0, ws, bs)  # noqa: F821 (the notebook defines chain_forward)
+    k = len(ws)
+    dws, dbs = np.zeros(k), np.zeros(k)
+    da = 2.0 * (a[k] - y)
+    for s in range(k, 0, -1):
+        dz = da * sigmoid_prime(ws[s - 1] * a[s - 1] + bs[s - 1])
+        dws[s - 1] = dz * a[s]
+        dbs[s - 1] = dz
+        da = dz * ws[s - 1]
+    return dws, dbs
+
+
+@wrong("chain_grads", "σ′ applied to the activation a instead of z when going back")
+def chain_grads_prime_of_activation(a0, ws, bs, y):
+    ws = np.asarray(ws, dtype=np.float64).reshape(-1)
+    bs = np.asarray(bs, dtype=np.float64).reshape(-1)
+    a = chain_forward(a0, ws, bs)  # noqa: F821
+    k = len(ws)
+    dws, dbs = np.zeros(k), np.zeros(k)
+    da = 2.0 * (a[k] - y)
+    for s in range(k, 0, -1):
+        dz = da * sigmoid_prime(a[s])
+        dws[s - 1] = dz * a[s - 1]
+        dbs[s - 1] = dz
+        da = dz * ws[s - 1]
+    return dws, dbs
+
+
+# --- 2. computational graphs ----------------------------------------------------------
+
+
+@wrong("mul_backward", "the gradients swapped: dx = dout·x, dy = dout·y")
+def mul_backward_swapped(dout, x, y):
+    dout = np.asarray(dout, dtype=np.float64)
+    return dout * np.asarray(x, dtype=np.float64), dout * np.asarray(y, dtype=np.float64)
+
+
+@wrong("graph_backward", "gradient overwritten (=) instead of accumulated (+=) at a reused node")
+def graph_backward_overwrites(ops, values, output, dout=None):
+    grads = {name: np.zeros_like(np.asarray(v, dtype=np.float64)) for name, v in values.items()}
+    grads[output] = np.ones_like(grads[output]) if dout is None else np.asarray(dout, float)
+    for out, op, *args in reversed(ops):
+        g = grads[out]
+        a = args[0]
+        if op == "add":
+            grads[a], grads[args[1]] = g, g
+        elif op == "sub":
+            grads[a], grads[args[1]] = g, -g
+        elif op == "mul":
+            grads[a], grads[args[1]] = g * values[args[1]], g * values[a]
+        elif op == "tanh":
+            grads[a] = g * (1.0 - values[out] ** 2)
+        elif op == "sigmoid":
+            grads[a] = g * values[out] * (1.0 - values[out])
+    return grads
+
+
+@wrong("graph_backward", "ops visited in forward order: upstream gradients not ready yet")
+def graph_backward_forward_order(ops, values, output, dout=None):
+    grads = {name: np.zeros_like(np.asarray(v, dtype=np.float64)) for name, v in values.items()}
+    grads[output] += np.ones_like(grads[output]) if dout is None else dout
+    for out, op, *args in ops:
+        g = grads[out]
+        a = args[0]
+        if op == "add":
+            grads[a] += g
+            grads[args[1]] += g
+        elif op == "sub":
+            grads[a] += g
+            grads[args[1]] -= g
+        elif op == "mul":
+            grads[a] += g * values[args[1]]
+            grads[args[1]] += g * values[a]
+        elif op == "tanh":
+            grads[a] += g * (1.0 - values[out] ** 2)
+        elif op == "sigmoid":
+            grads[a] += g * values[out] * (1.0 - values[out])
+    return grads
+
+
+# --- 3. BP1-BP4 -------------------------------------------------------------------------
+
+
+@wrong("bp1", "σ′(z^L) left out: δ^L = ∇_a C")
+def bp1_without_sigma_prime(grad_a, sp):
+    return np.asarray(grad_a, dtype=np.float64).copy()
+
+
+@wrong("bp2", "w^{l+1} not transposed (runs for square W only; wrong unless W is symmetric)")
+def bp2_without_transpose(W_next, delta_next, sp):
+    return (W_next @ delta_next) * sp
+
+
+@wrong("bp2", "σ′(z^l) left out")
+def bp2_without_sigma_prime(W_next, delta_next, sp):
+    return W_next.T @ delta_next
+
+
+@wrong("bp4", "outer product the wrong way round: a^{l−1} δᵀ, the transpose of ∂C/∂w")
+def bp4_transposed(a_prev, delta):
+    return np.outer(a_prev, delta)
+
+
+@wrong("backprop_single", "σ′ left out at the output layer (BP1 as δ^L = a^L − y)")
+def backprop_single_no_output_prime(x, y, params):
+    activations, zs = [np.asarray(x, dtype=np.float64)], []
+    for W, b in params:
+        zs.append(W @ activations[-1] + b)
+        activations.append(sigmoid(zs[-1]))
+    grads = [None] * len(params)
+    delta = activations[-1] - y
+    for layer in range(len(params) - 1, -1, -1):
+        grads[layer] = (np.outer(delta, activations[layer]), delta.copy())
+        if layer > 0:
+            delta = (params[layer][0].T @ delta) * sigmoid_prime(zs[layer - 1])
+    return grads
+
+
+@wrong("backprop_single", "BP2 uses σ′ of the next layer's z^{l+1} instead of z^l")
+def backprop_single_prime_of_wrong_layer(x, y, params):
+    activations, zs = [np.asarray(x, dtype=np.float64)], []
+    for W, b in params:
+        zs.append(W @ activations[-1] + b)
+        activations.append(sigmoid(zs[-1]))
+    grads = [None] * len(params)
+    delta = (activations[-1] - y) * sigmoid_prime(zs[-1])
+    for layer in range(len(params) - 1, -1, -1):
+        grads[layer] = (np.outer(delta, activations[layer]), delta.copy())
+        if layer > 0:
+            delta = params[layer][0].T @ (delta * sigmoid_prime(zs[layer]))
+    return grads
+
+
+@wrong("sigma_prime_diag", "σ(z) on the diagonal instead of σ′(z)")
+def sigma_diag_of_sigmoid(z):
+    return np.diag(sigmoid(z))
+
+
+@wrong("bp2_diag", "w^{l+1} not transposed: Σ′(z^l) w^{l+1} δ^{l+1}")
+def bp2_diag_without_transpose(W_next, delta_next, z):
+    return np.diag(sigmoid_prime(z)) @ (W_next @ delta_next)
+
+
+@wrong("backprop_batch", "σ′ left out at the output layer")
+def backprop_batch_no_output_prime(X, Y, params):
+    activations, zs = [X], []
+    for W, b in params:
+        zs.append(activations[-1] @ W.T + b)
+        activations.append(sigmoid(zs[-1]))
+    delta = (activations[-1] - Y) / X.shape[0]
+    grads = [None] * len(params)
+    for layer in range(len(params) - 1, -1, -1):
+        grads[layer] = (delta.T @ activations[layer], delta.sum(axis=0))
+        if layer > 0:
+            delta = (delta @ params[layer][0]) * sigmoid_prime(zs[layer - 1])
+    return grads
+
+
+@wrong("backprop_batch", "1/N of the cost forgotten: the gradient of the sum, not the mean")
+def backprop_batch_without_mean(X, Y, params):
+    activations, zs = [X], []
+    for W, b in params:
+        zs.append(activations[-1] @ W.T + b)
+        activations.append(sigmoid(zs[-1]))
+    delta = (activations[-1] - Y) * sigmoid_prime(zs[-1])
+    grads = [None] * len(params)
+    for layer in range(len(params) - 1, -1, -1):
+        grads[layer] = (delta.T @ activations[layer], delta.sum(axis=0))
+        if layer > 0:
+            delta = (delta @ params[layer][0]) * sigmoid_prime(zs[layer - 1])
+    return grads
+
+
+# --- 4. layer gradients ---------------------------------------------------------------
+
+
+@wrong("affine_backward", "dx = dout @ W.T (only runs for square W; wrong unless W is symmetric)")
+def affine_backward_dx_transposed(dout, cache):
+    x, W, b = cache
+    return dout @ W.T, dout.T @ x, dout.sum(axis=0)
+
+
+@wrong("affine_backward", "dW = xᵀ dout, the transpose of the weight's shape (n_in, n_out)")
+def affine_backward_dW_transposed(dout, cache):
+    x, W, b = cache
+    return dout @ W, x.T @ dout, dout.sum(axis=0)
+
+
+@wrong("affine_backward", "bias gradient not summed over the batch: db = dout[0]")
+def affine_backward_db_first_row(dout, cache):
+    x, W, b = cache
+    return dout @ W, dout.T @ x, dout[0].copy()
+
+
+@wrong("affine_backward", "bias gradient averaged over the batch instead of summed")
+def affine_backward_db_mean(dout, cache):
+    x, W, b = cache
+    return dout @ W, dout.T @ x, dout.mean(axis=0)
+
+
+@wrong("sigmoid_backward", "σ′ left out: dz = dout")
+def sigmoid_backward_without_prime(dout, z):
+    return np.array(dout, dtype=np.float64)
+
+
+@wrong("sigmoid_backward", "σ′ computed from z as z(1 − z) instead of σ(z)(1 − σ(z))")
+def sigmoid_backward_prime_of_z(dout, z):
+    return dout * z * (1.0 - z)
+
+
+@wrong("tanh_backward", "1 − z² instead of 1 − tanh²(z)")
+def tanh_backward_of_z(dout, z):
+    return dout * (1.0 - z * z)
+
+
+@wrong("relu_backward", "relu′(0) = 1: gradient passed where z == 0")
+def relu_backward_at_zero(dout, z):
+    return np.where(z >= 0, dout, 0.0)
+
+
+@wrong("relu_backward", "mask taken from dout instead of z")
+def relu_backward_mask_of_dout(dout, z):
+    return np.where(dout > 0, dout, 0.0)
+
+
+@wrong("quadratic_cost_grad", "1/N lost: A − Y")
+def quadratic_grad_without_mean(A, Y):
+    return A - Y
+
+
+@wrong("quadratic_cost_grad", "factor 2 of MSELoss kept: 2(A − Y)/N")
+def quadratic_grad_with_two(A, Y):
+    return 2.0 * (A - Y) / A.shape[0]
+
+
+@wrong("softmax_cross_entropy_backward", "dscores not divided by N (the gradient of the sum)")
+def softmax_ce_backward_without_mean(scores, y):
+    N = scores.shape[0]
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    loss = float(-np.log(p[np.arange(N), y]).mean())
+    d = p.copy()
+    d[np.arange(N), y] -= 1.0
+    return loss, d
+
+
+@wrong("softmax_cross_entropy_backward", "one-hot not subtracted: dscores = p / N")
+def softmax_ce_backward_no_onehot(scores, y):
+    N = scores.shape[0]
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    return float(-np.log(p[np.arange(N), y]).mean()), p / N
+
+
+@wrong("mlp_loss_and_grads", "tanh′ left out in the hidden layers")
+def mlp_grads_without_tanh_prime(X, y, params):
+    caches = []
+    a = X
+    for layer, (W, b) in enumerate(params):
+        z, cache = affine_forward(a, W, b)
+        caches.append(cache)
+        a = z if layer == len(params) - 1 else np.tanh(z)
+    loss, dout = softmax_cross_entropy_backward(a, y)  # noqa: F821
+    grads = [None] * len(params)
+    for layer in range(len(params) - 1, -1, -1):
+        dout, dW, db = affine_backward(dout, caches[layer])  # noqa: F821
+        grads[layer] = (dW, db)
+    return loss, grads
+
+
+# --- 5. gradient checking ------------------------------------------------------------
+
+
+@wrong("numeric_gradient", "one-sided difference (f(x+h) − f(x))/h: error O(h), not O(h²)")
+def numeric_gradient_forward_difference(f, x, dout=None, h=1e-5):
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    base = np.asarray(f(x.copy()), dtype=np.float64)
+    for i in np.ndindex(*x.shape):
+        old = x[i]
+        x[i] = old + h
+        plus = np.asarray(f(x.copy()), dtype=np.float64)
+        x[i] = old
+        weight = np.ones_like(plus) if dout is None else dout
+        grad[i] = np.sum((plus - base) * weight) / h
+    return grad
+
+
+@wrong("numeric_gradient", "divided by h instead of 2h")
+def numeric_gradient_over_h(f, x, dout=None, h=1e-5):
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(*x.shape):
+        old = x[i]
+        x[i] = old + h
+        plus = np.asarray(f(x.copy()), dtype=np.float64)
+        x[i] = old - h
+        minus = np.asarray(f(x.copy()), dtype=np.float64)
+        x[i] = old
+        weight = np.ones_like(plus) if dout is None else dout
+        grad[i] = np.sum((plus - minus) * weight) / h
+    return grad
+
+
+@wrong("relative_error", "denominator max(|a|, |b|) instead of |a| + |b|")
+def relative_error_max_denominator(a, b):
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.maximum(np.abs(a), np.abs(b)))))
+
+
+@wrong("relative_error", "mean over the elements instead of the largest")
+def relative_error_mean(a, b):
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return float(np.mean(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+@wrong("mse_sigmoid_net_grads", "the article's dz2 = a2 − y: σ′ and the factor 2 missing")
+def mse_net_grads_article(X, y, W1, b1, W2, b2):
+    m = X.shape[0]
+    a1 = sigmoid(X @ W1.T + b1)
+    a2 = sigmoid(a1 @ W2.T + b2)
+    dz2 = a2 - y
+    dW2 = (1 / m) * dz2.T @ a1
+    db2 = (1 / m) * np.sum(dz2, axis=0)
+    dz1 = (dz2 @ W2) * a1 * (1 - a1)
+    dW1 = (1 / m) * dz1.T @ X
+    db1 = (1 / m) * np.sum(dz1, axis=0)
+    return dW1, db1, dW2, db2
+
+
+@wrong("mse_sigmoid_net_grads", "factor 2 of the square lost (σ′ kept)")
+def mse_net_grads_without_two(X, y, W1, b1, W2, b2):
+    a1 = sigmoid(X @ W1.T + b1)
+    a2 = sigmoid(a1 @ W2.T + b2)
+    dz2 = (a2 - y) / a2.size * a2 * (1.0 - a2)
+    dz1 = (dz2 @ W2) * a1 * (1.0 - a1)
+    return dz1.T @ X, dz1.sum(axis=0), dz2.T @ a1, dz2.sum(axis=0)
+
+
+@wrong("mse_sigmoid_net_grads", "divided by N only, though the mean runs over N·n_out elements")
+def mse_net_grads_over_N(X, y, W1, b1, W2, b2):
+    a1 = sigmoid(X @ W1.T + b1)
+    a2 = sigmoid(a1 @ W2.T + b2)
+    dz2 = 2.0 * (a2 - y) / X.shape[0] * a2 * (1.0 - a2)
+    dz1 = (dz2 @ W2) * a1 * (1.0 - a1)
+    return dz1.T @ X, dz1.sum(axis=0), dz2.T @ a1, dz2.sum(axis=0)
+
+
+# --- 6. gradient descent --------------------------------------------------------------
+
+
+@wrong("sgd", "step up the gradient: θ + lr·g")
+def sgd_ascent(param, grad, state, lr=0.01):
+    return param + lr * grad, dict(state)
+
+
+@wrong("momentum", "exponential average v ← μv + (1−μ)g, not torch's v ← μv + g")
+def momentum_ema(param, grad, state, lr=0.01, mu=0.9):
+    v = mu * state.get("v", 0.0) + (1.0 - mu) * grad
+    return param - lr * v, {"v": v}
+
+
+@wrong("momentum", "velocity never updated: θ ← θ − lr·g − μv with v left at 0")
+def momentum_without_state_update(param, grad, state, lr=0.01, mu=0.9):
+    v = state.get("v", np.zeros_like(grad))
+    return param - lr * grad - mu * v, dict(state)
+
+
+@wrong("nesterov", "plain momentum: θ ← θ − lr·v without the look-ahead g + μv")
+def nesterov_as_momentum(param, grad, state, lr=0.01, mu=0.9):
+    v = mu * state.get("v", 0.0) + grad
+    return param - lr * v, {"v": v}
+
+
+@wrong("rmsprop", "ε inside the square root: √(s + ε)")
+def rmsprop_eps_inside(param, grad, state, lr=0.01, alpha=0.99, eps=1e-8):
+    s = alpha * state.get("s", 0.0) + (1.0 - alpha) * grad * grad
+    return param - lr * grad / np.sqrt(s + eps), {"s": s}
+
+
+@wrong("rmsprop", "α and 1 − α swapped: s ← (1−α)s + αg²")
+def rmsprop_swapped_alpha(param, grad, state, lr=0.01, alpha=0.99, eps=1e-8):
+    s = (1.0 - alpha) * state.get("s", 0.0) + alpha * grad * grad
+    return param - lr * grad / (np.sqrt(s) + eps), {"s": s}
+
+
+@wrong("adam", "no bias correction: θ ← θ − lr·m/(√v + ε)")
+def adam_without_bias_correction(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999,
+                                 eps=1e-8):
+    t = state.get("t", 0) + 1
+    m = beta1 * state.get("m", 0.0) + (1.0 - beta1) * grad
+    v = beta2 * state.get("v", 0.0) + (1.0 - beta2) * grad * grad
+    return param - lr * m / (np.sqrt(v) + eps), {"m": m, "v": v, "t": t}
+
+
+@wrong("adam", "step counter never advanced: bias correction always for t = 1")
+def adam_t_stuck(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * state.get("m", 0.0) + (1.0 - beta1) * grad
+    v = beta2 * state.get("v", 0.0) + (1.0 - beta2) * grad * grad
+    m_hat = m / (1.0 - beta1)
+    v_hat = v / (1.0 - beta2)
+    return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"m": m, "v": v, "t": 0}
+
+
+@wrong("batch_indices", "the last, partial batch dropped")
+def batch_indices_drop_last(N, batch_size, seed, shuffle=True):
+    order = np.random.default_rng(seed).permutation(N) if shuffle else np.arange(N)
+    return [order[s:s + batch_size] for s in range(0, N - batch_size + 1, batch_size)]
+
+
+@wrong("step_decay", "no floor: lr0·drop^(epoch/every) decays smoothly, not in steps")
+def step_decay_smooth(lr0, epoch, drop, every):
+    return lr0 * drop ** (epoch / every)
+
+
+@wrong("exponential_decay", "off by one: lr0·γ^(step+1)")
+def exponential_decay_off_by_one(lr0, step, gamma):
+    return lr0 * gamma ** (step + 1)
+
+
+@wrong("cosine_schedule", "cos(2π·step/total): back up to lr0 at the end")
+def cosine_full_period(lr0, step, total, lr_min=0.0):
+    return lr_min + (lr0 - lr_min) * (1.0 + np.cos(2.0 * np.pi * step / total)) / 2.0
+
+
+@wrong("cosine_schedule", "lr_min ignored")
+def cosine_without_minimum(lr0, step, total, lr_min=0.0):
+    return lr0 * (1.0 + np.cos(np.pi * step / total)) / 2.0
+
+
+# --- 7. clipping ------------------------------------------------------------------------
+
+
+@wrong("clip_by_global_norm", "each tensor clipped to max_norm on its own, not by the global norm")
+def clip_per_tensor(grads, max_norm):
+    out = []
+    for g in grads:
+        n = float(np.sqrt(np.sum(g * g)))
+        out.append(g * (max_norm / (n + 1e-6)) if max_norm / (n + 1e-6) < 1 else g.copy())
+    return out, float(np.sqrt(sum(np.sum(g * g) for g in grads)))
+
+
+@wrong("clip_by_global_norm", "total norm as the sum of the tensors' norms")
+def clip_sum_of_norms(grads, max_norm):
+    total = float(sum(np.sqrt(np.sum(g * g)) for g in grads))
+    scale = max_norm / (total + 1e-6)
+    return ([g * scale for g in grads] if scale < 1 else [g.copy() for g in grads]), total
+
+
+@wrong("clip_by_value", "only the upper bound applied: min(g, clip)")
+def clip_value_upper_only(grads, clip):
+    return [np.minimum(g, clip) for g in grads]
+
+
+# --- 8. training ------------------------------------------------------------------------
+
+
+@wrong("train_mlp", "parameters moved up the gradient (θ + lr·g): the loss grows")
+def train_mlp_ascent(X, y, sizes, epochs=20, lr=0.01, batch_size=32, seed=0, optimizer="adam",
+                     clip_norm=None):
+    params = [init_weights(n_out, n_in, "xavier", seed=seed + layer)
+              for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))]
+    history = []
+    for epoch in range(epochs):
+        total = 0.0
+        for rows in batch_indices(X.shape[0], batch_size, seed + epoch):  # noqa: F821
+            loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)  # noqa: F821
+            total += loss * len(rows)
+            params = [(W + lr * dW, b + lr * db) for (W, b), (dW, db) in zip(params, grads)]
+        history.append(total / X.shape[0])
+    return params, history
