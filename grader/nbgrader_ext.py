@@ -53,9 +53,13 @@ class JudgedExecute(NbGraderPreprocessor):
         day, student, name = info.get("assignment"), info.get("student"), info.get("notebook")
         judged = None
         path = Path(self.results_dir) / str(day) / str(student) / f"{name}.json"
+        failure = None
         if self.results_dir and path.is_file():
             data = json.loads(path.read_text())
-            if data.get("key") == judge_key(*plan(nb)):
+            if "error" in data:
+                # The judge itself failed on this notebook (twice): every test says so.
+                judged, failure = {"grade_outputs": {}}, data["error"]
+            elif data.get("key") == judge_key(*plan(nb)):
                 judged = data
             else:
                 self.log.warning("judge results for %s/%s do not match the notebook; "
@@ -75,5 +79,6 @@ class JudgedExecute(NbGraderPreprocessor):
             if utils.is_grade(cell) and gid is not None:
                 cell.outputs = [nbformat.from_dict(o) for o in outputs.get(gid, [{
                     "output_type": "error", "ename": "NotGraded",
-                    "evalue": "the judge produced no result for this test", "traceback": []}])]
+                    "evalue": failure or "the judge produced no result for this test",
+                    "traceback": []}])]
         return nb, resources

@@ -434,3 +434,39 @@ def test_a_test_may_ship_its_own_function_to_the_student_code():
     nb["cells"][2]["source"] = test
     judged = judge_notebook(nb, limits=FAST)
     assert score_of(judged.grade_outputs["test_square"], 2) == 2, all_text(judged)
+
+
+def test_overflow_is_seen_by_the_test_as_in_a_kernel():
+    naive = "import numpy as np\ndef square(x):\n    return 1.0 / (1.0 + np.exp(-x)) * 0 + x * x\n"
+    raising = ("import numpy as np\nz = np.array([-1000.0])\n"
+               "with np.errstate(over='raise'):\n"
+               "    try:\n        square(z)\n        raised = False\n"
+               "    except FloatingPointError:\n        raised = True\n"
+               "assert raised, 'np.errstate did not reach the student code'\n")
+    warned = ("import warnings\nimport numpy as np\n"
+              "with warnings.catch_warnings(record=True) as caught:\n"
+              "    warnings.simplefilter('always')\n    square(np.array([-1000.0]))\n"
+              "assert any(issubclass(w.category, RuntimeWarning) for w in caught), caught\n")
+    for test in (raising, warned):
+        nb = notebook(naive)
+        nb["cells"][2]["source"] = test
+        judged = judge_notebook(nb, limits=FAST)
+        assert score_of(judged.grade_outputs["test_square"], 2) == 2, all_text(judged)
+
+
+def _judge_or_die(task):
+    """A stand-in for judge_task whose worker process dies on one submission."""
+    if task["student"] == "killer":
+        os._exit(1)
+    return {"student": task["student"], "day": task["day"], "notebooks": {}, "seconds": 0.0}
+
+
+def test_a_dying_worker_costs_only_its_own_submission():
+    from grader.judge.pipeline import run_tasks
+
+    tasks = [{"student": s, "day": "day1_forward", "notebooks": {"nb.ipynb": {}}}
+             for s in ("a", "killer", "b", "c")]
+    results = {r["student"]: r for r in run_tasks(tasks, workers=2, fn=_judge_or_die)}
+    assert set(results) == {"a", "killer", "b", "c"}
+    assert results["a"]["notebooks"] == {} and results["c"]["notebooks"] == {}
+    assert "worker failed" in results["killer"]["notebooks"]["nb.ipynb"]["error"]

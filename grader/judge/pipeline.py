@@ -22,7 +22,7 @@ import multiprocessing
 import os
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -122,13 +122,39 @@ def judge_task(task: dict) -> dict:
 
 
 class _Serial:
-    """An executor that runs tasks here, one after the other."""
+    """An executor that runs each task here, when it is submitted."""
 
-    def map(self, fn, items):
-        return map(fn, items)
+    def submit(self, fn, item):
+        future = Future()
+        try:
+            future.set_result(fn(item))
+        except Exception as exc:  # noqa: BLE001 - handed to the caller like a pool would
+            future.set_exception(exc)
+        return future
+
+    def as_completed(self, futures):
+        return list(futures)
 
     def shutdown(self):
         pass
+
+
+class _Local:
+    """Local worker processes (spawned, not forked: a forked copy of a process that has
+    run torch, whose thread pools hold locks at fork time, can hang at its first call)."""
+
+    def __init__(self, workers):
+        self.pool = ProcessPoolExecutor(max_workers=workers,
+                                        mp_context=multiprocessing.get_context("spawn"))
+
+    def submit(self, fn, item):
+        return self.pool.submit(fn, item)
+
+    def as_completed(self, futures):
+        return as_completed(futures)
+
+    def shutdown(self):
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _Dask:
@@ -137,10 +163,13 @@ class _Dask:
 
         self.client = Client(address)
 
-    def map(self, fn, items):
-        items = list(items)
-        futures = self.client.map(fn, items, pure=False)
-        return (f.result() for f in futures)
+    def submit(self, fn, item):
+        return self.client.submit(fn, item, pure=False)
+
+    def as_completed(self, futures):
+        from distributed import as_completed as dask_completed
+
+        return dask_completed(futures)
 
     def shutdown(self):
         self.client.close()
@@ -153,9 +182,39 @@ def executor(workers: int | None = None, scheduler: str | None = None):
     workers = workers or min(len(os.sched_getaffinity(0)), 8)
     if workers <= 1:
         return _Serial()
-    # spawn, not fork: a forked copy of a process that has run torch (whose thread pools
-    # hold locks at fork time) can hang at its first torch call.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return _Local(workers)
+
+
+def run_tasks(tasks: list[dict], workers=None, scheduler=None, attempts=2, fn=None):
+    """Yield judge_task's result for every task, in the order they finish.
+
+    A task whose worker died (the pool breaks, a Dask worker is lost) is tried again
+    on a fresh executor; after ``attempts`` tries its result says what happened, so
+    one submission never stops the class.
+    """
+    tries = {id(t): 0 for t in tasks}
+    pending = list(tasks)
+    while pending:
+        pool = executor(workers, scheduler)
+        retry = []
+        try:
+            futures = {pool.submit(fn or judge_task, t): t for t in pending}
+            for future in pool.as_completed(list(futures)):
+                task = futures[future]
+                try:
+                    yield future.result()
+                except Exception as exc:  # noqa: BLE001 - the worker, not the student
+                    tries[id(task)] += 1
+                    if tries[id(task)] < attempts:
+                        retry.append(task)
+                    else:
+                        yield {"student": task["student"], "day": task["day"], "seconds": 0.0,
+                               "notebooks": {n: {"error": f"the judge's worker failed: "
+                                                          f"{type(exc).__name__}: {exc}"}
+                                             for n in task["notebooks"]}}
+        finally:
+            pool.shutdown()
+        pending = retry
 
 
 # --- the whole class -----------------------------------------------------------------
@@ -222,25 +281,21 @@ def judge_class(course, day: str, students: list[str], release: dict, workers=No
               "isolate": isolate} for s, (nbs, _) in staged.items()]
     tasks = json.loads(json.dumps(tasks))       # plain data only, for any executor
     reports = {}
-    pool = executor(workers, scheduler)
-    try:
-        for i, result in enumerate(pool.map(judge_task, tasks), 1):
-            student = result["student"]
-            folder = results_dir(course.root, day, student)
-            if folder.exists():
-                shutil.rmtree(folder)
-            folder.mkdir(parents=True)
-            for name, judged in result["notebooks"].items():
-                (folder / f"{Path(name).stem}.json").write_text(json.dumps(judged))
-            report = SubmissionReport(student, day, staged[student][1], {
-                n: {k: v for k, v in j.items() if k != "grade_outputs"}
-                for n, j in result["notebooks"].items()}, result["seconds"])
-            (folder / "report.json").write_text(json.dumps(report.to_json(), indent=1))
-            reports[student] = report
-            if progress:
-                progress(i, len(tasks), report)
-    finally:
-        pool.shutdown()
+    for i, result in enumerate(run_tasks(tasks, workers, scheduler), 1):
+        student = result["student"]
+        folder = results_dir(course.root, day, student)
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        for name, judged in result["notebooks"].items():
+            (folder / f"{Path(name).stem}.json").write_text(json.dumps(judged))
+        report = SubmissionReport(student, day, staged[student][1], {
+            n: {k: v for k, v in j.items() if k != "grade_outputs"}
+            for n, j in result["notebooks"].items()}, result["seconds"])
+        (folder / "report.json").write_text(json.dumps(report.to_json(), indent=1))
+        reports[student] = report
+        if progress:
+            progress(i, len(tasks), report)
     return reports
 
 

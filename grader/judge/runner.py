@@ -118,7 +118,8 @@ class _Session:
         t = time.monotonic()
         try:
             return self.sandbox.call(name, args, kwargs,
-                                     min(left, self.sandbox.limits.call_seconds))
+                                     min(left, self.sandbox.limits.call_seconds),
+                                     errstate=_geterr())
         except SandboxError as exc:
             self.broken = f"{name}: {exc}"
             self.events.append({"when": self.current, "kind": exc.kind,
@@ -145,6 +146,27 @@ def _shippable(value):
     if isinstance(value, dict):
         return {k: _shippable(v) for k, v in value.items()}
     return value
+
+
+def _geterr() -> dict:
+    import numpy as np
+
+    return dict(np.geterr())
+
+
+def _rewarn(items):
+    """Issue here the warnings the student's function raised in the sandbox."""
+    import warnings
+
+    for item in items or []:
+        try:
+            name, message = str(item[0]), str(item[1])
+        except (TypeError, IndexError):
+            continue
+        category = getattr(builtins, name, None)
+        if not (isinstance(category, type) and issubclass(category, Warning)):
+            category = UserWarning
+        warnings.warn(message, category, stacklevel=3)
 
 
 def _write_back(arguments, mutated):
@@ -178,6 +200,7 @@ class Proxy:
         reply = self._session.call(self.__name__, _shippable(list(args)), _shippable(kwargs))
         if reply.get("stdout"):
             print(reply["stdout"], end="" if reply["stdout"].endswith("\n") else "\n")
+        _rewarn(reply.get("warnings"))
         if reply.get("ok"):
             _write_back([list(args), kwargs], reply.get("mutated") or [])
             return reply["value"]

@@ -292,9 +292,11 @@ class Sandbox:
                 return f"killed by signal {-code}"
         return f"exit code {code}"
 
-    def call(self, name: str, args, kwargs, timeout: float | None = None) -> dict:
+    def call(self, name: str, args, kwargs, timeout: float | None = None,
+             errstate: dict | None = None) -> dict:
         return self.request({"op": "call", "name": name, "args": list(args),
-                             "kwargs": dict(kwargs)}, timeout or self.limits.call_seconds)
+                             "kwargs": dict(kwargs), "errstate": dict(errstate or {})},
+                            timeout or self.limits.call_seconds)
 
 
 def _count_own_processes() -> int:

@@ -15,6 +15,7 @@ import os
 import sys
 import traceback
 import types
+import warnings
 
 OUTPUT_LIMIT = 20_000  # characters of print output kept per cell or call
 
@@ -83,6 +84,24 @@ def _strip_magics(source):
         return "pass  # cell magic skipped by the grader"
     return "\n".join("pass  # magic skipped" if ln.lstrip().startswith(("%", "!")) else ln
                      for ln in lines)
+
+
+def _errstate(requested):
+    """np.errstate arguments from the caller's np.geterr(); callbacks become "warn"."""
+    out = {}
+    if isinstance(requested, dict):
+        for kind in ("over", "under", "divide", "invalid"):
+            mode = requested.get(kind)
+            if mode in ("ignore", "warn", "raise", "print"):
+                out[kind] = mode
+            elif mode is not None:
+                out[kind] = "warn"
+    return out
+
+
+def _warnings(caught, limit=20):
+    return [[type(w.message).__name__ if isinstance(w.message, Warning) else "UserWarning",
+             str(w.message)[:500]] for w in list(caught or [])[:limit]]
 
 
 def _arrays(obj, path=()):
@@ -160,25 +179,31 @@ def main():
             reply = {"nonce": nonce, "ok": True, "cells": cells, "functions": functions()}
         elif request.get("op") == "call":
             fn = namespace.get(request["name"])
+            caught = []
             try:
                 if not callable(fn):
                     raise NameError(f"name {request['name']!r} is not defined")
                 args, kwargs = request["args"], request["kwargs"]
                 before = _arrays([args, kwargs])
                 snapshot = [a.copy() for _, a in before]
-                value = fn(*args, **kwargs)
+                # The caller's np.errstate applies here too, and warnings go back to it,
+                # so a test sees an overflow as it would in the student's kernel.
+                with warnings.catch_warnings(record=True) as caught, \
+                        np.errstate(**_errstate(request.get("errstate"))):
+                    warnings.simplefilter("always")
+                    value = fn(*args, **kwargs)
                 wire.encode(value)  # fail here, as the student's error, if not plain data
                 # An argument changed in place is sent back, so that the trusted side sees
                 # the same side effect a call in the student's own kernel would have.
                 mutated = [[path, a] for (path, a), old in zip(before, snapshot)
                            if a.shape != old.shape or not np.array_equal(a, old, equal_nan=True)]
                 reply = {"nonce": nonce, "ok": True, "value": value, "mutated": mutated,
-                         "stdout": out.take()}
+                         "stdout": out.take(), "warnings": _warnings(caught)}
             except BaseException as exc:
                 reply = {"nonce": nonce, "ok": False, "ename": type(exc).__name__,
                          "evalue": str(exc)[:2000],
                          "traceback": traceback.format_exc(limit=-6)[-3000:],
-                         "stdout": out.take()}
+                         "stdout": out.take(), "warnings": _warnings(caught)}
         else:
             reply = {"nonce": nonce, "ok": False, "ename": "ProtocolError",
                      "evalue": f"unknown request {request.get('op')!r}", "traceback": "",
