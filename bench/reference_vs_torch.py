@@ -1,0 +1,95 @@
+"""The reference implementation against PyTorch CPU, same shapes, one run.
+
+    .venv/bin/python bench/reference_vs_torch.py
+
+Printed per case: the median time of the reference (NumPy, float64), of PyTorch
+(float64, autograd) and their ratio against the budget of DESIGN.md:
+- MLP training step (forward, softmax cross-entropy, backward, SGD update) on a
+  digits-sized batch: ≤ 1.5× PyTorch.
+Both sides run single-threaded, so the ratio compares the implementations rather
+than how many cores each one grabs.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")   # before numpy is imported
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+from solutions import day1_forward as day1  # noqa: E402
+
+
+def median_time(fn, repeat=200, warmup=20):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def mlp_step_case(batch=64, sizes=(64, 128, 64, 10), lr=0.1):
+    from solutions import day2_backprop as day2
+
+    rng = np.random.default_rng(0)
+    X = rng.random((batch, sizes[0]))
+    y = rng.integers(0, sizes[-1], batch)
+    params = [day1.init_weights(n_out, n_in, "xavier", seed=i)
+              for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]))]
+
+    def numpy_step():
+        nonlocal params
+        _, grads = day2.mlp_loss_and_grads(X, y, params)
+        params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
+
+    tparams = [(torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True))
+               for W, b in params]
+    Xt, yt = torch.tensor(X), torch.tensor(y)
+
+    def torch_step():
+        h = Xt
+        for i, (W, b) in enumerate(tparams):
+            h = F.linear(h, W, b)
+            if i < len(tparams) - 1:
+                h = torch.tanh(h)
+        loss = F.cross_entropy(h, yt)
+        loss.backward()
+        with torch.no_grad():
+            for W, b in tparams:
+                W -= lr * W.grad
+                b -= lr * b.grad
+                W.grad = None
+                b.grad = None
+
+    return numpy_step, torch_step
+
+
+CASES = [("MLP training step, batch 64, 64-128-64-10, tanh", mlp_step_case, 1.5)]
+
+
+def main():
+    torch.set_num_threads(1)
+    print(f"{'case':<52} {'reference':>10} {'pytorch':>10} {'ratio':>7}  budget")
+    for name, make, budget in CASES:
+        ours, theirs = make()
+        a, b = median_time(ours), median_time(theirs)
+        ratio = a / b
+        flag = "ok" if ratio <= budget else "OVER"
+        print(f"{name:<52} {a * 1e6:8.0f} µs {b * 1e6:8.0f} µs {ratio:6.2f}x  ≤ {budget}x {flag}")
+
+
+if __name__ == "__main__":
+    main()
