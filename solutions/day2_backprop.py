@@ -455,18 +455,6 @@ def adam(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"m": m, "v": v, "t": t}
 
 
-def batch_indices(N, batch_size, seed, shuffle=True):
-    """Row indices of the mini-batches of one epoch over N examples.
-
-    A random order from np.random.default_rng(seed).permutation(N) (or 0..N−1 when
-    shuffle is False), cut into pieces of batch_size; the last piece keeps the
-    N mod batch_size rows left over.  Returns a list of int arrays, each (≤ batch_size,),
-    together holding every index 0..N−1 exactly once.
-    """
-    order = np.random.default_rng(seed).permutation(N) if shuffle else np.arange(N)
-    return [order[start:start + batch_size] for start in range(0, N, batch_size)]
-
-
 def step_decay(lr0, epoch, drop, every):
     """lr0 · drop^⌊epoch / every⌋, as torch's StepLR(step_size=every, gamma=drop)."""
     return lr0 * drop ** (epoch // every)
@@ -515,28 +503,32 @@ def clip_by_value(grads, clip):
 # --- 8. training ------------------------------------------------------------------------
 
 
-def train_mlp(X, y, sizes, epochs=20, lr=0.01, batch_size=32, seed=0, optimizer="adam",
-              clip_norm=None):
-    """Train a tanh network with a softmax cross-entropy output by mini-batch descent.
+def batch_indices(N, batch_size, seed, shuffle=True):
+    """Row indices of the mini-batches of one epoch over N examples.
+
+    A random order from np.random.default_rng(seed).permutation(N) (or 0..N−1 when
+    shuffle is False), cut into pieces of batch_size; the last piece keeps the
+    N mod batch_size rows left over.  Returns a list of int arrays, each (≤ batch_size,),
+    together holding every index 0..N−1 exactly once.
+    """
+    order = np.random.default_rng(seed).permutation(N) if shuffle else np.arange(N)
+    return [order[start:start + batch_size] for start in range(0, N, batch_size)]
+
+
+def train_mlp(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0):
+    """Train a tanh network with a softmax cross-entropy output by mini-batch SGD.
 
     X (N, sizes[0]); y (N,) integer labels in 0..sizes[-1]−1; sizes: the layer widths
     [n_0, n_1, ..., n_L]; epochs: passes over the data; lr: the learning rate;
-    batch_size: rows per step (``batch_indices`` with seed + epoch); seed: also fixes the
-    initial weights (Day 1's ``init_weights(n_l, n_{l−1}, "xavier", seed + l)``);
-    optimizer: "sgd", "momentum", "nesterov", "rmsprop" or "adam" with its default
-    hyper-parameters; clip_norm: when given, ``clip_by_global_norm`` on every step.
+    batch_size: rows per step, the batches of epoch e from ``batch_indices(N,
+    batch_size, seed + e)``; seed: also fixes the initial weights (Day 1's
+    ``init_weights(n_l, n_{l−1}, "xavier", seed + l − 1)`` for layer l).  Every step
+    is θ ← θ − lr·∂C/∂θ with the batch's gradients from ``mlp_loss_and_grads``.
     Returns (params, history): [(W1, b1), ..., (WL, bL)] and the mean training loss of
-    every epoch, a list of ``epochs`` floats.
+    every epoch (the batch losses weighted by the batch sizes), a list of ``epochs`` floats.
     """
-    rules = {"sgd": sgd, "momentum": momentum, "nesterov": nesterov, "rmsprop": rmsprop,
-             "adam": adam}
-    if optimizer not in rules:
-        raise ValueError(f"unknown optimizer {optimizer!r}; use one of "
-                         f"{', '.join(repr(k) for k in rules)}")
-    update = rules[optimizer]
     params = [init_weights(n_out, n_in, "xavier", seed=seed + layer)
               for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))]
-    states = [({}, {}) for _ in params]
     history = []
     N = X.shape[0]
     for epoch in range(epochs):
@@ -544,15 +536,56 @@ def train_mlp(X, y, sizes, epochs=20, lr=0.01, batch_size=32, seed=0, optimizer=
         for rows in batch_indices(N, batch_size, seed + epoch):
             loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)
             total += loss * len(rows)
-            if clip_norm is not None:
-                flat, _ = clip_by_global_norm([g for pair in grads for g in pair], clip_norm)
-                grads = list(zip(flat[0::2], flat[1::2]))
-            new_params, new_states = [], []
-            for (W, b), (dW, db), (sW, sb) in zip(params, grads, states):
-                W, sW = update(W, dW, sW, lr=lr)
-                b, sb = update(b, db, sb, lr=lr)
-                new_params.append((W, b))
-                new_states.append((sW, sb))
-            params, states = new_params, new_states
+            params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
         history.append(total / N)
     return params, history
+
+
+# --- manually graded answers (model answers for the solved notebooks) -------------
+
+ANSWERS = {
+    "chain-rule-answer": r"""
+1. $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ is a product $s(1 - s)$ with $s \in (0, 1)$, largest where
+$s = \tfrac12$, i.e. at $z = 0$: $\sigma'(z) \le \sigma'(0) = \tfrac14$.  For large $|z|$ it goes to 0
+(a saturated neuron).
+2. $\partial C/\partial b^{(1)} = \sigma'(z^{(1)}) \prod_{s=2}^{k} w^{(s)}\sigma'(z^{(s)}) \cdot 2(a^{(k)} - y)$
+holds one factor $w^{(s)}\sigma'(z^{(s)})$ per later neuron.  With $|w^{(s)}| \approx 1$ each factor is at
+most $\tfrac14$ in size, so the gradient of neuron $s$ is smaller than that of neuron $s+1$ by a factor
+of about 4 or more: after $k - 1$ neurons it has shrunk like $4^{-(k-1)}$ (about $10^{-6}$ for $k = 11$),
+and more if some neurons are saturated.  It can only grow when $|w^{(s)}\sigma'(z^{(s)})| > 1$, which needs
+$|w^{(s)}| > 4$ (and $z$ near 0); large weights make it explode instead (exploding gradients).
+3. Gradient descent changes each parameter by $\eta$ times its gradient, so the early layers of a deep
+sigmoid network barely move while the last layers learn: training is slow or stalls (the vanishing
+gradient problem).  Remedies: activations whose derivative is not small (ReLU, derivative 1 for $z > 0$),
+careful initialisation (Xavier/He), normalisation, residual connections.
+""".strip(),
+    "bp2-proof": r"""
+By definition $\delta^l_j = \partial C/\partial z^l_j$.  $C$ depends on $z^l_j$ only through the weighted
+inputs of the next layer, $z^{l+1}_k$ for $k = 1, \dots, n_{l+1}$ (each uses $a^l_j = \sigma(z^l_j)$), so
+by the multivariate chain rule
+$$\delta^l_j = \sum_{k=1}^{n_{l+1}} \frac{\partial C}{\partial z^{l+1}_k}\frac{\partial z^{l+1}_k}{\partial z^l_j}
+= \sum_{k} \delta^{l+1}_k \frac{\partial z^{l+1}_k}{\partial z^l_j}.$$
+From $z^{l+1}_k = \sum_i w^{l+1}_{ki}\sigma(z^l_i) + b^{l+1}_k$ only the term $i = j$ depends on $z^l_j$:
+$\partial z^{l+1}_k/\partial z^l_j = w^{l+1}_{kj}\sigma'(z^l_j)$.  Substituting,
+$$\delta^l_j = \sum_{k=1}^{n_{l+1}} w^{l+1}_{kj}\,\delta^{l+1}_k\,\sigma'(z^l_j).$$
+The sum runs over the first (row) index $k$ of $w^{l+1}_{kj}$ with the column $j$ fixed, i.e. it is
+column $j$ of $w^{l+1}$ dotted with $\delta^{l+1}$, which is row $j$ of $(w^{l+1})^\top$ times
+$\delta^{l+1}$: the $j$-th component of $(w^{l+1})^\top\delta^{l+1}$.  The factor $\sigma'(z^l_j)$ does not
+depend on $k$, so for all $j$ at once $\delta^l = ((w^{l+1})^\top\delta^{l+1}) \odot \sigma'(z^l)$.
+The transpose appears because the forward pass maps layer $l$ to $l+1$ with $w^{l+1}$
+($n_{l+1} \times n_l$) and the error goes the other way.
+""".strip(),
+    "planted-bug-answer": r"""
+The article's loss is $L = \frac{1}{N n_{out}}\sum (a_2 - y)^2$, the mean over all elements, with
+$a_2 = \sigma(z_2)$.  Its gradient with respect to $z_2$ needs two factors of the chain rule:
+$\partial L/\partial a_2 = \frac{2}{N n_{out}}(a_2 - y)$ and $\partial a_2/\partial z_2 =
+\sigma'(z_2) = a_2(1 - a_2)$ (BP1: $\delta = \nabla_a L \odot \sigma'(z)$).  The article writes
+`dz2 = a2 - y` (and divides by $m = N$ later): the factor $\sigma'(z_2)$ and the 2 of the square
+are missing.  `a2 - y` is the output error of a sigmoid with *binary cross-entropy*, where
+$\sigma'$ cancels, not of the squared error.  The gradient check shows it: the article's dW2
+differs from the centred differences by a relative error of order 1, not $10^{-7}$, and not by
+one constant factor, because $\sigma'(z_2)$ is different for every example; dW1, db1 are wrong
+too, since the error is propagated back from `dz2`.  The fix:
+`dz2 = 2 * (a2 - y) / a2.size * a2 * (1 - a2)`, with no further $1/m$.
+""".strip(),
+}

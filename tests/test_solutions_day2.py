@@ -687,37 +687,85 @@ def accuracy(X, y, params):
 
 def test_train_mlp_separates_the_moons():
     X, y = make_2d("moons")
-    params, history = day2.train_mlp(X, y, [2, 16, 16, 2], epochs=60, lr=0.01, batch_size=32,
-                                     seed=0, optimizer="adam")
-    assert len(history) == 60 and all(isinstance(h, float) for h in history)
+    params, history = day2.train_mlp(X, y, [2, 16, 16, 2], epochs=50, lr=0.2, batch_size=32,
+                                     seed=0)
+    assert len(history) == 50 and all(isinstance(h, float) for h in history)
     assert history[-1] < 0.1 * history[0]
     assert accuracy(X, y, params) >= 0.95
-    again, _ = day2.train_mlp(X, y, [2, 16, 16, 2], epochs=60, lr=0.01, batch_size=32, seed=0,
-                              optimizer="adam")
+    again, _ = day2.train_mlp(X, y, [2, 16, 16, 2], epochs=50, lr=0.2, batch_size=32, seed=0)
     assert all(np.array_equal(W, W2) for (W, _), (W2, _) in zip(params, again)), "not reproducible"
 
 
 def test_train_mlp_on_digits_generalises():
     data = load_digits_split()
     params, history = day2.train_mlp(data.X_train, data.y_train, [64, 64, 10], epochs=20,
-                                     lr=0.01, batch_size=32, seed=0, optimizer="adam")
+                                     lr=0.1, batch_size=32, seed=0)
     assert history[-1] < history[0]
     assert accuracy(data.X_val, data.y_val, params) >= 0.90
 
 
+def test_train_mlp_matches_torch_sgd_step_by_step():
+    # the same initial weights and batches in torch: nn.Linear + tanh, F.cross_entropy,
+    # torch.optim.SGD; after two epochs the weights and the loss history agree
+    X, y = make_2d("moons", n=90)
+    sizes, epochs, lr, batch_size, seed = [2, 5, 4, 2], 2, 0.3, 16, 3
+    params, history = day2.train_mlp(X, y, sizes, epochs=epochs, lr=lr, batch_size=batch_size,
+                                     seed=seed)
+    layers = []
+    for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        W, b = day1.init_weights(n_out, n_in, "xavier", seed=seed + layer)
+        layers.append((nn.Parameter(torch.tensor(W)), nn.Parameter(torch.tensor(b))))
+    opt = torch.optim.SGD([t for pair in layers for t in pair], lr=lr)
+    Xt, yt = torch.tensor(X), torch.tensor(y)
+    theirs = []
+    for epoch in range(epochs):
+        total = 0.0
+        for rows in day2.batch_indices(len(X), batch_size, seed + epoch):
+            a = Xt[rows]
+            for i, (W, b) in enumerate(layers):
+                a = F.linear(a, W, b)
+                a = a if i == len(layers) - 1 else torch.tanh(a)
+            loss = F.cross_entropy(a, yt[rows])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(rows)
+        theirs.append(total / len(X))
+    assert np.allclose(history, theirs, rtol=1e-12, atol=0)
+    for (W, b), (Wt, bt) in zip(params, layers):
+        assert_sums_close(W, numpy_of(Wt), "W", factor=1e-10)
+        assert_sums_close(b, numpy_of(bt), "b", factor=1e-10)
+
+
+def clipped_training(update, X, y, sizes, epochs, lr, clip_norm, seed=1, batch_size=32):
+    """Mini-batch training with one of the update rules and global-norm clipping."""
+    params = [day1.init_weights(n_out, n_in, "xavier", seed=seed + layer)
+              for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))]
+    states = [[{}, {}] for _ in params]
+    history = []
+    for epoch in range(epochs):
+        total = 0.0
+        for rows in day2.batch_indices(len(X), batch_size, seed + epoch):
+            loss, grads = day2.mlp_loss_and_grads(X[rows], y[rows], params)
+            total += loss * len(rows)
+            flat, _ = day2.clip_by_global_norm([g for pair in grads for g in pair], clip_norm)
+            new = []
+            for (W, b), dW, db, st in zip(params, flat[0::2], flat[1::2], states):
+                W, st[0] = update(W, dW, st[0], lr=lr)
+                b, st[1] = update(b, db, st[1], lr=lr)
+                new.append((W, b))
+            params = new
+        history.append(total / len(X))
+    return params, history
+
+
 @pytest.mark.parametrize("optimizer, lr", [("sgd", 0.1), ("momentum", 0.05), ("nesterov", 0.05),
-                                           ("rmsprop", 0.005)])
-def test_train_mlp_with_every_optimizer_and_clipping(optimizer, lr):
+                                           ("rmsprop", 0.005), ("adam", 0.01)])
+def test_every_optimizer_with_clipping_trains_the_network(optimizer, lr):
     X, y = make_2d("moons")
-    params, history = day2.train_mlp(X, y, [2, 16, 2], epochs=40, lr=lr, batch_size=32, seed=1,
-                                     optimizer=optimizer, clip_norm=1.0)
+    params, history = clipped_training(getattr(day2, optimizer), X, y, [2, 16, 2], 40, lr, 1.0)
     assert history[-1] < 0.5 * history[0]
     assert accuracy(X, y, params) >= 0.9
-
-
-def test_train_mlp_rejects_an_unknown_optimizer_by_name():
-    with pytest.raises(ValueError, match="'adagrad'"):
-        day2.train_mlp(np.zeros((4, 2)), np.zeros(4, dtype=int), [2, 2], optimizer="adagrad")
 
 
 # --- the wrong-answer library ----------------------------------------------------------
@@ -789,7 +837,7 @@ def _probe_inputs():
         "nesterov": trajectory,
         "rmsprop": trajectory,
         "adam": trajectory,
-        "batch_indices": lambda f: f(10, 4, 0),
+        "batch_indices": lambda f: [f(10, 4, 0), f(7, 3, 2, shuffle=False)],
         "step_decay": lambda f: [f(0.1, e, 0.5, 3) for e in range(10)],
         "exponential_decay": lambda f: [f(0.1, e, 0.9) for e in range(10)],
         "cosine_schedule": lambda f: [f(0.1, e, 8, lr_min=0.02) for e in range(9)],

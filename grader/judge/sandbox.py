@@ -177,17 +177,24 @@ class Sandbox:
                                         self.limits.load_seconds)
         return self.load_report
 
+    @staticmethod
+    def _kill(proc) -> int | None:
+        """Kill the sandbox's process group; its exit status if it had ended by itself."""
+        status = proc.poll()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        return status if status is not None else proc.returncode
+
     def close(self):
         proc, self.proc = self.proc, None
         if proc is not None:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
+            self._kill(proc)
             for fd in (self._requests, self._replies):
                 try:
                     os.close(fd)
@@ -266,17 +273,8 @@ class Sandbox:
         return b"".join(chunks)
 
     def _fail(self):
-        proc = self.proc
-        if proc is not None:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-            self._exit = proc.returncode
+        if self.proc is not None:
+            self._exit = self._kill(self.proc)
         self.close()
 
     def _exit_description(self):

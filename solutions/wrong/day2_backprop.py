@@ -62,6 +62,17 @@ def chain_grads_prime_of_activation(a0, ws, bs, y):
     return dws, dbs
 
 
+@wrong("chain_forward", "the bias added after the sigmoid: σ(w·a) + b")
+def chain_forward_bias_outside(a0, ws, bs):
+    ws = np.asarray(ws, dtype=np.float64).reshape(-1)
+    bs = np.asarray(bs, dtype=np.float64).reshape(-1)
+    a = np.empty(len(ws) + 1, dtype=np.float64)
+    a[0] = a0
+    for s in range(len(ws)):
+        a[s + 1] = sigmoid(ws[s] * a[s]) + bs[s]
+    return a
+
+
 # --- 2. computational graphs ----------------------------------------------------------
 
 
@@ -112,6 +123,30 @@ def graph_backward_forward_order(ops, values, output, dout=None):
         elif op == "sigmoid":
             grads[a] += g * values[out] * (1.0 - values[out])
     return grads
+
+
+@wrong("add_backward", "the upstream gradient split between the inputs: dout/2 each")
+def add_backward_halved(dout):
+    dout = np.asarray(dout, dtype=np.float64)
+    return dout / 2.0, dout / 2.0
+
+
+@wrong("graph_forward", "(out, \"sub\", a, b) computed as b − a")
+def graph_forward_sub_reversed(ops, inputs):
+    values = {name: np.asarray(v, dtype=np.float64) for name, v in inputs.items()}
+    for out, op, *args in ops:
+        a = values[args[0]]
+        if op == "add":
+            values[out] = a + values[args[1]]
+        elif op == "sub":
+            values[out] = values[args[1]] - a
+        elif op == "mul":
+            values[out] = a * values[args[1]]
+        elif op == "tanh":
+            values[out] = np.tanh(a)
+        elif op == "sigmoid":
+            values[out] = sigmoid(a)
+    return values
 
 
 # --- 3. BP1-BP4 -------------------------------------------------------------------------
@@ -202,6 +237,31 @@ def backprop_batch_without_mean(X, Y, params):
     grads = [None] * len(params)
     for layer in range(len(params) - 1, -1, -1):
         grads[layer] = (delta.T @ activations[layer], delta.sum(axis=0))
+        if layer > 0:
+            delta = (delta @ params[layer][0]) * sigmoid_prime(zs[layer - 1])
+    return grads
+
+
+@wrong("bp3", "one number for the layer: δ^l summed over the neurons")
+def bp3_summed(delta):
+    return np.full_like(np.asarray(delta, dtype=np.float64), np.sum(delta))
+
+
+@wrong("sigma_prime_diag", "the vector σ′(z) instead of the diagonal matrix")
+def sigma_prime_diag_vector(z):
+    return sigmoid_prime(z)
+
+
+@wrong("backprop_batch", "bias gradient averaged over the batch instead of summed")
+def backprop_batch_bias_mean(X, Y, params):
+    activations, zs = [X], []
+    for W, b in params:
+        zs.append(activations[-1] @ W.T + b)
+        activations.append(sigmoid(zs[-1]))
+    delta = (activations[-1] - Y) / X.shape[0] * sigmoid_prime(zs[-1])
+    grads = [None] * len(params)
+    for layer in range(len(params) - 1, -1, -1):
+        grads[layer] = (delta.T @ activations[layer], delta.mean(axis=0))
         if layer > 0:
             delta = (delta @ params[layer][0]) * sigmoid_prime(zs[layer - 1])
     return grads
@@ -299,6 +359,25 @@ def mlp_grads_without_tanh_prime(X, y, params):
     loss, dout = softmax_cross_entropy_backward(a, y)  # noqa: F821
     grads = [None] * len(params)
     for layer in range(len(params) - 1, -1, -1):
+        dout, dW, db = affine_backward(dout, caches[layer])  # noqa: F821
+        grads[layer] = (dW, db)
+    return loss, grads
+
+
+@wrong("mlp_loss_and_grads", "tanh′ evaluated at the activation a = tanh(z) instead of at z")
+def mlp_grads_tanh_prime_of_activation(X, y, params):
+    caches, acts = [], []
+    a = X
+    for layer, (W, b) in enumerate(params):
+        z, cache = affine_forward(a, W, b)
+        caches.append(cache)
+        a = z if layer == len(params) - 1 else np.tanh(z)
+        acts.append(a)
+    loss, dout = softmax_cross_entropy_backward(a, y)  # noqa: F821
+    grads = [None] * len(params)
+    for layer in range(len(params) - 1, -1, -1):
+        if layer < len(params) - 1:
+            dout = tanh_backward(dout, acts[layer])  # noqa: F821
         dout, dW, db = affine_backward(dout, caches[layer])  # noqa: F821
         grads[layer] = (dW, db)
     return loss, grads
@@ -494,8 +573,7 @@ def clip_value_upper_only(grads, clip):
 
 
 @wrong("train_mlp", "parameters moved up the gradient (θ + lr·g): the loss grows")
-def train_mlp_ascent(X, y, sizes, epochs=20, lr=0.01, batch_size=32, seed=0, optimizer="adam",
-                     clip_norm=None):
+def train_mlp_ascent(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0):
     params = [init_weights(n_out, n_in, "xavier", seed=seed + layer)
               for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))]
     history = []
@@ -507,3 +585,37 @@ def train_mlp_ascent(X, y, sizes, epochs=20, lr=0.01, batch_size=32, seed=0, opt
             params = [(W + lr * dW, b + lr * db) for (W, b), (dW, db) in zip(params, grads)]
         history.append(total / X.shape[0])
     return params, history
+
+
+@wrong("train_mlp", "biases never updated: only the weights take a step")
+def train_mlp_without_bias_step(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0):
+    params = [init_weights(n_out, n_in, "xavier", seed=seed + layer)
+              for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))]
+    history = []
+    for epoch in range(epochs):
+        total = 0.0
+        for rows in batch_indices(X.shape[0], batch_size, seed + epoch):  # noqa: F821
+            loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)  # noqa: F821
+            total += loss * len(rows)
+            params = [(W - lr * dW, b) for (W, b), (dW, db) in zip(params, grads)]
+        history.append(total / X.shape[0])
+    return params, history
+
+
+@wrong("train_mlp", "history holds the last batch's loss of each epoch, not the epoch's mean")
+def train_mlp_last_batch_loss(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0):
+    params = [init_weights(n_out, n_in, "xavier", seed=seed + layer)
+              for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))]
+    history = []
+    for epoch in range(epochs):
+        for rows in batch_indices(X.shape[0], batch_size, seed + epoch):  # noqa: F821
+            loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)  # noqa: F821
+            params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
+        history.append(float(loss))
+    return params, history
+
+
+@wrong("batch_indices", "shuffle=False ignored: the rows are shuffled anyway")
+def batch_indices_always_shuffled(N, batch_size, seed, shuffle=True):
+    order = np.random.default_rng(seed).permutation(N)
+    return [order[s:s + batch_size] for s in range(0, N, batch_size)]
