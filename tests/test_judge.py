@@ -470,3 +470,16 @@ def test_a_dying_worker_costs_only_its_own_submission():
     assert set(results) == {"a", "killer", "b", "c"}
     assert results["a"]["notebooks"] == {} and results["c"]["notebooks"] == {}
     assert "worker failed" in results["killer"]["notebooks"]["nb.ipynb"]["error"]
+
+
+def test_without_bubblewrap_the_judge_says_so_once_and_still_grades(monkeypatch, capsys):
+    from grader.judge import sandbox
+
+    monkeypatch.setattr(sandbox, "bubblewrap", lambda: None)
+    monkeypatch.setattr(sandbox, "_warned", False)
+    _, scores = judge("def square(x):\n    return x * x\n")
+    _, again = judge("def square(x):\n    return x + 1\n")
+    err = capsys.readouterr().err
+    assert err.count("bubblewrap (bwrap) is not installed") == 1
+    assert scores == {"test_square": 2, "test_cube": 1}
+    assert again == {"test_square": 0, "test_cube": 1}
