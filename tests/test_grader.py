@@ -179,3 +179,22 @@ def test_demo_scores_feedback_and_export(tmp_path, capsys):
         rows = list(csv.DictReader(fh))
     assert {r["student_id"] for r in rows} == set(workflow.DEMO_STUDENTS)
     assert json.dumps(rows)  # plain data
+
+
+def _cells_with_outputs(path):
+    nb = nbformat.read(str(path), 4)
+    return [i for i, c in enumerate(nb.cells)
+            if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count"))]
+
+
+def test_day_notebooks_are_committed_without_outputs(tmp_path):
+    from grader.notebooks import REPO
+
+    paths = [p for d in DAYS for p in sorted((REPO / d).glob("*.ipynb"))]
+    assert paths
+    assert {str(p): _cells_with_outputs(p) for p in paths} == {str(p): [] for p in paths}
+    # The check itself sees outputs where there are some.
+    nb = new_notebook(cells=[new_code_cell("1 + 1", execution_count=1, outputs=[
+        nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)])])
+    nbformat.write(nb, str(tmp_path / "x.ipynb"))
+    assert _cells_with_outputs(tmp_path / "x.ipynb") == [0]
