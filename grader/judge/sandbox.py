@@ -108,6 +108,8 @@ class Sandbox:
                    "--ro-bind", "/usr", "/usr",
                    "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
                    "--symlink", "usr/bin", "/bin",
+                   # /tmp first: a bind below it (a checkout or venv in /tmp) must stay visible.
+                   "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
                    "--ro-bind", str(base), str(base)]
             if prefix.resolve() != base:
                 cmd += ["--ro-bind", str(prefix), str(prefix)]
@@ -117,7 +119,6 @@ class Sandbox:
             cmd += ["--tmpfs", str(site / "torch"),
                     "--ro-bind", str(_course_dir()), str(_course_dir()),
                     "--ro-bind", str(HERE), "/judge",
-                    "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
                     "--chdir", "/tmp", "--clearenv",
                     "--setenv", "HOME", "/tmp", "--setenv", "PATH", "/usr/bin:/bin"]
             for k, v in dict(self._env(), JUDGE_LIB="/judge-lib").items():
