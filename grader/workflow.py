@@ -251,6 +251,28 @@ def _rounds(wrongs: list[WrongAnswer]) -> list[list[WrongAnswer]]:
     return rounds
 
 
+def solved_failures(course: CourseDir, day: str, result: Result) -> list[str]:
+    """Why the model answers lost points: the judge's failures and each failing test's error."""
+    from .judge import pipeline
+
+    out = list(result.report.events if result.report else [])
+    folder = pipeline.results_dir(course.root, day, result.student)
+    for n in result.notebooks:
+        path = folder / f"{n.notebook}.json"
+        judged = json.loads(path.read_text()) if path.is_file() else {}
+        if "error" in judged:
+            out.append(f"{n.notebook}: {judged['error']}")
+        for c in n.cells:
+            if not c.auto or (c.score or 0) >= c.max_score:
+                continue
+            errors = [o for o in judged.get("grade_outputs", {}).get(c.grade_id, [])
+                      if o.get("output_type") == "error"]
+            what = (f"{errors[0].get('ename')}: {errors[0].get('evalue')}" if errors
+                    else "no error recorded")
+            out.append(f"solved {n.notebook} {c.grade_id}: {what[:300]}")
+    return out
+
+
 def check(day: str, with_wrong=True, quiet=False, keep: Path | None = None) -> CheckReport:
     report = CheckReport(day)
     tmp = Path(keep) if keep else Path(tempfile.mkdtemp(prefix=f"check-{day}-"))
@@ -278,6 +300,7 @@ def check(day: str, with_wrong=True, quiet=False, keep: Path | None = None) -> C
         for r in results.values():
             if r.status != "graded":
                 report.errors.append(f"{r.student}: {r.status}: {r.message}")
+        report.errors += solved_failures(course, day, results["solved"])
         for nb, cells in grade_cell_order(stubs).items():
             for gid, auto, pts in cells:
                 if not auto:
