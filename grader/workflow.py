@@ -330,8 +330,9 @@ def check(day: str, with_wrong=True, quiet=False, keep: Path | None = None) -> C
 def hidden_test_lines(day: str) -> list[str]:
     """The distinctive lines of the day's hidden tests (to prove feedback never shows them).
 
-    A line that also appears outside the hidden regions (a visible test, a stub) is
-    not distinctive and is left out.
+    A line that also appears outside the hidden regions (in a visible test, a stub's
+    docstring, a derivation, a model or known wrong answer) is not distinctive and is
+    left out.
     """
     hidden, visible = [], set()
     for path in sorted((REPO / day).glob("*.ipynb")):
@@ -346,12 +347,23 @@ def hidden_test_lines(day: str) -> list[str]:
                     hidden.append(line.strip())
                 else:
                     visible.add(line.strip())
-    return [h for h in dict.fromkeys(hidden) if h not in visible]
+    # Lines of the model answers and known wrong answers appear in submissions too.
+    answers = [REPO / "solutions" / f"{day}.py", REPO / "solutions" / "wrong" / f"{day}.py"]
+    shown = "\n".join([*visible, *(p.read_text() for p in answers if p.is_file())])
+    return [h for h in dict.fromkeys(hidden) if h not in shown]
+
+
+def feedback_text(path: Path) -> str:
+    """What a feedback page shows, as text: tags removed (highlighted code is split into
+    many spans), entities decoded."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]*>", "", path.read_text(encoding="utf-8")))
 
 
 def feedback(day: str, course: CourseDir, students=None, quiet=False) -> dict[str, list[Path]]:
     """Feedback HTML per student; checks that no hidden test's source is in it."""
-    import html
 
     students = students or [s for s in course.students(day) if course.autograded(s, day).is_dir()]
     hidden = hidden_test_lines(day)
@@ -366,7 +378,7 @@ def feedback(day: str, course: CourseDir, students=None, quiet=False) -> dict[st
             continue
         files = sorted(course.feedback(student, day).glob("*.html"))
         for f in files:
-            text = html.unescape(f.read_text(encoding="utf-8"))
+            text = feedback_text(f)
             leaked = [h for h in hidden if h in text]
             if leaked:
                 raise RuntimeError(f"{f} shows hidden test source, e.g. {leaked[0]!r}")
