@@ -436,6 +436,24 @@ def test_a_test_may_ship_its_own_function_to_the_student_code():
     assert score_of(judged.grade_outputs["test_square"], 2) == 2, all_text(judged)
 
 
+def test_a_test_may_pass_one_student_function_to_another():
+    # Day 3's training loop takes the student's optimizer; Day 4's network the student's layers.
+    test = ("import numpy as np\n"
+            "assert np.allclose(square_of(cube, np.array([1.0, 2.0])), [1.0, 64.0])\n")
+    nb = notebook("def square(x):\n    return x * x\n"
+                  "def square_of(f, x):\n    return f(x) ** 2\n")
+    nb["cells"][2]["source"] = test
+    judged = judge_notebook(nb, limits=FAST)
+    assert score_of(judged.grade_outputs["test_square"], 2) == 2, all_text(judged)
+    # The student's function runs in the sandbox: a cube that cheats counts as its own answer.
+    nb = notebook("def square(x):\n    return x * x\n"
+                  "def square_of(f, x):\n    return f(x) ** 2\n",
+                  cube_source="def cube(x):\n    return x\n")
+    nb["cells"][2]["source"] = test
+    judged = judge_notebook(nb, limits=FAST)
+    assert score_of(judged.grade_outputs["test_square"], 2) == 0
+
+
 def test_overflow_is_seen_by_the_test_as_in_a_kernel():
     naive = "import numpy as np\ndef square(x):\n    return 1.0 / (1.0 + np.exp(-x)) * 0 + x * x\n"
     raising = ("import numpy as np\nz = np.array([-1000.0])\n"

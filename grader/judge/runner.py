@@ -133,7 +133,10 @@ class _Session:
 
 
 def _shippable(value):
-    """Arguments for the sandbox: plain data; instructor functions as their source."""
+    """Arguments for the sandbox: plain data; instructor functions as their source, the
+    student's own functions (their proxies) by name."""
+    if isinstance(value, Proxy):
+        return wire.StudentFunction(value.__name__)
     if inspect.isfunction(value):
         if value.__name__ == "<lambda>":
             raise wire.WireError("a lambda cannot be sent to the student's code; "

@@ -2,8 +2,10 @@
 
 Never pickle.  What crosses: None, bool, int, float (nan and inf included),
 str, NumPy arrays of numbers or booleans, NumPy scalars, and tuples, lists and
-dicts (str keys) of those.  Instructor-written callables cross as source
-(``Source``).  The trusted side decodes with ``np.load(allow_pickle=False)`` and
+dicts (str keys) of those.  Towards the sandbox, two kinds of function cross as
+well: an instructor-written one as its source (``Source``), and one of the
+student's own by its name (``StudentFunction``: a test passes the student's
+optimizer to the student's training loop).  The trusted side decodes with ``np.load(allow_pickle=False)`` and
 ``json.loads``, so whatever bytes the sandbox sends, what comes out is plain
 data or a ``WireError``.
 
@@ -46,6 +48,16 @@ class Source:
         return f"Source({self.name})"
 
 
+class StudentFunction:
+    """A function the student defined, named so that the sandbox passes its own copy."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self):
+        return f"StudentFunction({self.name})"
+
+
 def _encode(obj, arrays, depth, path):
     if depth > MAX_DEPTH:
         raise WireError(f"{path}: nested deeper than {MAX_DEPTH} levels")
@@ -70,6 +82,8 @@ def _encode(obj, arrays, depth, path):
         return {"$a": len(arrays) - 1}
     if isinstance(obj, Source):
         return {"$src": str(obj.source), "name": str(obj.name)}
+    if isinstance(obj, StudentFunction):
+        return {"$fn": str(obj.name)}
     if type(obj) is tuple:
         return {"$t": [_encode(v, arrays, depth + 1, f"{path}[{i}]") for i, v in enumerate(obj)]}
     if type(obj) is list:
@@ -116,14 +130,18 @@ def _decode(node, arrays, depth, make_source):
             return [_decode(v, arrays, depth + 1, make_source) for v in node["$l"]]
         if "$d" in node:
             return {str(k): _decode(v, arrays, depth + 1, make_source) for k, v in node["$d"]}
-        if "$src" in node:
+        if "$src" in node or "$fn" in node:
             if make_source is None:
                 raise WireError("a function arrived where only data is accepted")
+            if "$fn" in node:
+                return make_source(None, str(node["$fn"]))
             return make_source(str(node["$src"]), str(node["name"]))
     raise WireError(f"malformed value in frame: {str(node)[:80]}")
 
 
 def decode(payload: bytes, make_source=None):
+    """Plain data from ``encode``'s bytes.  make_source(source, name) makes the functions
+    (source None: the student's function of that name); without it a function is refused."""
     try:
         (hlen,) = struct.unpack(">I", payload[:4])
         header = json.loads(payload[4:4 + hlen].decode())

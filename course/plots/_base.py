@@ -1,0 +1,21 @@
+"""What every picture of the course shares: the default z grid, a new Axes, a name."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+
+
+#: The default z grid of ``plot_activation``: wide enough to show saturation.
+Z_RANGE = (-6.0, 6.0)
+
+
+def _new_axes(ax, figsize=(6.0, 4.0)):
+    if ax is not None:
+        return ax
+    _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _name_of(fn, default: str) -> str:
+    name = getattr(fn, "__name__", None)
+    return default if not name or name == "<lambda>" else name
