@@ -185,36 +185,40 @@ def executor(workers: int | None = None, scheduler: str | None = None):
     return _Local(workers)
 
 
-def run_tasks(tasks: list[dict], workers=None, scheduler=None, attempts=2, fn=None):
+def run_tasks(tasks: list[dict], workers=None, scheduler=None, fn=None):
     """Yield judge_task's result for every task, in the order they finish.
 
-    A task whose worker died (the pool breaks, a Dask worker is lost) is tried again
-    on a fresh executor; after ``attempts`` tries its result says what happened, so
-    one submission never stops the class.
+    All tasks share one executor first.  When a worker dies (the pool breaks, a Dask
+    worker is lost), every task that was in flight with it fails, the guilty one and
+    its bystanders alike; each of them is then run once more alone, in an executor of
+    its own, so that only the submission that kills its worker is charged, and one
+    submission never stops the class.
     """
-    tries = {id(t): 0 for t in tasks}
-    pending = list(tasks)
-    while pending:
-        pool = executor(workers, scheduler)
-        retry = []
+    fn = fn or judge_task
+    again = []
+    pool = executor(workers, scheduler)
+    try:
+        futures = {pool.submit(fn, t): t for t in tasks}
+        for future in pool.as_completed(list(futures)):
+            try:
+                result = future.result()
+            except Exception:  # noqa: BLE001 - the worker died, not the student's test
+                again.append(futures[future])
+                continue
+            yield result
+    finally:
+        pool.shutdown()
+    for task in again:
+        alone = _Dask(scheduler) if scheduler else _Local(1)
         try:
-            futures = {pool.submit(fn or judge_task, t): t for t in pending}
-            for future in pool.as_completed(list(futures)):
-                task = futures[future]
-                try:
-                    yield future.result()
-                except Exception as exc:  # noqa: BLE001 - the worker, not the student
-                    tries[id(task)] += 1
-                    if tries[id(task)] < attempts:
-                        retry.append(task)
-                    else:
-                        yield {"student": task["student"], "day": task["day"], "seconds": 0.0,
-                               "notebooks": {n: {"error": f"the judge's worker failed: "
-                                                          f"{type(exc).__name__}: {exc}"}
-                                             for n in task["notebooks"]}}
+            yield alone.submit(fn, task).result()
+        except Exception as exc:  # noqa: BLE001 - it killed its worker twice
+            yield {"student": task["student"], "day": task["day"], "seconds": 0.0,
+                   "notebooks": {n: {"error": f"the judge's worker failed twice on this "
+                                              f"submission: {type(exc).__name__}: {exc}"}
+                                 for n in task["notebooks"]}}
         finally:
-            pool.shutdown()
-        pending = retry
+            alone.shutdown()
 
 
 # --- the whole class -----------------------------------------------------------------
