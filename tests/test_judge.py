@@ -114,6 +114,43 @@ def test_a_warning_on_stderr_does_not_cost_points():
     assert scores["test_square"] == 2
 
 
+HIDDEN_CALL = "assert np.allclose(square(y), y ** 2)"
+
+
+@pytest.mark.parametrize("stacklevel", [1, 2, 3])
+def test_a_warning_from_student_code_shows_no_line_of_a_hidden_test(stacklevel):
+    judged, scores = judge(f"import warnings\ndef square(x):\n"
+                           f"    warnings.warn('from square', stacklevel={stacklevel})\n"
+                           f"    return x * x\n")
+    assert scores["test_square"] == 2
+    text = all_text(judged)
+    assert "from square" in text                 # the warning itself is shown
+    assert HIDDEN_CALL not in text and "hidden-7f3a" not in text
+
+
+@pytest.mark.parametrize("raising", [
+    "raise ValueError('bad x')",                        # a built-in exception, re-raised here
+    "class Oops(Exception):\n        pass\n    raise Oops('mine')",   # the student's own
+    "import numpy as np\n    return np.log(-x)",        # a NumPy warning, raised in the sandbox
+])
+def test_an_exception_or_warning_in_a_hidden_test_shows_no_line_of_it(raising):
+    # Fails only on the hidden test's random matrix (2-D), so the failure happens there.
+    source = (f"def square(x):\n    if x.ndim == 2:\n        pass\n    else:\n"
+              f"        return x * x\n    {raising}\n    return x * x\n")
+    judged, _ = judge(source)
+    text = all_text(judged)
+    assert HIDDEN_CALL not in text and "hidden-7f3a" not in text, text
+
+
+def test_a_warning_of_the_hidden_test_itself_shows_no_line_of_it():
+    nb = notebook("def square(x):\n    return x * x\n")
+    nb["cells"][2]["source"] = nb["cells"][2]["source"].replace(
+        "### END HIDDEN TESTS", "np.log(-square(y)).sum()\n### END HIDDEN TESTS")
+    judged = judge_notebook(nb, limits=FAST)
+    text = all_text(judged)
+    assert "RuntimeWarning" in text and "np.log(-square(y))" not in text, text
+
+
 def test_a_student_print_is_shown_but_bounded():
     judged, scores = judge("def square(x):\n    print('x' * 10**6)\n    return x * x\n")
     assert scores["test_square"] == 2

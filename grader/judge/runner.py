@@ -26,6 +26,7 @@ import linecache
 import textwrap
 import time
 import traceback
+import warnings
 from dataclasses import dataclass, field
 
 from . import wire
@@ -157,10 +158,13 @@ def _geterr() -> dict:
     return dict(np.geterr())
 
 
-def _rewarn(items):
-    """Issue here the warnings the student's function raised in the sandbox."""
-    import warnings
+def _rewarn(items, function: str):
+    """Issue here the warnings the student's function raised in the sandbox.
 
+    They are attributed to the student's function, not to the line of the test that
+    called it: a warning shown with its caller's line would print hidden test source
+    (``warnings.warn(..., stacklevel=2)`` in student code asks for exactly that).
+    """
     for item in items or []:
         try:
             name, message = str(item[0]), str(item[1])
@@ -169,7 +173,7 @@ def _rewarn(items):
         category = getattr(builtins, name, None)
         if not (isinstance(category, type) and issubclass(category, Warning)):
             category = UserWarning
-        warnings.warn(message, category, stacklevel=3)
+        warnings.warn_explicit(message, category, f"<your function {function}>", 0)
 
 
 def _write_back(arguments, mutated):
@@ -203,7 +207,7 @@ class Proxy:
         reply = self._session.call(self.__name__, _shippable(list(args)), _shippable(kwargs))
         if reply.get("stdout"):
             print(reply["stdout"], end="" if reply["stdout"].endswith("\n") else "\n")
-        _rewarn(reply.get("warnings"))
+        _rewarn(reply.get("warnings"), self.__name__)
         if reply.get("ok"):
             _write_back([list(args), kwargs], reply.get("mutated") or [])
             return reply["value"]
@@ -234,7 +238,21 @@ def _strip_magics(source: str) -> str:
                      for ln in source.splitlines())
 
 
-def _error_output(exc: BaseException, filename: str) -> dict:
+def hidden_lines(source: str) -> set[int]:
+    """Line numbers (1-based) of a test's hidden part, markers included."""
+    out, inside = set(), False
+    for number, line in enumerate(source.splitlines(), 1):
+        if "### BEGIN HIDDEN TESTS" in line:
+            inside = True
+        if inside:
+            out.add(number)
+        if "### END HIDDEN TESTS" in line:
+            inside = False
+    return out
+
+
+def _error_output(exc: BaseException, filename: str, hidden: set[int] = frozenset()) -> dict:
+    """An nbformat error output; a line of the hidden part is shown by its number only."""
     render = getattr(exc, "_render_traceback_", None)
     if callable(render):
         try:
@@ -244,7 +262,8 @@ def _error_output(exc: BaseException, filename: str) -> dict:
     else:
         frames = [f for f in traceback.extract_tb(exc.__traceback__)
                   if f.filename == filename]
-        lines = [f"  line {f.lineno}: {f.line}" for f in frames[-3:]]
+        lines = [f"  line {f.lineno}: " + ("(hidden test)" if f.lineno in hidden else f.line)
+                 for f in frames[-3:]]
         lines.append(f"{type(exc).__name__}: {exc}")
     return {"output_type": "error", "ename": type(exc).__name__, "evalue": str(exc),
             "traceback": lines}
@@ -257,8 +276,18 @@ def run_test(grade_id: str, source: str, namespace: dict) -> list[dict]:
     filename = f"<test {grade_id}>"
     # So that inspect.getsource finds functions the test defines and ships to the sandbox.
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    hidden = hidden_lines(source)
+
+    def show_warning(message, category, where, lineno, file=None, line=None):
+        # A warning raised by the test's own code on a hidden line shows no source.
+        if where == filename and lineno in hidden:
+            line = "(hidden test)"
+        buffer.write(warnings.formatwarning(message, category, where, lineno, line))
+
     try:
-        with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+        with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer), \
+                warnings.catch_warnings():
+            warnings.showwarning = show_warning
             value = _run_source(_strip_magics(source), namespace, filename)
         error = None
     except BaseException as exc:  # noqa: BLE001 - every failure is the test's outcome
@@ -267,7 +296,7 @@ def run_test(grade_id: str, source: str, namespace: dict) -> list[dict]:
     if text:
         outputs.append({"output_type": "stream", "name": "stdout", "text": text[-50_000:]})
     if error is not None:
-        outputs.append(_error_output(error, filename))
+        outputs.append(_error_output(error, filename, hidden))
     elif value is not None:
         outputs.append({"output_type": "execute_result", "execution_count": None,
                         "metadata": {}, "data": {"text/plain": repr(value)}})

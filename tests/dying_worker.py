@@ -1,0 +1,12 @@
+"""A stand-in for the judge's task function whose worker process dies on one submission.
+
+A module of its own, importing nothing, so that each worker process the test spawns
+starts in a moment even on a busy machine."""
+
+import os
+
+
+def judge_or_die(task):
+    if task["student"] == "killer":
+        os._exit(1)
+    return {"student": task["student"], "day": task["day"], "notebooks": {}, "seconds": 0.0}
