@@ -36,10 +36,10 @@ test: $(STAMP) sysdeps
 	$(PY) -m pytest
 
 check: $(STAMP)
-	@for d in $$($(PY) -c "from grader.notebooks import discover_days; print(' '.join(discover_days()))"); do \
+	@for d in $$($(PY) -c "from grader.days import built_days; print(' '.join(d.name for d in built_days()))"); do \
 		$(PY) -m grader check $$d || exit 1; done
 
-# JupyterLab on a fresh student release of Day 1 (an existing workspace is kept).
+# JupyterLab on a fresh student release of every built day (existing day folders are kept).
 lab: $(STAMP) sysdeps
 	$(PY) -m grader lab
 

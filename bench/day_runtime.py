@@ -21,9 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 
-from grader import workflow  # noqa: E402
 from grader.coursedir import CourseDir  # noqa: E402
-from grader.notebooks import discover_days, reference_module, solved_notebook  # noqa: E402
+from grader.days import Day, built_days  # noqa: E402
+from grader.notebooks import solved_notebook  # noqa: E402
+from grader.release import release  # noqa: E402
 
 DAY_BUDGET = 60.0
 TEST_BUDGET = 2.0
@@ -47,10 +48,10 @@ class TimedClient(NotebookClient):
 def run_day(day: str) -> float:
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-{day}-"))
     try:
-        folder, _ = workflow.release(day, CourseDir(tmp / "course"))
+        folder, _ = release(day, CourseDir(tmp / "course"))
         total, slowest_test = 0.0, (0.0, "")
         for path in sorted(folder.glob("*.ipynb")):
-            nb = solved_notebook(nbformat.read(str(path), 4), reference_module(day), path.name)
+            nb = solved_notebook(nbformat.read(str(path), 4), Day.named(day).reference(), path.name)
             client = TimedClient(nb, timeout=600, kernel_name="python3",
                                  resources={"metadata": {"path": str(folder)}})
             start = time.monotonic()
@@ -74,7 +75,7 @@ def run_day(day: str) -> float:
 
 
 def main(argv=None):
-    days = (argv if argv is not None else sys.argv[1:]) or discover_days()
+    days = (argv if argv is not None else sys.argv[1:]) or [d.name for d in built_days()]
     for day in days:
         print(f"{day}:")
         run_day(day)

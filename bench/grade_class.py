@@ -25,18 +25,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from grader import workflow  # noqa: E402
 from grader.coursedir import CourseDir  # noqa: E402
+from grader.days import Day  # noqa: E402
 from grader.judge import pipeline  # noqa: E402
-from grader.notebooks import (notebook_defining, reference_module, solved_notebook,  # noqa: E402
-                              wrong_answers)
+from grader.notebooks import notebook_defining, solved_notebook, with_wrong_answers  # noqa: E402
+from grader.release import release, release_notebooks, write_submission  # noqa: E402
 
 
 def synthetic_class(course, day, n):
-    folder, _ = workflow.release(day, course)
-    stubs = workflow.release_notebooks(folder)
-    solved = {k: solved_notebook(nb, reference_module(day), k) for k, nb in stubs.items()}
-    wrongs = wrong_answers(day)
+    folder, _ = release(day, course)
+    stubs = release_notebooks(folder)
+    solved = {k: solved_notebook(nb, Day.named(day).reference(), k) for k, nb in stubs.items()}
+    wrongs = Day.named(day).wrong_answers()
     students = []
     for i in range(n):
         student = f"s{i:02d}"
@@ -47,8 +47,8 @@ def synthetic_class(course, day, n):
         else:
             w = wrongs[i % len(wrongs)]
             home = notebook_defining(solved, w.target)
-            nbs = dict(solved, **{home: workflow.with_wrong_answers(solved[home], [w])})
-        workflow.write_submission(course, student, day, nbs)
+            nbs = dict(solved, **{home: with_wrong_answers(solved[home], [w])})
+        write_submission(course, student, day, nbs)
         students.append(student)
     return students, {p.name: __import__("json").loads(p.read_text())
                       for p in sorted(folder.glob("*.ipynb"))}
@@ -84,7 +84,7 @@ def main(argv=None):
                 print(f"judge, 2 workers: {walls[2]:.1f} s for the class")
         print(f"speed-up from 1 to 2 workers: {walls[1] / walls[2]:.2f}x (budget >= 1.7x)")
         start = time.monotonic()
-        course.autograde(args.day, submitted=pipeline.staged_root(course.root),
+        course.nbgrader_autograde(args.day, submitted=pipeline.staged_root(course.root),
                          results=course.root / pipeline.JUDGE_DIR / "results")
         print(f"nbgrader recording the class: {time.monotonic() - start:.1f} s")
     finally:

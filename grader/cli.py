@@ -1,4 +1,15 @@
-"""``grader`` (also ``python -m grader``): the instructor's commands over nbgrader."""
+"""``grader`` (also ``python -m grader``): the instructor's commands over nbgrader.
+
+One command per step of the week, each in a module of its own:
+
+    release    grader/release.py    the student version of a day
+    check      grader/check.py      the day's tests against model answers, stubs, known bugs
+    autograde  grader/autograde.py  every submission judged (grader/judge/), then recorded
+    feedback   grader/feedback.py   feedback HTML that never shows a hidden test
+    export     grader/feedback.py   all grades as CSV
+    lab        grader/lab.py        the student's JupyterLab
+    demo       grader/demo.py       the whole pipeline on a simulated class
+"""
 
 from __future__ import annotations
 
@@ -7,20 +18,20 @@ import sys
 from pathlib import Path
 
 from .coursedir import CourseDir
-from .notebooks import NotebookError, discover_days
+from .days import DayError, built_day
+from .notebooks import NotebookError
 
 
 def _day(value: str) -> str:
-    days = discover_days()
-    value = value.rstrip("/")
-    if value not in days:
-        raise argparse.ArgumentTypeError(
-            f"no day folder {value!r} with notebooks; built days: {', '.join(days) or 'none'}")
-    return value
+    try:
+        return built_day(value).name
+    except DayError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="grader", description=__doc__)
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="grader", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--root", type=Path, default=None,
                    help="nbgrader course folder (default: .nbgrader/ in the repository)")
     sub = p.add_subparsers(dest="command", required=True)
@@ -39,6 +50,9 @@ def main(argv=None) -> int:
                    help="local processes judging in parallel (default: one per CPU core)")
     s.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="judge on a Dask cluster, e.g. tcp://10.0.0.5:8786")
+    s.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                   help="wall-clock budget of one submission, all its notebooks together "
+                        "(default 600); tests that find it used up fail at once")
     s = sub.add_parser("feedback", help="feedback HTML for every graded submission of DAY")
     s.add_argument("day", type=_day)
     s.add_argument("--student", action="append")
@@ -51,50 +65,82 @@ def main(argv=None) -> int:
     s.add_argument("--no-start", action="store_true", help="prepare the workspace only")
     s = sub.add_parser("demo", help="the whole pipeline end to end on a simulated class")
     s.add_argument("--day", action="append", type=_day, help="only this day (repeatable)")
-    args = p.parse_args(argv)
+    return p
 
-    from . import workflow
 
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
     course = CourseDir(args.root) if args.root else CourseDir()
     try:
-        if args.command == "release":
-            folder, leaks = workflow.release(args.day, course)
-            print(f"released {args.day} to {folder}")
-            if leaks:
-                print("the release holds model answers:\n  " + "\n  ".join(leaks))
-                return 1
-            return 0
-        if args.command == "check":
-            report = workflow.check(args.day, with_wrong=not args.no_wrong, keep=args.keep)
-            print()
-            print(report.format())
-            return 0 if report.ok else 1
-        if args.command == "autograde":
-            results = workflow.autograde(args.day, course, args.student, workers=args.workers,
-                                         scheduler=args.scheduler)
-            if not results:
-                print(f"no submissions in {course.root / 'submitted'}/<student>/{args.day}")
-                return 1
-            print(workflow.summary(results))
-            print("\njudge report (also in <root>/judge/results/<day>/<student>/report.json):")
-            print(workflow.judge_report(results))
-            return 0 if all(r.status == "graded" for r in results) else 1
-        if args.command == "feedback":
-            workflow.feedback(args.day, course, args.student)
-            return 0
-        if args.command == "export":
-            print(f"grades written to {workflow.export(course, args.to)}")
-            return 0
-        if args.command == "lab":
-            workspace = workflow.prepare_lab(course, args.workspace)
-            print(f"student workspace: {workspace}")
-            if args.no_start:
-                return 0
-            return workflow.start_lab(workspace, args.port)
-        if args.command == "demo":
-            workflow.demo(args.root, args.day)
-            return 0
+        return COMMANDS[args.command](args, course)
     except NotebookError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return 1
+
+
+def release(args, course) -> int:
+    from .release import release
+
+    folder, leaks = release(args.day, course)
+    print(f"released {args.day} to {folder}")
+    if leaks:
+        print("the release holds model answers:\n  " + "\n  ".join(leaks))
+    return 1 if leaks else 0
+
+
+def check(args, course) -> int:
+    from .check import check
+
+    report = check(args.day, with_wrong=not args.no_wrong, keep=args.keep)
+    print()
+    print(report.format())
+    return 0 if report.ok else 1
+
+
+def autograde(args, course) -> int:
+    from .autograde import autograde, judge_report, summary
+    from .judge.sandbox import Limits
+
+    limits = Limits(submission_seconds=args.budget) if args.budget else None
+    results = autograde(args.day, course, args.student, workers=args.workers,
+                        scheduler=args.scheduler, limits=limits)
+    if not results:
+        print(f"no submissions in {course.root / 'submitted'}/<student>/{args.day}")
+        return 1
+    print(summary(results))
+    print("\njudge report (also in <root>/judge/results/<day>/<student>/report.json):")
+    print(judge_report(results))
+    return 0 if all(r.status == "graded" for r in results) else 1
+
+
+def feedback(args, course) -> int:
+    from .feedback import feedback
+
+    feedback(args.day, course, args.student)
+    return 0
+
+
+def export(args, course) -> int:
+    from .feedback import export
+
+    print(f"grades written to {export(course, args.to)}")
+    return 0
+
+
+def lab(args, course) -> int:
+    from .lab import prepare_lab, start_lab
+
+    workspace = prepare_lab(course, args.workspace)
+    print(f"student workspace: {workspace}")
+    return 0 if args.no_start else start_lab(workspace, args.port)
+
+
+def demo(args, course) -> int:
+    from .demo import demo
+
+    demo(args.root, args.day)
+    return 0
+
+
+COMMANDS = {"release": release, "check": check, "autograde": autograde, "feedback": feedback,
+            "export": export, "lab": lab, "demo": demo}

@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .notebooks import REPO, day_number, discover_days
+from .days import REPO, Day, built_days
 
 DEFAULT_ROOT = REPO / ".nbgrader"
 COURSE_ID = "backprop"
@@ -85,12 +85,12 @@ class CourseDir:
             return []
         return sorted(p.name for p in base.iterdir() if (p / day).is_dir())
 
-    def link_sources(self, days=None):
+    def link_sources(self, days: list[Day] | None = None):
         """source/<day> -> the day folder of the repository, for the built days only."""
         self.source.mkdir(parents=True, exist_ok=True)
-        for day in days or discover_days():
-            link = self.source / day
-            target = REPO / day
+        for day in days or built_days():
+            link = self.source / day.name
+            target = day.folder
             if link.is_symlink() and link.resolve() == target.resolve():
                 continue
             if link.is_symlink() or link.is_file():
@@ -115,11 +115,11 @@ class CourseDir:
         return output
 
     def generate_assignment(self, day):
-        self.link_sources([day])
+        self.link_sources([Day.named(day)])
         self.nbgrader("generate_assignment", day, "--force")
 
-    def autograde(self, day, student=None, timeout=None, submitted=None, results=None,
-                  isolate=True):
+    def nbgrader_autograde(self, day, student=None, timeout=None, submitted=None, results=None,
+                           isolate=True):
         """nbgrader autograde; submitted: the judge's staged copies, results: its outputs."""
         args = ["autograde", day, "--force"]
         if student:
@@ -163,12 +163,3 @@ class CourseDir:
                 out.append(nbs)
         return sorted(out, key=lambda n: n.notebook)
 
-
-def earlier_days(day, days=None):
-    n = day_number(day)
-    return [d for d in (days or discover_days()) if day_number(d) < n]
-
-
-def later_days(day, days=None):
-    n = day_number(day)
-    return [d for d in (days or discover_days()) if day_number(d) > n]

@@ -47,10 +47,14 @@ class JudgedExecute(NbGraderPreprocessor):
     isolate = Bool(True, help="Run student code under bubblewrap.").tag(config=True)
 
     def preprocess(self, nb, resources):
-        from grader.judge.runner import judge_key, judge_notebook, plan
+        from grader.days import Day
+        from grader.judge import cells
+        from grader.judge.runner import cells_to_judge, judge_key, judge_notebook
 
         info = resources.get("nbgrader", {})
         day, student, name = info.get("assignment"), info.get("student"), info.get("notebook")
+        # The same inputs as the judging step: the released notebook's demo cells.
+        demos = frozenset(cells.demo_sources(self._release_cells(str(day), str(name))))
         judged = None
         path = Path(self.results_dir) / str(day) / str(student) / f"{name}.json"
         failure = None
@@ -59,26 +63,38 @@ class JudgedExecute(NbGraderPreprocessor):
             if "error" in data:
                 # The judge itself failed on this notebook (twice): every test says so.
                 judged, failure = {"grade_outputs": {}}, data["error"]
-            elif data.get("key") == judge_key(*plan(nb)):
+            elif data.get("key") == judge_key(*cells_to_judge(nb, demos)):
                 judged = data
             else:
                 self.log.warning("judge results for %s/%s do not match the notebook; "
                                  "judging it again", student, name)
         if judged is None:
-            from grader.judge.pipeline import references
-
-            judged = judge_notebook(nb, isolate=self.isolate,
-                                    references=references(str(day))).to_json()
+            try:
+                references = Day.named(str(day)).reference_files_before()
+            except ValueError:
+                references = []
+            judged = judge_notebook(nb, demos, isolate=self.isolate,
+                                    references=references).to_json()
         outputs = judged.get("grade_outputs", {})
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
             cell.outputs = []
             cell.execution_count = None
-            gid = (cell.metadata.get("nbgrader") or {}).get("grade_id")
+            gid = cells.grade_id(cell)
             if utils.is_grade(cell) and gid is not None:
                 cell.outputs = [nbformat.from_dict(o) for o in outputs.get(gid, [{
                     "output_type": "error", "ename": "NotGraded",
                     "evalue": failure or "the judge produced no result for this test",
                     "traceback": []}])]
         return nb, resources
+
+    def _release_cells(self, day: str, name: str) -> list:
+        from nbgrader.coursedir import CourseDirectory
+
+        coursedir = CourseDirectory(config=self.config)
+        path = Path(coursedir.format_path(coursedir.release_directory, ".", day)) / f"{name}.ipynb"
+        try:
+            return json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError):
+            return []

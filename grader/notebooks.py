@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import ast
 import copy
-import importlib
 import inspect
 import json
-import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,60 +19,20 @@ from types import ModuleType
 
 import nbformat
 
-REPO = Path(__file__).resolve().parent.parent
-DAY_PATTERN = re.compile(r"^day(\d+)_\w+$")
-
+from .days import Day
+from .judge import cells
+from .judge.cells import defined_functions, nbgrader_meta
 
 class NotebookError(Exception):
     """A notebook that the tools cannot work with; the message names the notebook and cell."""
 
 
-def discover_days(repo: Path = REPO) -> list[str]:
-    """Day folders that hold at least one notebook, in syllabus order."""
-    days = [p.name for p in repo.iterdir()
-            if p.is_dir() and DAY_PATTERN.match(p.name) and any(p.glob("*.ipynb"))]
-    return sorted(days, key=lambda d: int(DAY_PATTERN.match(d).group(1)))
-
-
-def day_number(day: str) -> int:
-    m = DAY_PATTERN.match(day)
-    if not m:
-        raise NotebookError(f"{day!r} is not a day folder name (expected e.g. 'day1_forward')")
-    return int(m.group(1))
-
-
-def reference_module(day: str) -> ModuleType:
-    return importlib.import_module(f"solutions.{day}")
-
-
-def wrong_answers(day: str) -> list["WrongAnswer"]:
-    try:
-        module = importlib.import_module(f"solutions.wrong.{day}")
-    except ModuleNotFoundError:
-        return []
-    return list(module.WRONG_ANSWERS)
-
-
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
-
 def is_solution_cell(cell) -> bool:
-    return bool(nbgrader_meta(cell).get("solution"))
+    return cells.role(cell) in (cells.ANSWER, cells.MANUAL)
 
 
 def is_grade_cell(cell) -> bool:
     return bool(nbgrader_meta(cell).get("grade"))
-
-
-def defined_functions(source: str) -> list[str]:
-    """Names of the top-level functions a code cell defines (IPython magics skipped)."""
-    lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
-    try:
-        tree = ast.parse("\n".join(lines))
-    except SyntaxError:
-        return []
-    return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
 
 def _function_source(fn) -> str:
@@ -167,18 +125,17 @@ def _body_fingerprint(fn_node) -> str:
 
 
 def _fingerprints(source: str) -> set[str]:
-    lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
     try:
-        tree = ast.parse("\n".join(lines))
+        tree = ast.parse(cells.strip_magics(source))
     except SyntaxError:
         return set()
     return {_body_fingerprint(n) for n in ast.walk(tree)
             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
-def model_answer_fingerprints(day: str) -> dict[str, str]:
+def model_answer_fingerprints(day: Day) -> dict[str, str]:
     """fingerprint -> 'solutions.<day>.<name>' for every function of ``day``'s reference."""
-    module = reference_module(day)
+    module = day.reference()
     out = {}
     for name, fn in vars(module).items():
         if inspect.isfunction(fn) and fn.__module__ == module.__name__:
@@ -187,21 +144,22 @@ def model_answer_fingerprints(day: str) -> dict[str, str]:
     return out
 
 
-def scan_release(release_dir: Path, day: str, later_days: list[str] = ()) -> list[str]:
+def scan_release(release_dir: Path, day: Day) -> list[str]:
     """Problems found: model answers of ``day`` (or a later day) inside the release folder."""
     problems = []
-    days = [day, *later_days]
+    days = [day, *day.later()]
+    names = {d.name for d in days}
     fingerprints = {}
     answers = {}
     for d in days:
         fingerprints.update(model_answer_fingerprints(d))
-        for grade_id, text in getattr(reference_module(d), "ANSWERS", {}).items():
+        for grade_id, text in getattr(d.reference(), "ANSWERS", {}).items():
             answers[grade_id] = " ".join(text.split())[:80]
     for path in sorted(release_dir.rglob("*")):
         rel = path.relative_to(release_dir)
         if path.is_dir():
             continue
-        if path.parent.name == "solutions" and path.stem in days:
+        if path.parent.name == "solutions" and path.stem in names:
             problems.append(f"{rel}: the reference module of {path.stem} is in the release")
             continue
         sources = []
@@ -213,8 +171,7 @@ def scan_release(release_dir: Path, day: str, later_days: list[str] = ()) -> lis
             except ValueError:
                 problems.append(f"{rel}: not valid notebook JSON")
                 continue
-            sources = ["".join(c.get("source", "")) if isinstance(c.get("source"), list)
-                       else c.get("source", "") for c in nb.get("cells", [])]
+            sources = [cells.source(c) for c in nb.get("cells", [])]
         for src in sources:
             for fp in _fingerprints(src) & fingerprints.keys():
                 problems.append(f"{rel}: contains the model answer {fingerprints[fp]}")

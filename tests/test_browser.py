@@ -1,6 +1,6 @@
 """Day 1 as a student sees it: JupyterLab in headless Chromium on a fresh release.
 
-The test prepares a workspace with ``workflow.prepare_lab``, starts JupyterLab on it
+The test prepares a workspace with ``lab.prepare_lab``, starts JupyterLab on it
 (127.0.0.1, a free port, a token, Jupyter and IPython folders of its own), and then,
 in ``01_activations.ipynb``:
 
@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 
 from course.checks import not_implemented_message
-from grader import workflow
+from grader import lab as student_lab
 from grader.coursedir import CourseDir
 
 pytestmark = pytest.mark.browser
@@ -96,9 +96,9 @@ def lab(tmp_path):
                     f"(`apt-get install chromium`, done by `make test` as root)")
     pytest.importorskip("playwright.sync_api",
                         reason="the playwright package is missing (pip install -e .)")
-    workspace = workflow.prepare_lab(CourseDir(tmp_path / "course"), tmp_path / "lab",
+    workspace = student_lab.prepare_lab(CourseDir(tmp_path / "course"), tmp_path / "lab",
                                      days=[DAY])
-    env = workflow.lab_environment(workspace)
+    env = student_lab.lab_environment(workspace)
     # Nothing of this machine's own Jupyter, IPython or matplotlib set-up.
     for var in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "JUPYTER_TOKEN", "JUPYTER_PLATFORM_DIRS"):
         env.pop(var, None)
@@ -109,7 +109,7 @@ def lab(tmp_path):
     port, token = _free_port(), secrets.token_hex(16)
     log = tmp_path / "jupyterlab.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(workflow.lab_command(workspace, port, token), cwd=workspace,
+        proc = subprocess.Popen(student_lab.lab_command(workspace, port, token), cwd=workspace,
                                 env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     base = f"http://127.0.0.1:{port}"

@@ -8,13 +8,16 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader import workflow
+from grader import check, demo, feedback
+from grader.autograde import autograde, judge_report
+from grader.days import Day, built_days
+from grader.release import release, release_notebooks, write_submission
 from grader.coursedir import CourseDir
-from grader.notebooks import (NotebookError, defined_functions, discover_days, scan_release,
-                              solved_notebook, with_wrong_answers, wrong_answers)
+from grader.notebooks import (NotebookError, defined_functions, scan_release, solved_notebook,
+                              with_wrong_answers)
 from solutions import day1_forward
 
-DAYS = discover_days()
+DAYS = [d.name for d in built_days()]
 
 
 def _stub_cell(name, grade_id=None):
@@ -51,7 +54,7 @@ def test_a_stub_without_model_answer_is_named():
 
 def test_a_wrong_answer_replaces_only_its_target():
     nb = solved_notebook(new_notebook(cells=[_stub_cell("relu_prime")]), day1_forward)
-    wrong = next(w for w in wrong_answers("day1_forward") if w.target == "relu_prime")
+    wrong = next(w for w in Day.named("day1_forward").wrong_answers() if w.target == "relu_prime")
     bad = with_wrong_answers(nb, [wrong])
     assert defined_functions(bad.cells[0].source) == ["relu_prime"]
     assert ">=" in bad.cells[0].source and ">=" not in nb.cells[0].source
@@ -59,14 +62,14 @@ def test_a_wrong_answer_replaces_only_its_target():
 
 def test_every_day_has_wrong_answers_for_its_exercises():
     for day in DAYS:
-        assert wrong_answers(day), f"{day} has no library of wrong answers"
+        assert Day.named(day).wrong_answers(), f"{day} has no library of wrong answers"
 
 
 def test_scan_release_finds_a_model_answer(tmp_path):
     clean = tmp_path / "clean"
     clean.mkdir()
     nbformat.write(new_notebook(cells=[_stub_cell("sigmoid")]), str(clean / "a.ipynb"))
-    assert scan_release(clean, "day1_forward") == []
+    assert scan_release(clean, Day.named("day1_forward")) == []
 
     leaky = tmp_path / "leaky"
     shutil.copytree(clean, leaky)
@@ -76,17 +79,17 @@ def test_scan_release_finds_a_model_answer(tmp_path):
     nbformat.write(solved, str(leaky / "b.ipynb"))
     (leaky / "solutions").mkdir()
     (leaky / "solutions" / "day1_forward.py").write_text("x = 1\n")
-    problems = scan_release(leaky, "day1_forward")
+    problems = scan_release(leaky, Day.named("day1_forward"))
     assert any("b.ipynb" in p and "solutions.day1_forward.softmax" in p for p in problems)
     assert any("reference module of day1_forward" in p for p in problems)
 
 
 def test_rounds_never_put_two_answers_for_one_target_together():
-    rounds = workflow._rounds(wrong_answers("day1_forward"))
+    rounds = check._rounds(Day.named("day1_forward").wrong_answers())
     for group in rounds:
         targets = [w.target for w in group]
         assert len(targets) == len(set(targets))
-    assert sum(len(g) for g in rounds) == len(wrong_answers("day1_forward"))
+    assert sum(len(g) for g in rounds) == len(Day.named("day1_forward").wrong_answers())
 
 
 # --- nbgrader end to end -------------------------------------------------------------
@@ -95,7 +98,7 @@ def test_rounds_never_put_two_answers_for_one_target_together():
 @pytest.mark.slow
 @pytest.mark.parametrize("day", DAYS)
 def test_check_passes_solved_fails_stub_and_every_wrong_answer_loses(day):
-    report = workflow.check(day, quiet=True)
+    report = check.check(day, quiet=True)
     print(report.format())
     assert report.ok, report.format()
     assert report.rows and report.wrong
@@ -105,12 +108,12 @@ def test_check_passes_solved_fails_stub_and_every_wrong_answer_loses(day):
 @pytest.mark.slow
 def test_release_holds_no_answer_and_no_hidden_test(tmp_path):
     course = CourseDir(tmp_path / "course")
-    folder, leaks = workflow.release("day1_forward", course)
+    folder, leaks = release("day1_forward", course)
     assert leaks == []
     assert (folder / "course" / "checks.py").is_file()
     # Day 1 has no earlier day: an empty package that shadows any installed one.
     assert sorted(p.name for p in (folder / "solutions").iterdir()) == ["__init__.py"]
-    hidden = workflow.hidden_test_lines("day1_forward")
+    hidden = feedback.hidden_test_lines("day1_forward")
     assert hidden, "day 1 has hidden tests"
     for path in folder.glob("*.ipynb"):
         text = path.read_text()
@@ -126,15 +129,15 @@ def test_release_holds_no_answer_and_no_hidden_test(tmp_path):
 @pytest.mark.slow
 def test_a_broken_submission_is_reported_and_the_rest_graded(tmp_path):
     course = CourseDir(tmp_path / "course")
-    folder, _ = workflow.release("day1_forward", course)
-    stubs = workflow.release_notebooks(folder)
+    folder, _ = release("day1_forward", course)
+    stubs = release_notebooks(folder)
     solved = {n: solved_notebook(nb, day1_forward, n) for n, nb in stubs.items()}
-    workflow.write_submission(course, "alice", "day1_forward", solved)
+    write_submission(course, "alice", "day1_forward", solved)
     broken = course.submitted("bob", "day1_forward")
     broken.mkdir(parents=True)
     for name in stubs:
         (broken / name).write_text('{"cells": [ this is not json')
-    results = {r.student: r for r in workflow.autograde("day1_forward", course,
+    results = {r.student: r for r in autograde("day1_forward", course,
                                                         ["bob", "alice"], quiet=True)}
     # bob's files cannot be read: graded as the release itself (nothing answered), and
     # the report says why.
@@ -142,14 +145,14 @@ def test_a_broken_submission_is_reported_and_the_rest_graded(tmp_path):
     assert results["bob"].auto_max > 0
     notes = [f["message"] for f in results["bob"].report.findings]
     assert any("not valid JSON" in n for n in notes), notes
-    assert "not valid JSON" in workflow.judge_report(list(results.values()))
+    assert "not valid JSON" in judge_report(list(results.values()))
     assert results["alice"].status == "graded"
     assert results["alice"].auto_score == results["alice"].auto_max > 0
 
 
 @pytest.mark.slow
 def test_demo_scores_feedback_and_export(tmp_path, capsys):
-    results = workflow.demo(root=tmp_path / "demo")
+    results = demo.demo(root=tmp_path / "demo")
     out = capsys.readouterr().out
     assert "ada-model" in out and "total" in out
     for day in DAYS:
@@ -165,18 +168,18 @@ def test_demo_scores_feedback_and_export(tmp_path, capsys):
         assert not model.flags and not stub.flags and not bugs.flags
     assert "FLAG" in out
     course = CourseDir(tmp_path / "demo")
-    for student in workflow.DEMO_STUDENTS:
+    for student in demo.DEMO_STUDENTS:
         for day in DAYS:
             files = list(course.feedback(student, day).glob("*.html"))
             assert files, f"no feedback for {student}"
-            hidden = workflow.hidden_test_lines(day)
+            hidden = feedback.hidden_test_lines(day)
             for f in files:
-                text = workflow.feedback_text(f)
+                text = feedback.feedback_text(f)
                 assert "BEGIN HIDDEN TESTS" not in text
                 assert not [h for h in hidden if h in text]
     with open(tmp_path / "demo" / "grades.csv") as fh:
         rows = list(csv.DictReader(fh))
-    assert {r["student_id"] for r in rows} == set(workflow.DEMO_STUDENTS)
+    assert {r["student_id"] for r in rows} == set(demo.DEMO_STUDENTS)
     assert json.dumps(rows)  # plain data
 
 
@@ -187,7 +190,7 @@ def _cells_with_outputs(path):
 
 
 def test_day_notebooks_are_committed_without_outputs(tmp_path):
-    from grader.notebooks import REPO
+    from grader.days import REPO
 
     paths = [p for d in DAYS for p in sorted((REPO / d).glob("*.ipynb"))]
     assert paths

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.days import Day
 from grader.judge import runner, sanitize
 from grader.judge.runner import judge_notebook, score_of
 from grader.judge.sandbox import Limits, bubblewrap, stray_processes
@@ -72,7 +73,7 @@ def notebook(square_source, cube_source=HONEST_CUBE, extra=()):
     return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 
 
-FAST = Limits(call_seconds=5.0, load_seconds=10.0, memory_bytes=1 << 30)
+FAST = Limits(call_seconds=5.0, cell_seconds=10.0, memory_bytes=1 << 30)
 
 
 def judge(square_source, cube_source=HONEST_CUBE, extra=(), limits=FAST):
@@ -316,6 +317,34 @@ def test_a_failure_costs_only_the_test_it_happens_in(name, source):
     assert len(all_text(judged)) < 200_000
 
 
+def test_an_endless_answer_cell_is_charged_once_and_the_other_tests_run():
+    limits = Limits(call_seconds=5.0, cell_seconds=4.0, memory_bytes=1 << 30)
+    start = time.monotonic()
+    judged, scores = judge("def square(x):\n    return x * x\n",
+                           "while True:\n    pass\ndef cube(x):\n    return x ** 3\n",
+                           limits=limits)
+    seconds = time.monotonic() - start
+    assert scores == {"test_square": 2, "test_cube": 0}
+    cube_out = all_text(judged)
+    assert "cube was not graded" in cube_out and "never finished" in cube_out
+    # Found once: one timeout, not one per test; so well under two cell budgets.
+    assert [e["kind"] for e in judged.events] == ["timeout"], judged.events
+    assert seconds < 2 * limits.cell_seconds + 4, seconds
+
+
+def test_a_submission_never_outlasts_its_budget():
+    limits = Limits(call_seconds=5.0, cell_seconds=60.0, submission_seconds=5.0,
+                    memory_bytes=1 << 30)
+    start = time.monotonic()
+    judged, scores = judge("import time\ntime.sleep(3)\ndef square(x):\n    return x * x\n",
+                           "while True:\n    pass\ndef cube(x):\n    return x ** 3\n",
+                           limits=limits)
+    seconds = time.monotonic() - start
+    assert seconds < limits.submission_seconds + 4, seconds
+    assert scores == {"test_square": 0, "test_cube": 0}
+    assert "time budget of 5 s" in all_text(judged)
+
+
 def test_a_crash_while_loading_costs_nothing_else():
     judged, scores = judge("import os\nos._exit(1)\ndef square(x):\n    return x * x\n")
     # The sandbox died while running the student's cells: nothing could be graded,
@@ -328,10 +357,35 @@ def test_suspicious_code_is_flagged():
     judged, _ = judge("import numpy as np\nnp.allclose = lambda *a, **k: True\n"
                       "import sys\nsys.modules['x'] = None\n"
                       "def square(x):\n    get_ipython()\n    return x * x\n")
+    kinds = {s["kind"] for s in judged.suspicious}
     whats = " | ".join(s["what"] for s in judged.suspicious)
-    assert "np.allclose" in whats and "IPython" in whats and "sys" in whats
+    assert {runner.PATCHES, runner.INTERPRETER, runner.KERNEL} <= kinds, whats
+    assert "np.allclose" in whats and "sys.modules" in whats and "get_ipython" in whats
     clean, _ = judge("def square(x):\n    return x * x\n")
     assert clean.suspicious == []
+
+
+def test_an_honest_student_using_sys_os_and_warnings_is_not_flagged():
+    honest = ("import sys, os, warnings, math\nfrom os import path\n"
+              "def square(x):\n    print('progress', file=sys.stderr)\n"
+              "    warnings.warn('a note')\n    here = os.path.join('a', 'b')\n"
+              "    names = ['a']\n    names.remove('a')\n    return x * x\n")
+    judged, scores = judge(honest)
+    assert scores["test_square"] == 2
+    assert judged.suspicious == [], judged.suspicious
+
+
+def test_flags_are_one_line_per_kind_per_student():
+    from grader.judge.pipeline import SubmissionReport
+
+    judged, _ = judge("import subprocess\nimport numpy as np\n"
+                      "def square(x):\n    subprocess.run(['true'])\n"
+                      "    subprocess.Popen(['true'])\n    return x * x\n",
+                      "import subprocess\ndef cube(x):\n    return x ** 3\n")
+    report = SubmissionReport("s", "d", [], {"nb.ipynb": judged.to_json()})
+    lines = report.tampering
+    assert len(lines) == 1 and lines[0].startswith(runner.PROCESSES), lines
+    assert "more place" in lines[0]
 
 
 # --- malformed submissions ------------------------------------------------------------------
@@ -443,7 +497,7 @@ def test_a_renamed_notebook_is_found_by_its_cells(tmp_path):
 def test_plan_skips_demo_cells_and_keeps_added_ones():
     nb = notebook("def square(x):\n    return x * x\n",
                   extra=[cell("added", "HELPER = 3\n")])
-    cells, tests = runner.plan(nb)
+    cells, tests = runner.cells_to_judge(nb)
     ids = [c for c, _ in cells]
     assert ids == ["0:setup", "1:square", "3:cube", "6:added"]
     assert [g for g, _ in tests] == ["test_square", "test_cube"]
@@ -455,7 +509,7 @@ def test_earlier_days_references_are_importable_and_later_ones_are_not():
               "    LATER = 'imported'\n"
               "except ImportError as exc:\n    LATER = 'blocked'\n"
               "def square(x):\n    print('LATER', LATER)\n    return x * x\n")
-    judged = judge_notebook(notebook(source), limits=FAST, references=["day1_forward"])
+    judged = judge_notebook(notebook(source), limits=FAST, references=[str(Day.named("day1_forward").reference_file)])
     assert score_of(judged.grade_outputs["test_square"], 2) == 2
     assert "LATER blocked" in all_text(judged)
     judged = judge_notebook(notebook(source), limits=FAST, references=[])

@@ -13,10 +13,12 @@ import time
 
 import pytest
 
-from grader import workflow
+from grader.autograde import GradedSubmission, autograde
 from grader.coursedir import CourseDir
 from grader.judge.sandbox import bubblewrap, stray_processes
-from grader.notebooks import nbgrader_meta, notebook_defining, solved_notebook, wrong_answers
+from grader.days import Day
+from grader.notebooks import nbgrader_meta, notebook_defining, solved_notebook, with_wrong_answers
+from grader.release import release, release_notebooks, write_submission
 from solutions import day1_forward
 
 DAY = "day1_forward"
@@ -43,14 +45,14 @@ def _replace(nbs, grade_id, source):
 def day1(tmp_path_factory):
     base = tmp_path_factory.mktemp("class")
     course = CourseDir(base / "course")
-    folder, leaks = workflow.release(DAY, course)
+    folder, leaks = release(DAY, course)
     assert leaks == []
-    stubs = workflow.release_notebooks(folder)
+    stubs = release_notebooks(folder)
     solved = {n: solved_notebook(nb, day1_forward, n) for n, nb in stubs.items()}
-    bug = next(w for w in wrong_answers(DAY) if w.target == "softmax")
+    bug = next(w for w in Day.named(DAY).wrong_answers() if w.target == "softmax")
     home = notebook_defining(solved, "softmax")
     buggy = dict(solved)
-    buggy[home] = workflow.with_wrong_answers(solved[home], [bug])
+    buggy[home] = with_wrong_answers(solved[home], [bug])
     honest = {"h-model": solved, "h-stub": stubs, "h-bug": buggy}
     return course, stubs, solved, honest
 
@@ -116,7 +118,7 @@ def cheats(course, stubs, solved):
 
 def _submit(course, student, nbs):
     if isinstance(nbs, dict):
-        workflow.write_submission(course, student, DAY, nbs)
+        write_submission(course, student, DAY, nbs)
 
 
 def test_cheats_score_zero_and_honest_students_are_unaffected(day1):
@@ -124,7 +126,7 @@ def test_cheats_score_zero_and_honest_students_are_unaffected(day1):
     for student, nbs in honest.items():
         _submit(course, student, nbs)
     clean = {r.student: cell_scores(r)
-             for r in workflow.autograde(DAY, course, list(honest), quiet=True, workers=1)}
+             for r in autograde(DAY, course, list(honest), quiet=True, workers=1)}
     assert clean["h-stub"] and not any(clean["h-stub"].values())
     assert all(v > 0 for v in clean["h-model"].values())
 
@@ -141,7 +143,7 @@ def test_cheats_score_zero_and_honest_students_are_unaffected(day1):
         (renamed / f"Copy of {name}").write_text(json.dumps(nb))
 
     students = list(honest) + list(cheating) + ["c-bad-json", "c-renamed"]
-    results = {r.student: r for r in workflow.autograde(DAY, course, students, quiet=True,
+    results = {r.student: r for r in autograde(DAY, course, students, quiet=True,
                                                         workers=2)}
     assert all(r.status == "graded" for r in results.values()), \
         {s: r.message for s, r in results.items() if r.status != "graded"}
@@ -165,7 +167,7 @@ def test_cheats_score_zero_and_honest_students_are_unaffected(day1):
     # The detached writer would have struck after 3 s: the gradebook is intact.
     time.sleep(4)
     for student in students:
-        assert cell_scores(workflow.Result(student, DAY, notebooks=course.scores(DAY, student))) \
+        assert cell_scores(GradedSubmission(student, DAY, notebooks=course.scores(DAY, student))) \
             == cell_scores(results[student])
     assert stray_processes() == []
 
@@ -176,10 +178,10 @@ def test_a_dask_cluster_gives_the_same_scores(day1):
     for student, nbs in honest.items():
         _submit(course, student, nbs)
     serial = {r.student: cell_scores(r)
-              for r in workflow.autograde(DAY, course, list(honest), quiet=True, workers=1)}
+              for r in autograde(DAY, course, list(honest), quiet=True, workers=1)}
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None) as cluster:
-        clustered = {r.student: cell_scores(r) for r in workflow.autograde(
+        clustered = {r.student: cell_scores(r) for r in autograde(
             DAY, course, list(honest), quiet=True, scheduler=cluster.scheduler_address)}
     assert clustered == serial
     assert stray_processes() == []

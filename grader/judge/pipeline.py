@@ -28,9 +28,11 @@ from pathlib import Path
 
 import nbformat
 
+from ..days import Day
+from . import cells
 from .runner import judge_notebook
 from .sandbox import Limits
-from .sanitize import Finding, sanitize
+from .sanitize import sanitize
 
 JUDGE_DIR = "judge"
 
@@ -61,39 +63,10 @@ def gradebook_sources(db_url: str, course_id: str, day: str) -> dict:
     return out
 
 
-def demo_sources(release: dict) -> dict:
-    """notebook name -> sources of the instructor's code cells without nbgrader metadata."""
-    out = {}
-    for name, nb in release.items():
-        out[name] = sorted({"".join(c["source"]).strip() if isinstance(c["source"], list)
-                            else c["source"].strip()
-                            for c in nb["cells"] if c["cell_type"] == "code"
-                            and not (c.get("metadata") or {}).get("nbgrader")})
-    return out
-
-
-def setup_ids(release: dict) -> dict:
-    """notebook name -> grade ids of locked code cells that are neither answers nor tests."""
-    out = {}
-    for name, nb in release.items():
-        ids = []
-        for c in nb["cells"]:
-            m = (c.get("metadata") or {}).get("nbgrader") or {}
-            if c["cell_type"] == "code" and m.get("locked") and not m.get("grade") \
-                    and not m.get("solution"):
-                ids.append(m.get("grade_id"))
-        out[name] = ids
-    return out
-
-
-def references(day: str) -> list[str]:
-    """The reference modules a day's release holds: those of the days before it."""
-    from grader.coursedir import earlier_days
-
-    try:
-        return earlier_days(day)
-    except Exception:  # noqa: BLE001 - not a day folder name: no references
-        return []
+def release_demo_sources(release: dict) -> dict:
+    """notebook name -> ``cells.demo_sources`` of the released notebook (see
+    ``runner.cells_to_judge``; the record step computes the same from the same release)."""
+    return {name: cells.demo_sources(nb.get("cells", [])) for name, nb in release.items()}
 
 
 # --- phase 2: one task per submission ------------------------------------------------
@@ -103,17 +76,18 @@ def judge_task(task: dict) -> dict:
     """Judge the notebooks of one submission. task and result are plain JSON-able dicts.
 
     task: {"student", "day", "notebooks": {name: nb dict}, "demo_sources": {name: [src]},
-           "setup_ids": {name: [gid]}, "limits": {...}, "isolate": bool}
+           "references": [path], "limits": {...}, "isolate": bool}
+    The submission's notebooks share one time budget (``Limits.submission_seconds``).
     """
     start = time.monotonic()
     limits = Limits(**task.get("limits", {}))
+    deadline = start + limits.submission_seconds
     out = {"student": task["student"], "day": task["day"], "notebooks": {}, "host": os.uname()[1]}
     for name, nb in task["notebooks"].items():
         try:
             judged = judge_notebook(nb, frozenset(task["demo_sources"].get(name, [])), limits,
-                                    task.get("isolate", True),
-                                    frozenset(task["setup_ids"].get(name, [])),
-                                    references(task["day"]))
+                                    task.get("isolate", True), task.get("references", []),
+                                    deadline)
             out["notebooks"][name] = judged.to_json()
         except Exception as exc:  # noqa: BLE001 - the judge's own failure, reported
             out["notebooks"][name] = {"error": f"{type(exc).__name__}: {exc}"}
@@ -224,6 +198,10 @@ def run_tasks(tasks: list[dict], workers=None, scheduler=None, fn=None):
 # --- the whole class -----------------------------------------------------------------
 
 
+_FINDING_KINDS = {"restored": "changed locked cells, tests or points",
+                  "unknown-id": "claims grade ids the notebook does not have"}
+
+
 @dataclass
 class SubmissionReport:
     student: str
@@ -234,11 +212,19 @@ class SubmissionReport:
 
     @property
     def tampering(self) -> list[str]:
-        out = [f["message"] for f in self.findings if f.get("tampering")]
+        """What looks like tampering: one line per kind, with its first place and a count."""
+        places: dict[str, list[str]] = {}
+        for f in self.findings:
+            if f.get("tampering"):
+                label = _FINDING_KINDS.get(f["kind"], f["kind"])
+                places.setdefault(label, []).append(f"{f['notebook']}: {f['message']}")
         for name, nb in self.notebooks.items():
-            out += [f"{name}, cell {s['cell']}, line {s['line']}: {s['what']}"
-                    for s in nb.get("suspicious", [])]
-        return out
+            for s in nb.get("suspicious", []):
+                places.setdefault(s.get("kind", s["what"]), []).append(
+                    f"{s['what']} ({name}, cell {s['cell']}, line {s['line']})")
+        return [f"{kind}: {where[0]}" + (f" and {len(where) - 1} more place(s)"
+                                         if len(where) > 1 else "")
+                for kind, where in places.items()]
 
     @property
     def events(self) -> list[str]:
@@ -278,10 +264,11 @@ def judge_class(course, day: str, students: list[str], release: dict, workers=No
                 progress=None) -> dict[str, SubmissionReport]:
     """Phases 1 and 2; returns student -> report and writes the results files."""
     staged = stage(course, day, students, release)
-    demos, setups = demo_sources(release), setup_ids(release)
+    demos = release_demo_sources(release)
+    references = Day.named(day).reference_files_before()
     limits_dict = asdict(limits) if limits else {}
     tasks = [{"student": s, "day": day, "notebooks": {n: dict(nb) for n, nb in nbs.items()},
-              "demo_sources": demos, "setup_ids": setups, "limits": limits_dict,
+              "demo_sources": demos, "references": references, "limits": limits_dict,
               "isolate": isolate} for s, (nbs, _) in staged.items()]
     tasks = json.loads(json.dumps(tasks))       # plain data only, for any executor
     reports = {}
@@ -301,7 +288,3 @@ def judge_class(course, day: str, students: list[str], release: dict, workers=No
         if progress:
             progress(i, len(tasks), report)
     return reports
-
-
-def finding(notebook, kind, message, tampering=False) -> dict:
-    return asdict(Finding(notebook, kind, message, tampering))

@@ -1,15 +1,20 @@
 """Judge one notebook: student code in the sandbox, the instructor's tests in this process.
 
-The cells that run in the sandbox, in notebook order: the instructor's setup
-cells (locked, restored from the instructor's notebook), the graded solution
-cells (the student's), and cells the student added.  Demo, plot and widget
-cells (tag ``demo``, or unchanged instructor cells) and test cells do not.
+The cells that run in the sandbox, in notebook order (``cells_to_judge``): the
+instructor's setup cells (restored from the gradebook), the graded answer cells
+(the student's) and the cells the student added.  Demo, plot and widget cells and
+test cells do not.  Each cell runs as a request of its own, within
+``Limits.cell_seconds``: a cell that never finishes or kills its process is found
+once and charged once — it is left out of every later start of the sandbox, the
+tests that need a function it defines fail at once saying why, and the others run.
 
 Each test cell (visible and hidden part, from the instructor's notebook) runs
 here in a fresh namespace where every function the student defined is a
 ``Proxy``: calling it sends plain data to the sandbox and brings plain data
 back.  A crash or timeout costs the test it happened in; the sandbox is then
-restarted (the student's cells replayed) for the next test.
+started again (the student's cells replayed) for the next test.  The whole
+submission has a wall-clock budget (``Limits.submission_seconds``): tests that
+find it used up fail at once, so no submission can hold the class.
 
 The result is nbformat outputs per grade cell — what nbgrader's Execute step
 would have produced — so nbgrader's own grading, feedback and export apply.
@@ -20,8 +25,10 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import hashlib
 import inspect
 import io
+import json
 import linecache
 import textwrap
 import time
@@ -29,23 +36,9 @@ import traceback
 import warnings
 from dataclasses import dataclass, field
 
-from . import wire
+from . import cells, wire
+from .cells import strip_magics
 from .sandbox import Limits, Sandbox, SandboxError
-
-TEST_SECONDS = 90.0   # all student calls of one test cell together
-
-
-def _meta(cell) -> dict:
-    return (cell.get("metadata") or {}).get("nbgrader") or {}
-
-
-def _source(cell) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
-
-
-def _tags(cell) -> list:
-    return list((cell.get("metadata") or {}).get("tags") or [])
 
 
 class StudentCodeError(Exception):
@@ -53,7 +46,8 @@ class StudentCodeError(Exception):
 
 
 class GradingStopped(Exception):
-    """The sandbox failed earlier in this test (crash, timeout); later calls fail at once."""
+    """The student's code cannot answer: it failed earlier in this test, its cell never
+    finished, or the submission's time is up.  Later calls fail at once."""
 
 
 @dataclass
@@ -62,75 +56,148 @@ class Judged:
 
     key: str = ""                                        # judge_key of what was run
     grade_outputs: dict = field(default_factory=dict)    # grade_id -> list of outputs
-    cell_results: list = field(default_factory=list)     # sandbox load report per cell
+    cell_results: list = field(default_factory=list)     # the first run of each student cell
     events: list = field(default_factory=list)           # crashes, timeouts, protocol errors
     suspicious: list = field(default_factory=list)       # static findings in student code
     seconds: float = 0.0
     student_seconds: float = 0.0
 
     def to_json(self):
-        return {"key": self.key, "grade_outputs": self.grade_outputs, "cell_results": self.cell_results,
-                "events": self.events, "suspicious": self.suspicious,
-                "seconds": self.seconds, "student_seconds": self.student_seconds}
+        return {"key": self.key, "grade_outputs": self.grade_outputs,
+                "cell_results": self.cell_results, "events": self.events,
+                "suspicious": self.suspicious, "seconds": self.seconds,
+                "student_seconds": self.student_seconds}
 
 
 class _Session:
-    """The sandbox for one notebook, restarted between tests when it failed."""
+    """The sandbox of one notebook: started with the student's cells, started again after
+    a failure, and bounded by the submission's deadline."""
 
-    def __init__(self, cells, limits, isolate, references=()):
-        self.sandbox = Sandbox(cells, limits, isolate, references)
-        self.broken: str | None = None
+    def __init__(self, sandbox_cells, limits: Limits, isolate, references, deadline):
+        self.cells = sandbox_cells
+        self.limits = limits
+        self.sandbox = Sandbox(limits, isolate, references)
+        self.deadline = deadline              # time.monotonic() when the submission's time is up
+        self.skipped: dict[str, str] = {}     # cell id -> why it is left out
+        self.cell_results: list = []
         self.events: list = []
-        self.student_seconds = 0.0
         self.functions: set[str] = set()
-        self.deadline = None
+        self.broken: str | None = None
+        self.student_seconds = 0.0
+        self.current = "running the student's cells"
+        self.test_deadline = deadline
+        self._load(first=True)
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def _event(self, when, exc: SandboxError, message=None):
+        self.events.append({"when": when, "kind": exc.kind, "message": message or str(exc)})
+
+    def _load(self, first=False):
+        """Start the sandbox and run the cells; a cell that times out or crashes the process
+        is left out and the sandbox started again without it."""
         t = time.monotonic()
         try:
-            report = self.sandbox.start()
-            self.functions = set(report.get("functions", []))
-        except SandboxError as exc:
-            self.broken = str(exc)
-            self.events.append({"when": "running the student's cells", "kind": exc.kind,
-                                "message": str(exc)})
-        self.student_seconds += time.monotonic() - t
+            while True:
+                self.sandbox.close()
+                if self.left() <= 0:
+                    self.broken = self._time_up()
+                    return
+                try:
+                    self.sandbox.start()
+                except SandboxError as exc:
+                    self.broken = f"the sandbox did not start: {exc}"
+                    self._event("starting the sandbox", exc)
+                    return
+                failed = None
+                for cell_id, source in self.cells:
+                    if cell_id in self.skipped:
+                        continue
+                    budget = min(self.limits.cell_seconds, self.left())
+                    if budget <= 0:
+                        self.broken = self._time_up()
+                        return
+                    try:
+                        reply = self.sandbox.run_cell(cell_id, source, budget)
+                    except SandboxError as exc:
+                        failed = cell_id
+                        self.skipped[cell_id] = _cell_failure(cell_id, exc)
+                        self._event(f"running cell {cell_id}", exc)
+                        if first:
+                            self.cell_results.append({"id": cell_id, "status": exc.kind,
+                                                      "error": {"ename": exc.kind,
+                                                                "evalue": str(exc)},
+                                                      "stdout": ""})
+                        break
+                    if first:
+                        self.cell_results.append(reply.get("cell", {}))
+                    self.functions = set(reply.get("functions", []))
+                if failed is None:
+                    self.broken = None
+                    return
+        finally:
+            self.student_seconds += time.monotonic() - t
+
+    def _time_up(self) -> str:
+        return (f"the submission used up its time budget of "
+                f"{self.limits.submission_seconds:g} s")
+
+    def unavailable(self) -> dict[str, str]:
+        """Functions defined only by cells that were left out -> why."""
+        out = {}
+        for cell_id, source in self.cells:
+            if cell_id in self.skipped:
+                for name in cells.defined_functions(source):
+                    if name not in self.functions:
+                        out[name] = self.skipped[cell_id]
+        return out
 
     def begin_test(self, grade_id):
         self.current = grade_id
-        self.deadline = time.monotonic() + TEST_SECONDS
-        if self.broken and self.sandbox.proc is None:
-            t = time.monotonic()
-            try:
-                report = self.sandbox.restart()
-                self.functions = set(report.get("functions", []))
-                self.broken = None
-            except SandboxError as exc:
-                self.broken = str(exc)
-                self.events.append({"when": f"restarting for {grade_id}", "kind": exc.kind,
-                                    "message": str(exc)})
-            self.student_seconds += time.monotonic() - t
+        self.test_deadline = min(self.deadline, time.monotonic() + self.limits.test_seconds)
+        if self.broken and self.sandbox.proc is None and self.left() > 0:
+            self._load()
 
     def call(self, name, args, kwargs):
+        if self.left() <= 0:
+            raise GradingStopped(f"not run: {self._time_up()}")
         if self.broken:
             raise GradingStopped(f"not run: the student's code failed earlier in this test "
                                  f"({self.broken})")
-        left = self.deadline - time.monotonic()
+        left = self.test_deadline - time.monotonic()
         if left <= 0:
-            raise GradingStopped(f"this test used up its {TEST_SECONDS:g} s")
+            raise GradingStopped(f"this test used up its {self.limits.test_seconds:g} s")
         t = time.monotonic()
         try:
-            return self.sandbox.call(name, args, kwargs,
-                                     min(left, self.sandbox.limits.call_seconds),
+            return self.sandbox.call(name, args, kwargs, min(left, self.limits.call_seconds),
                                      errstate=_geterr())
         except SandboxError as exc:
             self.broken = f"{name}: {exc}"
-            self.events.append({"when": self.current, "kind": exc.kind,
-                                "message": f"{name}: {exc}"})
+            self._event(self.current, exc, f"{name}: {exc}")
             raise GradingStopped(f"{name}: {exc}") from None
         finally:
             self.student_seconds += time.monotonic() - t
 
     def close(self):
         self.sandbox.close()
+
+
+def _cell_failure(cell_id: str, exc: SandboxError) -> str:
+    what = "never finished" if exc.kind == "timeout" else "ended the process"
+    return f"the cell that defines it ({cell_id.split(':', 1)[-1]}) {what}: {exc}"
+
+
+class Unavailable:
+    """Stands for a student function whose cell was left out (it never finished or
+    crashed): a test that calls it fails at once, saying why."""
+
+    def __init__(self, name, why):
+        self.__name__ = name
+        self._why = why
+
+    def __call__(self, *args, **kwargs):
+        raise GradingStopped(f"{self.__name__} was not graded: {self._why}")
 
 
 def _shippable(value):
@@ -233,11 +300,6 @@ def _run_source(source: str, namespace: dict, filename: str):
     return None
 
 
-def _strip_magics(source: str) -> str:
-    return "\n".join("pass" if ln.lstrip().startswith(("%", "!")) else ln
-                     for ln in source.splitlines())
-
-
 def hidden_lines(source: str) -> set[int]:
     """Line numbers (1-based) of a test's hidden part, markers included."""
     out, inside = set(), False
@@ -288,7 +350,7 @@ def run_test(grade_id: str, source: str, namespace: dict) -> list[dict]:
         with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer), \
                 warnings.catch_warnings():
             warnings.showwarning = show_warning
-            value = _run_source(_strip_magics(source), namespace, filename)
+            value = _run_source(strip_magics(source), namespace, filename)
         error = None
     except BaseException as exc:  # noqa: BLE001 - every failure is the test's outcome
         value, error = None, exc
@@ -306,112 +368,142 @@ def run_test(grade_id: str, source: str, namespace: dict) -> list[dict]:
 # --- which cells are whose ---------------------------------------------------------------
 
 
-def plan(nb: dict, demo_sources=frozenset()):
+def cells_to_judge(nb: dict, demo_sources=frozenset()):
     """(sandbox cells [(cell_id, source)], tests [(grade_id, source)]) of one notebook.
 
     ``nb`` is a submission whose locked and test cells were restored from the
-    gradebook (``sanitize``): tests are its autograded code cells; the sandbox runs
-    its solution cells, its locked setup cells and the cells the student added.
-    Demo cells (tag ``demo``, or any cell whose source is an instructor's demo cell,
-    ``demo_sources``) run nowhere: they draw pictures and widgets.
+    gradebook (``sanitize``).  ``demo_sources``: ``cells.demo_sources`` of the
+    release's notebook, so that a student's copy of a demo cell runs nowhere either.
+    Every caller passes exactly these two, so the same notebook gives the same key.
     """
     sandbox_cells, tests = [], []
     for index, cell in enumerate(nb.get("cells", [])):
-        if cell.get("cell_type") != "code":
-            continue
-        meta = _meta(cell)
-        gid = meta.get("grade_id")
-        source = _source(cell)
-        if gid and meta.get("grade") and not meta.get("solution"):
-            tests.append((gid, source))
-        elif gid and (meta.get("solution") or meta.get("locked")):
-            sandbox_cells.append((f"{index}:{gid}", source))
-        elif "demo" in _tags(cell) or source.strip() in demo_sources:
-            continue
-        else:
-            sandbox_cells.append((f"{index}:added", source))
+        role = cells.role(cell, demo_sources)
+        if role == cells.TEST:
+            tests.append((cells.grade_id(cell), cells.source(cell)))
+        elif role in (cells.ANSWER, cells.SETUP):
+            sandbox_cells.append((f"{index}:{cells.grade_id(cell)}", cells.source(cell)))
+        elif role == cells.ADDED:
+            sandbox_cells.append((f"{index}:added", cells.source(cell)))
     return sandbox_cells, tests
 
 
 def judge_key(sandbox_cells, tests) -> str:
     """Identifies what was judged: the same code and the same tests give the same key."""
-    import hashlib
-    import json
-
     return hashlib.sha256(json.dumps([sandbox_cells, tests]).encode()).hexdigest()
 
 
 # --- what looks like tampering ------------------------------------------------------------
+#
+# Only what can change grading is flagged: patching modules, reaching the kernel, the
+# builtins or the interpreter's machinery, processes, files and sockets.  A harmless
+# import (sys for sys.stderr, warnings, os.path) is not a flag.
 
-_SUSPICIOUS_NAMES = {
-    "get_ipython": "reaches for the IPython shell",
-    "__builtins__": "touches builtins", "builtins": "touches builtins",
-    "globals": "reads or changes the global namespace",
-    "setattr": "sets attributes dynamically", "__import__": "imports dynamically",
-    "exec": "executes code from a string", "eval": "evaluates code from a string",
-    "open": "opens a file", "_getframe": "inspects the call stack",
-}
-_SUSPICIOUS_MODULES = {"os", "sys", "subprocess", "multiprocessing", "socket", "ctypes",
-                       "signal", "shutil", "importlib", "inspect", "gc", "pty", "IPython",
-                       "pathlib", "threading", "urllib", "requests", "torch"}
+PATCHES = "patches a module"
+KERNEL = "reaches for the IPython kernel"
+BUILTINS = "touches the builtins"
+INTERPRETER = "reaches into the interpreter"
+PROCESSES = "starts or kills processes"
+FILES = "opens or changes files"
+NETWORK = "uses the network"
+DYNAMIC = "runs code built at run time"
+NATIVE = "loads native code"
+
+_NAMES = {"get_ipython": KERNEL, "__builtins__": BUILTINS, "globals": INTERPRETER,
+          "__import__": DYNAMIC, "exec": DYNAMIC, "eval": DYNAMIC, "compile": DYNAMIC,
+          "open": FILES, "_getframe": INTERPRETER}
+_MODULES = {"subprocess": PROCESSES, "multiprocessing": PROCESSES, "pty": PROCESSES,
+            "signal": PROCESSES, "socket": NETWORK, "urllib": NETWORK, "requests": NETWORK,
+            "http": NETWORK, "ctypes": NATIVE, "cffi": NATIVE, "IPython": KERNEL,
+            "ipykernel": KERNEL, "builtins": BUILTINS, "importlib": DYNAMIC, "shutil": FILES,
+            "gc": INTERPRETER}
+_ATTRIBUTES = {"modules": INTERPRETER, "meta_path": INTERPRETER, "path_hooks": INTERPRETER,
+               "settrace": INTERPRETER, "setprofile": INTERPRETER, "_getframe": INTERPRETER,
+               "get_objects": INTERPRETER, "system": PROCESSES, "fork": PROCESSES,
+               "forkpty": PROCESSES, "popen": PROCESSES, "kill": PROCESSES,
+               "killpg": PROCESSES, "_exit": PROCESSES, "execv": PROCESSES,
+               "execve": PROCESSES, "spawnv": PROCESSES, "posix_spawn": PROCESSES,
+               "remove": FILES, "unlink": FILES, "rename": FILES, "replace": FILES,
+               "write_text": FILES, "write_bytes": FILES, "read_text": FILES,
+               "read_bytes": FILES, "chmod": FILES}
+_MODULE_ALIASES = {"np", "numpy", "sys", "os", "math", "builtins", "warnings", "random",
+                   "checks", "course", "plots", "data", "widgets", "torch"}
 
 
 def suspicious_code(cells: list[tuple[str, str]]) -> list[dict]:
+    """[{cell, line, kind, what}] for code that could change how it is graded."""
     found = []
     for cell_id, source in cells:
         try:
-            tree = ast.parse(_strip_magics(source))
+            tree = ast.parse(strip_magics(source))
         except SyntaxError:
             continue
-        np_names = {"np", "numpy"}
         for node in ast.walk(tree):
-            what = None
+            kind = what = None
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 mods = [a.name for a in node.names] if isinstance(node, ast.Import) \
                     else [node.module or ""]
-                bad = [m for m in mods if m.split(".")[0] in _SUSPICIOUS_MODULES]
+                bad = [m for m in mods if m.split(".")[0] in _MODULES]
                 if bad:
-                    what = f"imports {', '.join(bad)}"
-            elif isinstance(node, ast.Name) and node.id in _SUSPICIOUS_NAMES:
-                what = _SUSPICIOUS_NAMES[node.id]
-            elif isinstance(node, ast.Attribute) and node.attr in ("modules", "_exit", "fork",
-                                                                   "kill", "system", "_getframe"):
-                what = f"uses .{node.attr}"
-            elif isinstance(node, (ast.Assign, ast.AugAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    kind, what = _MODULES[bad[0].split(".")[0]], f"imports {', '.join(bad)}"
+            elif isinstance(node, ast.Name) and node.id in _NAMES:
+                kind, what = _NAMES[node.id], f"uses {node.id}"
+            elif isinstance(node, ast.Attribute) and node.attr in _ATTRIBUTES \
+                    and not (node.attr in ("replace", "remove") and not _on_module(node)):
+                kind, what = _ATTRIBUTES[node.attr], f"uses {ast.unparse(node)}"
+            elif isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
+                targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) \
+                    else [node.target]
                 for t in targets:
-                    base = t
-                    while isinstance(base, ast.Attribute):
-                        base = base.value
-                    if isinstance(t, ast.Attribute) and isinstance(base, ast.Name) \
-                            and base.id in np_names:
-                        what = f"assigns to {ast.unparse(t)} (changes numpy)"
-            if what:
-                found.append({"cell": cell_id, "line": getattr(node, "lineno", 0), "what": what})
+                    if isinstance(t, ast.Attribute) and _on_module(t):
+                        kind, what = PATCHES, f"assigns to {ast.unparse(t)}"
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id in ("setattr", "delattr") and node.args \
+                    and isinstance(node.args[0], ast.Name) \
+                    and node.args[0].id in _MODULE_ALIASES:
+                kind, what = PATCHES, f"{node.func.id} on {node.args[0].id}"
+            if kind:
+                found.append({"cell": cell_id, "line": getattr(node, "lineno", 0),
+                              "kind": kind, "what": what})
     return found
+
+
+def _on_module(node: ast.Attribute) -> bool:
+    """Whether an attribute hangs off a module name (np.x, sys.stdout, os.path.x)."""
+    base = node.value
+    while isinstance(base, ast.Attribute):
+        base = base.value
+    return isinstance(base, ast.Name) and base.id in _MODULE_ALIASES
 
 
 # --- the whole notebook --------------------------------------------------------------------
 
 
 def judge_notebook(nb: dict, demo_sources=frozenset(), limits: Limits | None = None,
-                   isolate: bool = True, setup_ids=frozenset(), references=()) -> Judged:
-    """Judge a restored submission (see ``plan``).
+                   isolate: bool = True, references=(), deadline: float | None = None) -> Judged:
+    """Judge a restored submission (see ``cells_to_judge``).
 
-    setup_ids: grade ids of the instructor's setup cells (not scanned for tampering);
-    references: the earlier days' reference modules the student's code may import.
+    references: paths of the earlier days' reference modules the student's code may
+    import; deadline: time.monotonic() when the submission's time is up (default: its
+    whole budget from now).
     """
     start = time.monotonic()
-    sandbox_cells, tests = plan(nb, demo_sources)
+    limits = limits or Limits()
+    if deadline is None:
+        deadline = start + limits.submission_seconds
+    sandbox_cells, tests = cells_to_judge(nb, demo_sources)
+    setup = {f"{i}:{cells.grade_id(c)}" for i, c in enumerate(nb.get("cells", []))
+             if cells.role(c, demo_sources) == cells.SETUP}
     judged = Judged(key=judge_key(sandbox_cells, tests), suspicious=suspicious_code(
-        [c for c in sandbox_cells if c[0].split(":", 1)[1] not in setup_ids]))
-    session = _Session(sandbox_cells, limits, isolate, references)
+        [c for c in sandbox_cells if c[0] not in setup]))
+    session = _Session(sandbox_cells, limits, isolate, references, deadline)
     try:
-        if session.sandbox.load_report:
-            judged.cell_results = session.sandbox.load_report.get("cells", [])
+        judged.cell_results = session.cell_results
         for grade_id, source in tests:
             session.begin_test(grade_id)
             namespace = {"__name__": "__main__"}
+            namespace.update({name: Unavailable(name, why)
+                              for name, why in session.unavailable().items()})
             namespace.update({name: Proxy(name, session) for name in session.functions})
             judged.grade_outputs[grade_id] = run_test(grade_id, source, namespace)
     finally:

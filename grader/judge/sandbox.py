@@ -6,15 +6,16 @@ nothing of the repository, the solutions, the notebooks, the gradebook or other
 students' files.  Limits: address space, CPU time, file size, process count (a
 pids cgroup when one can be made, RLIMIT_NPROC otherwise), and a wall-clock
 timeout on every request.  When a request fails by timeout or crash, the whole
-process group is killed; ``restart()`` starts a fresh sandbox and replays the
-student's cells.
+process group is killed; the runner then starts a fresh sandbox and replays the
+student's cells (``runner._Session``).
+
+Requests: run one cell (``run_cell``), call one student function (``call``).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import select
 import shutil
 import signal
 import subprocess
@@ -28,7 +29,6 @@ from pathlib import Path
 from . import wire
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent.parent
 _warned = False
 
 
@@ -38,8 +38,10 @@ class Limits:
     cpu_seconds: int = 600            # CPU time over the sandbox's whole life
     file_bytes: int = 64 << 20        # largest file it may write (in its own /tmp)
     processes: int = 64               # processes and threads
-    load_seconds: float = 120.0       # running all student cells
+    cell_seconds: float = 60.0        # running one of the student's cells
     call_seconds: float = 20.0        # one call of a student function
+    test_seconds: float = 90.0        # all student calls of one test cell together
+    submission_seconds: float = 600.0  # the whole submission, every notebook, every restart
 
 
 class SandboxError(Exception):
@@ -84,17 +86,17 @@ def _pids_cgroup(limit: int) -> Path | None:
 
 
 class Sandbox:
-    def __init__(self, cells: list[tuple[str, str]], limits: Limits | None = None,
-                 isolate: bool = True, references: list[str] = ()):
-        self.cells = cells
-        self.references = list(references)   # earlier days' reference modules, importable
+    """One sandbox process.  references: paths of the reference modules (earlier days')
+    that student code may import as ``solutions.<name>``."""
+
+    def __init__(self, limits: Limits | None = None, isolate: bool = True,
+                 references: list[str] = ()):
+        self.references = [Path(r) for r in references]
         self.limits = limits or Limits()
         self.isolate = isolate
         self.proc: subprocess.Popen | None = None
         self.cgroup: Path | None = None
         self.tmp: Path | None = None
-        self.load_report: dict | None = None
-        self.restarts = 0
 
     # lifecycle -------------------------------------------------------------
     def _command(self, tmp: Path, fds=("3", "4")) -> list[str]:
@@ -127,12 +129,12 @@ class Sandbox:
         return [py, *worker, str(HERE / "worker.py"), *fds, run_tag()]
 
     def _env(self):
-        return {"JUDGE_REFERENCES": ",".join(self.references),
+        return {"JUDGE_REFERENCES": ",".join(r.stem for r in self.references),
                 "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1",
                 "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                 "MPLBACKEND": "Agg", "LANG": "C.UTF-8"}
 
-    def start(self) -> dict:
+    def start(self) -> None:
         global _warned
         if self.isolate and not bubblewrap() and not _warned:
             print("warning: bubblewrap (bwrap) is not installed: student code runs with resource "
@@ -143,8 +145,8 @@ class Sandbox:
         lib = self.tmp / "lib" / "solutions"
         lib.mkdir(parents=True)
         (lib / "__init__.py").write_text("")
-        for module in self.references:
-            shutil.copy2(REPO / "solutions" / f"{module}.py", lib / f"{module}.py")
+        for path in self.references:
+            shutil.copy2(path, lib / path.name)
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
         limits = self.limits
@@ -174,9 +176,9 @@ class Sandbox:
         os.close(req_r)
         os.close(rep_w)
         self._requests, self._replies = req_w, rep_r
-        self.load_report = self.request({"op": "load", "cells": [list(c) for c in self.cells]},
-                                        self.limits.load_seconds)
-        return self.load_report
+        # Alive and answering before any student code runs: a sandbox that cannot start
+        # is the judge's failure, never blamed on the first cell.
+        self.request({"op": "ping"}, 60.0)
 
     @staticmethod
     def _kill(proc) -> int | None:
@@ -208,11 +210,6 @@ class Sandbox:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = None
 
-    def restart(self) -> dict:
-        self.close()
-        self.restarts += 1
-        return self.start()
-
     def __enter__(self):
         self.start()
         return self
@@ -232,13 +229,8 @@ class Sandbox:
             self._fail()
             raise SandboxError("crash", f"the student's process had ended "
                                         f"({self._exit_description()})")
-        deadline = time.monotonic() + timeout
         try:
-            header = self._read(8, deadline)
-            length = int.from_bytes(header, "big")
-            if length > wire.MAX_FRAME:
-                raise wire.WireError(f"reply of {length} bytes is over the limit")
-            reply = wire.decode(self._read(length, deadline))
+            reply = wire.read_frame(self._replies, deadline=time.monotonic() + timeout)
         except TimeoutError:
             self._fail()
             raise SandboxError("timeout", f"no answer within {timeout:g} s (an endless loop, "
@@ -257,22 +249,6 @@ class Sandbox:
                                            "channel?)")
         return reply
 
-    def _read(self, n: int, deadline: float) -> bytes:
-        chunks, remaining = [], n
-        while remaining:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError
-            ready, _, _ = select.select([self._replies], [], [], left)
-            if not ready:
-                raise TimeoutError
-            chunk = os.read(self._replies, min(remaining, 1 << 20))
-            if not chunk:
-                raise EOFError
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        return b"".join(chunks)
-
     def _fail(self):
         if self.proc is not None:
             self._exit = self._kill(self.proc)
@@ -290,6 +266,12 @@ class Sandbox:
             except ValueError:
                 return f"killed by signal {-code}"
         return f"exit code {code}"
+
+    def run_cell(self, cell_id: str, source: str, timeout: float | None = None) -> dict:
+        """Run one of the student's cells: {"cell": {id, status, error, stdout},
+        "functions": [names of the student's functions defined so far]}."""
+        return self.request({"op": "cell", "id": cell_id, "source": source},
+                            timeout or self.limits.cell_seconds)
 
     def call(self, name: str, args, kwargs, timeout: float | None = None,
              errstate: dict | None = None) -> dict:

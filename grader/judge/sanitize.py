@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+
+from . import cells
 
 RESTORED_FLAGS = ("grade", "solution", "locked", "points", "grade_id", "schema_version",
                   "task")
@@ -44,20 +46,6 @@ class Sanitized:
     notebooks: dict = field(default_factory=dict)     # release name -> nbformat notebook
     findings: list = field(default_factory=list)
     unreadable: list = field(default_factory=list)    # release names replaced by the release
-
-    def to_json(self):
-        return {"findings": [asdict(f) for f in self.findings], "unreadable": self.unreadable}
-
-
-def _meta(cell) -> dict:
-    return ((cell.get("metadata") or {}).get("nbgrader") or {}) if isinstance(cell, dict) else {}
-
-
-def _source(cell) -> str:
-    src = cell.get("source", "") if isinstance(cell, dict) else ""
-    if isinstance(src, list):
-        src = "".join(s for s in src if isinstance(s, str))
-    return src if isinstance(src, str) else ""
 
 
 def read_untrusted(path: Path) -> tuple[dict | None, list[str]]:
@@ -87,7 +75,7 @@ def read_untrusted(path: Path) -> tuple[dict | None, list[str]]:
 
 
 def _grade_ids(nb: dict) -> set:
-    return {_meta(c).get("grade_id") for c in nb.get("cells", [])} - {None}
+    return {cells.grade_id(c) for c in nb.get("cells", [])} - {None}
 
 
 def match_files(submitted: list[Path], release_names: list[str], read) -> tuple[dict, list]:
@@ -126,15 +114,15 @@ def rebuild(student: dict, release: dict, gradebook_sources: dict, name: str) \
     """The submission's cells checked against the release (see module docstring)."""
     findings = []
     release_cells = release["cells"]
-    release_by_id = {_meta(c)["grade_id"]: c for c in release_cells if _meta(c).get("grade_id")}
-    order = [_meta(c).get("grade_id") for c in release_cells if _meta(c).get("grade_id")]
+    release_by_id = {cells.grade_id(c): c for c in release_cells if cells.grade_id(c)}
+    order = [cells.grade_id(c) for c in release_cells if cells.grade_id(c)]
 
     def restored(gid, student_cell=None):
         original = release_by_id[gid]
         cell = copy.deepcopy(original)
-        meta = _meta(original)
+        meta = cells.nbgrader_meta(original)
         if meta.get("solution") and student_cell is not None:
-            cell["source"] = _source(student_cell)
+            cell["source"] = cells.source(student_cell)
         elif gid in gradebook_sources:
             cell["source"] = gradebook_sources[gid]
         if cell["cell_type"] == "code":
@@ -148,12 +136,12 @@ def rebuild(student: dict, release: dict, gradebook_sources: dict, name: str) \
             findings.append(Finding(name, "bad-cell", "a cell that is not a notebook cell was "
                                                       "dropped", tampering=False))
             continue
-        meta = _meta(raw)
+        meta = cells.nbgrader_meta(raw)
         gid = meta.get("grade_id") if isinstance(meta, dict) else None
         if gid in release_by_id and gid not in seen:
             seen.add(gid)
             original = release_by_id[gid]
-            om = _meta(original)
+            om = cells.nbgrader_meta(original)
             changed = [k for k in RESTORED_FLAGS if meta.get(k) != om.get(k)]
             if changed:
                 findings.append(Finding(name, "restored",
@@ -164,12 +152,12 @@ def rebuild(student: dict, release: dict, gradebook_sources: dict, name: str) \
                                         f"{raw.get('cell_type')} restored to "
                                         f"{original['cell_type']}", tampering=True))
             if not om.get("solution") and om.get("grade") and original["cell_type"] == "code" \
-                    and _source(raw).strip() != _source(original).strip():
+                    and cells.source(raw).strip() != cells.source(original).strip():
                 findings.append(Finding(name, "restored", f"test cell {gid} was edited; the "
                                         f"original test was used", tampering=True))
             out.append(restored(gid, raw))
             continue
-        cell = {"cell_type": raw["cell_type"], "metadata": {}, "source": _source(raw)}
+        cell = {"cell_type": raw["cell_type"], "metadata": {}, "source": cells.source(raw)}
         tags = (raw.get("metadata") or {}).get("tags") if isinstance(raw.get("metadata"), dict) \
             else None
         if isinstance(tags, list):
@@ -191,11 +179,11 @@ def rebuild(student: dict, release: dict, gradebook_sources: dict, name: str) \
             continue
         findings.append(Finding(name, "missing", f"cell {gid} was deleted; restored from the "
                                 f"release" + (" (its answer counts as empty)"
-                                              if _meta(release_by_id[gid]).get("solution")
+                                              if cells.nbgrader_meta(release_by_id[gid]).get("solution")
                                               else "")))
         at = 0
         for prev in reversed(order[:i]):
-            idx = next((k for k, c in enumerate(out) if _meta(c).get("grade_id") == prev), None)
+            idx = next((k for k, c in enumerate(out) if cells.grade_id(c) == prev), None)
             if idx is not None:
                 at = idx + 1
                 break

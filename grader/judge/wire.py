@@ -162,9 +162,13 @@ def decode(payload: bytes, make_source=None):
 
 
 def write_frame(fd: int, message) -> None:
+    write_encoded(fd, encode(message))
+
+
+def write_encoded(fd: int, payload: bytes) -> None:
+    """Send a payload that ``encode`` made already."""
     import os
 
-    payload = encode(message)
     data = struct.pack(">Q", len(payload)) + payload
     view = memoryview(data)
     while view:
@@ -172,11 +176,19 @@ def write_frame(fd: int, message) -> None:
         view = view[n:]
 
 
-def read_exact(fd: int, n: int) -> bytes:
+def read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:
+    """n bytes from fd; EOFError when the other side closes it first, TimeoutError when
+    ``deadline`` (time.monotonic()) passes first."""
     import os
+    import select
+    import time
 
     chunks, remaining = [], n
     while remaining:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError
         chunk = os.read(fd, min(remaining, 1 << 20))
         if not chunk:
             raise EOFError("the other side closed the channel")
@@ -185,8 +197,9 @@ def read_exact(fd: int, n: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_frame(fd: int, make_source=None):
-    (length,) = struct.unpack(">Q", read_exact(fd, 8))
+def read_frame(fd: int, make_source=None, deadline: float | None = None):
+    """One frame's value (see ``decode``); WireError for a frame over MAX_FRAME."""
+    (length,) = struct.unpack(">Q", read_exact(fd, 8, deadline))
     if length > MAX_FRAME:
         raise WireError(f"frame of {length} bytes is larger than the limit of {MAX_FRAME}")
-    return decode(read_exact(fd, length), make_source)
+    return decode(read_exact(fd, length, deadline), make_source)

@@ -1,12 +1,16 @@
 """The sandbox side of the judge: runs a student's code cells, then answers calls.
 
 Started by ``grader.judge.sandbox`` (under bubblewrap where available) as
-``worker.py REQUEST_FD REPLY_FD``.  Nothing here is
-trusted: the trusted side only ever reads plain data from fd 4 (see wire.py),
-and every reply must echo the request's nonce.
+``worker.py REQUEST_FD REPLY_FD TAG``, with this folder (``wire.py``,
+``cells.py``) first on its path: under bubblewrap it is mounted read-only at
+/judge.  Requests come on REQUEST_FD and replies go out on REPLY_FD, one frame
+each (see wire.py).  Nothing here is trusted: the trusted side only ever decodes
+plain data from the reply channel, and every reply must echo the request's nonce.
 
-Requests: {"op": "load", "cells": [[cell_id, source], ...], "nonce": str}
-          {"op": "call", "name": str, "args": list, "kwargs": dict, "nonce": str}
+Requests: {"op": "ping", "nonce": str}
+          {"op": "cell", "id": str, "source": str, "nonce": str}
+          {"op": "call", "name": str, "args": list, "kwargs": dict, "errstate": dict,
+           "nonce": str}
 """
 
 import builtins
@@ -78,14 +82,6 @@ class _BlockFinder:
         pass
 
 
-def _strip_magics(source):
-    lines = source.splitlines()
-    if lines and lines[0].lstrip().startswith("%%"):
-        return "pass  # cell magic skipped by the grader"
-    return "\n".join("pass  # magic skipped" if ln.lstrip().startswith(("%", "!")) else ln
-                     for ln in lines)
-
-
 def _errstate(requested):
     """np.errstate arguments from the caller's np.geterr(); callbacks become "warn"."""
     out = {}
@@ -128,7 +124,8 @@ def main():
     sys.meta_path.insert(0, _BlockFinder())
     os.environ.setdefault("MPLBACKEND", "Agg")
     import numpy as np
-    import wire  # noqa: E402 (copied next to this file)
+    import cells  # noqa: E402 (next to this file)
+    import wire  # noqa: E402
 
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
@@ -173,23 +170,24 @@ def main():
         except EOFError:
             return
         nonce = request.get("nonce")
-        if request.get("op") == "load":
-            cells = []
-            for cell_id, source in request["cells"]:
-                status, error = "ok", None
-                try:
-                    code = compile(_strip_magics(source), f"<cell {cell_id}>", "exec")
-                    exec(code, namespace)
-                except BaseException as exc:  # the student's error belongs to that cell
-                    status = "error"
-                    error = {"ename": type(exc).__name__, "evalue": str(exc)[:2000],
-                             "traceback": traceback.format_exc(limit=-8)[-4000:]}
-                cells.append({"id": cell_id, "status": status, "error": error,
-                              "stdout": out.take()})
-            reply = {"nonce": nonce, "ok": True, "cells": cells, "functions": functions()}
+        if request.get("op") == "ping":
+            reply = {"nonce": nonce, "ok": True}
+        elif request.get("op") == "cell":
+            status, error = "ok", None
+            try:
+                code = compile(cells.strip_magics(request["source"]),
+                               f"<cell {request['id']}>", "exec")
+                exec(code, namespace)
+            except BaseException as exc:  # the student's error belongs to that cell
+                status = "error"
+                error = {"ename": type(exc).__name__, "evalue": str(exc)[:2000],
+                         "traceback": traceback.format_exc(limit=-8)[-4000:]}
+            reply = {"nonce": nonce, "ok": True, "functions": functions(),
+                     "cell": {"id": request["id"], "status": status, "error": error,
+                              "stdout": out.take()}}
         elif request.get("op") == "call":
             fn = namespace.get(request["name"])
-            caught = []
+            caught, text = [], None
             try:
                 if not callable(fn):
                     raise NameError(f"name {request['name']!r} is not defined")
@@ -202,24 +200,29 @@ def main():
                         np.errstate(**_errstate(request.get("errstate"))):
                     warnings.simplefilter("always")
                     value = fn(*args, **kwargs)
-                wire.encode(value)  # fail here, as the student's error, if not plain data
                 # An argument changed in place is sent back, so that the trusted side sees
                 # the same side effect a call in the student's own kernel would have.
                 mutated = [[path, a] for (path, a), old in zip(before, snapshot)
                            if a.shape != old.shape or not np.array_equal(a, old, equal_nan=True)]
+                text = out.take()
                 reply = {"nonce": nonce, "ok": True, "value": value, "mutated": mutated,
-                         "stdout": out.take(), "warnings": _warnings(caught)}
+                         "stdout": text, "warnings": _warnings(caught)}
+                # Encoded here, once: a value that is not plain data is the student's error.
+                payload = wire.encode(reply)
+                wire.write_encoded(replies, payload)
+                continue
             except BaseException as exc:
+                evalue = str(exc).replace("value['value']", "the returned value")
                 reply = {"nonce": nonce, "ok": False, "ename": type(exc).__name__,
-                         "evalue": str(exc)[:2000],
+                         "evalue": evalue[:2000],
                          "traceback": traceback.format_exc(limit=-6)[-3000:],
-                         "stdout": out.take(), "warnings": _warnings(caught)}
+                         "stdout": out.take() if text is None else text,
+                         "warnings": _warnings(caught)}
         else:
             reply = {"nonce": nonce, "ok": False, "ename": "ProtocolError",
                      "evalue": f"unknown request {request.get('op')!r}", "traceback": "",
                      "stdout": ""}
         wire.write_frame(replies, reply)
-
 
 if __name__ == "__main__":
     main()

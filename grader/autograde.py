@@ -1,0 +1,133 @@
+"""Autograde a day: every submission judged (in parallel), then recorded by nbgrader."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+
+from .console import echo
+from .coursedir import CourseDir, NbgraderFailed, NotebookScore
+from .notebooks import NotebookError
+
+
+@dataclass
+class GradedSubmission:
+    student: str
+    day: str
+    status: str = "graded"          # graded | error | empty
+    message: str = ""
+    notebooks: list[NotebookScore] = field(default_factory=list)
+    seconds: float = 0.0
+    report: object = None           # grader.judge.pipeline.SubmissionReport
+
+    @property
+    def auto_score(self):
+        return sum(n.auto_score for n in self.notebooks)
+
+    @property
+    def auto_max(self):
+        return sum(n.auto_max for n in self.notebooks)
+
+    @property
+    def flags(self) -> list[str]:
+        return self.report.tampering if self.report else []
+
+    def cell(self, grade_id):
+        for n in self.notebooks:
+            for c in n.cells:
+                if c.grade_id == grade_id:
+                    return c
+        return None
+
+
+def autograde(day: str, course: CourseDir, students=None, quiet=False, workers=None,
+              scheduler=None, isolate=True, limits=None) -> list[GradedSubmission]:
+    """Judge every submission (in parallel), then record the grades with nbgrader.
+
+    See grader.judge.pipeline for the three phases.  A submission that cannot be
+    read is graded as empty and reported; nothing stops the rest of the class.
+    """
+    from .judge import pipeline
+
+    students = list(students or course.students(day))
+    if not students:
+        return []
+    folder = course.release(day)
+    release_files = sorted(folder.glob("*.ipynb"))
+    if not release_files:
+        raise NotebookError(f"{day} has not been released in {course.root}; run "
+                            f"`grader release {day}` first")
+    release_nbs = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in release_files}
+    results = {s: GradedSubmission(s, day) for s in students}
+    present = []
+    for s in students:
+        if any(course.submitted(s, day).glob("*.ipynb")):
+            present.append(s)
+        else:
+            results[s].status = "empty"
+            results[s].message = f"no notebook in {course.submitted(s, day)}"
+
+    def progress(i, n, report):
+        if not quiet:
+            flags = f"  {len(report.tampering)} flag(s)" if report.tampering else ""
+            events = f"  {len(report.events)} failure(s) in student code" if report.events else ""
+            echo(f"[{i}/{n}] judged {report.student:<20} ({report.seconds:.1f} s){flags}{events}")
+
+    start = time.monotonic()
+    reports = pipeline.judge_class(course, day, present, release_nbs, workers=workers,
+                                   scheduler=scheduler, limits=limits, isolate=isolate,
+                                   progress=progress)
+    if not quiet:
+        echo(f"recording grades with nbgrader ({len(present)} submissions)")
+    output = ""
+    try:
+        output = course.nbgrader_autograde(day, submitted=pipeline.staged_root(course.root),
+                                  results=course.root / pipeline.JUDGE_DIR / "results",
+                                  isolate=isolate)
+    except NbgraderFailed as exc:
+        output = exc.output
+    seconds = (time.monotonic() - start) / max(1, len(present))
+    for s in present:
+        r = results[s]
+        r.report = reports.get(s)
+        r.seconds = r.report.seconds if r.report else seconds
+        r.notebooks = course.scores(day, s)
+        if not r.notebooks or not course.autograded(s, day).is_dir():
+            lines = [ln for ln in output.splitlines() if s in ln and "rror" in ln]
+            r.status = "error"
+            r.message = lines[-1].strip() if lines else "nbgrader could not record the grades"
+    if not quiet:
+        for s in students:
+            r = results[s]
+            if r.status == "graded":
+                echo(f"  {s:<20} {r.auto_score:g}/{r.auto_max:g} autograded points")
+            else:
+                echo(f"  {s:<20} {r.status.upper()}: {r.message}")
+    return [results[s] for s in students]
+
+
+def judge_report(results: list[GradedSubmission]) -> str:
+    """What the instructor should look at: repairs, failures and signs of tampering."""
+    lines = []
+    for r in results:
+        rep = r.report
+        if rep is None:
+            continue
+        notes = [f["message"] for f in rep.findings if not f.get("tampering")]
+        if not (rep.tampering or rep.events or notes):
+            continue
+        lines.append(f"{r.student} ({r.day}):")
+        lines += [f"  FLAG   {t}" for t in rep.tampering]
+        lines += [f"  failed {e}" for e in rep.events]
+        lines += [f"  note   {n}" for n in notes]
+    return "\n".join(lines) if lines else "nothing to report: no repairs, failures or flags"
+
+
+def summary(results: list[GradedSubmission]) -> str:
+    graded = [r for r in results if r.status == "graded"]
+    bad = [r for r in results if r.status != "graded"]
+    lines = [f"{len(graded)} of {len(results)} submissions graded"]
+    for r in bad:
+        lines.append(f"  {r.student}: {r.status}: {r.message}")
+    return "\n".join(lines)

@@ -1,0 +1,5 @@
+"""Lines for the instructor's terminal, shown as they happen (flushed at once)."""
+
+
+def echo(*parts, **kw):
+    print(*parts, flush=True, **kw)

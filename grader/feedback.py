@@ -1,0 +1,78 @@
+"""Feedback for students (never showing a hidden test) and the export of all grades."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from .console import echo
+from .coursedir import CourseDir, NbgraderFailed
+from .days import Day
+from .notebooks import read_notebook
+
+
+def hidden_test_lines(day: str) -> list[str]:
+    """The distinctive lines of the day's hidden tests (to prove feedback never shows them).
+
+    A line that also appears outside the hidden regions (in a visible test, a stub's
+    docstring, a derivation, a model or known wrong answer) is not distinctive and is
+    left out.
+    """
+    hidden, visible = [], set()
+    day = Day.named(day)
+    for path in day.notebooks:
+        for cell in read_notebook(path).cells:
+            inside = False
+            for line in cell.source.splitlines():
+                if "### BEGIN HIDDEN TESTS" in line:
+                    inside = True
+                elif "### END HIDDEN TESTS" in line:
+                    inside = False
+                elif inside and len(line.strip()) >= 20:
+                    hidden.append(line.strip())
+                else:
+                    visible.add(line.strip())
+    # Lines of the model answers and known wrong answers appear in submissions too.
+    answers = [day.reference_file, day.wrong_file]
+    shown = "\n".join([*visible, *(p.read_text() for p in answers if p.is_file())])
+    return [h for h in dict.fromkeys(hidden) if h not in shown]
+
+
+def feedback_text(path: Path) -> str:
+    """What a feedback page shows, as text: tags removed (highlighted code is split into
+    many spans), entities decoded."""
+    return html.unescape(re.sub(r"<[^>]*>", "", path.read_text(encoding="utf-8")))
+
+
+def feedback(day: str, course: CourseDir, students=None, quiet=False) -> dict[str, list[Path]]:
+    """Feedback HTML per student; checks that no hidden test's source is in it."""
+
+    students = students or [s for s in course.students(day) if course.autograded(s, day).is_dir()]
+    hidden = hidden_test_lines(day)
+    out = {}
+    for i, student in enumerate(students, 1):
+        try:
+            course.generate_feedback(day, student)
+        except NbgraderFailed as exc:
+            if not quiet:
+                echo(f"[{i}/{len(students)}] {student:<20} FEEDBACK FAILED: "
+                    f"{str(exc).splitlines()[-1]}")
+            continue
+        files = sorted(course.feedback(student, day).glob("*.html"))
+        for f in files:
+            text = feedback_text(f)
+            leaked = [h for h in hidden if h in text]
+            if leaked:
+                raise RuntimeError(f"{f} shows hidden test source, e.g. {leaked[0]!r}")
+        out[student] = files
+        if not quiet:
+            echo(f"[{i}/{len(students)}] {student:<20} {len(files)} feedback file(s) in "
+                f"{course.feedback(student, day)}")
+    return out
+
+
+def export(course: CourseDir, path: Path | None = None) -> Path:
+    path = Path(path or course.root / "grades.csv").resolve()
+    course.export(path)
+    return path

@@ -1,0 +1,50 @@
+"""Release a day: the student version of its notebooks, with the toolkit and earlier days'
+references beside them, proven to hold no model answer."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from .coursedir import CourseDir
+from .days import REPO, Day
+from .notebooks import read_notebook, scan_release, write_notebook
+
+
+def bundle_toolkit(release_dir: Path, day: str):
+    """Put the course toolkit and the earlier days' reference modules beside the notebooks."""
+    shutil.copytree(REPO / "course", release_dir / "course", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    before = Day.named(day).earlier()
+    target = release_dir / "solutions"
+    if target.exists():
+        shutil.rmtree(target)
+    # Always a package, even with no earlier day: beside the notebooks it comes first on
+    # the kernel's path, so `import solutions` never reaches an installed copy.
+    target.mkdir()
+    (target / "__init__.py").write_text(
+        '"""Reference modules of the days before this one: earlier days\' working code."""\n')
+    for d in before:
+        shutil.copy2(d.reference_file, target / d.reference_file.name)
+
+
+def release(day: str, course: CourseDir) -> tuple[Path, list[str]]:
+    """Student version of ``day`` in ``course``'s release folder; returns (folder, leaks)."""
+    course.generate_assignment(day)
+    folder = course.release(day)
+    bundle_toolkit(folder, day)
+    return folder, scan_release(folder, Day.named(day))
+
+
+def release_notebooks(folder: Path) -> dict[str, object]:
+    return {p.name: read_notebook(p) for p in sorted(folder.glob("*.ipynb"))}
+
+
+
+def write_submission(course: CourseDir, student: str, day: str, notebooks: dict[str, object]):
+    folder = course.submitted(student, day)
+    if folder.exists():
+        shutil.rmtree(folder)
+    for name, nb in notebooks.items():
+        write_notebook(nb, folder / name)
+    return folder
