@@ -25,4 +25,4 @@ from .training import plot_digits, plot_loss
 
 __all__ = ["plot_activation", "plot_decision_boundary", "plot_activation_stats",
            "plot_digits", "plot_loss", "class_colors", "predicted_classes",
-           "evaluate_elementwise", "draw_activation"]
+           "evaluate_elementwise", "draw_activation", "Z_RANGE"]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from typing import Callable
 
 import numpy as np
-import matplotlib.pyplot as plt
-from matplotlib.colors import BoundaryNorm, ListedColormap
 
-from ._base import Z_RANGE, _name_of, _new_axes  # noqa: F401
+from ._base import Z_RANGE, _name_of, _new_axes
 
 def evaluate_elementwise(fn: Callable, z: np.ndarray, name: str = "f") -> np.ndarray:
     """fn(z) as float64 of z's shape; ValueError naming both shapes when it is not.

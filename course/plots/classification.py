@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from typing import Callable
 
 import numpy as np
-import matplotlib.pyplot as plt
-from matplotlib.colors import BoundaryNorm, ListedColormap
 
-from ._base import Z_RANGE, _name_of, _new_axes  # noqa: F401
+from ._base import _new_axes, colors, plt
 
 def class_colors(num_classes: int) -> list:
     """One colour per class, the same in every picture of the course."""
@@ -86,8 +84,8 @@ def plot_decision_boundary(predict: Callable, X, y, ax=None, resolution=200, tit
     if classes.min() < 0 or (y.size and y.min() < 0):
         raise ValueError("class labels must be ≥ 0")
     # One colour per class: bands [k − ½, k + ½) map class k to colour k exactly.
-    cmap = ListedColormap(class_colors(K))
-    norm = BoundaryNorm(np.arange(K + 1) - 0.5, K)
+    cmap = colors.ListedColormap(class_colors(K))
+    norm = colors.BoundaryNorm(np.arange(K + 1) - 0.5, K)
     ax = _new_axes(ax, figsize=(5.0, 4.5))
     ax.contourf(gx, gy, classes, levels=np.arange(K + 1) - 0.5, cmap=cmap, norm=norm,
                 alpha=0.3)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
-import matplotlib.pyplot as plt
-from matplotlib.colors import BoundaryNorm, ListedColormap
 
-from ._base import Z_RANGE, _name_of, _new_axes  # noqa: F401
+from ._base import plt
 
 def plot_activation_stats(activations: Sequence, labels: Sequence[str] | None = None,
                           title=None):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from typing import Mapping
 
 import numpy as np
-import matplotlib.pyplot as plt
-from matplotlib.colors import BoundaryNorm, ListedColormap
 
-from ._base import Z_RANGE, _name_of, _new_axes  # noqa: F401
+from ._base import _new_axes, plt
 
 def plot_digits(X, y, n=20, predictions=None):
     """The first n digits of X (N, 64) or (N, 8, 8) in a grid, titled with their labels.

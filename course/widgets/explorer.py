@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 import warnings
-from typing import Callable, Mapping
+from typing import Mapping
 
 import numpy as np
 import ipywidgets as widgets
-from matplotlib.figure import Figure
 
-from ..checks import not_implemented_message
-from ..plots import Z_RANGE, draw_activation, evaluate_elementwise, plot_decision_boundary
+from ..plots import Z_RANGE, draw_activation, evaluate_elementwise
 
-from .panel import _DPI, Panel, _Problem, _call, _name_of, _problem  # noqa: F401
+from .panel import Panel, _Problem, _call, _name_of
 
 def _as_pair(name, entry):
     if callable(entry):

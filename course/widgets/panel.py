@@ -6,15 +6,11 @@ from __future__ import annotations
 import base64
 import html
 import io
-import warnings
 from typing import Callable, Mapping
 
-import numpy as np
 import ipywidgets as widgets
-from matplotlib.figure import Figure
 
 from ..checks import not_implemented_message
-from ..plots import Z_RANGE, draw_activation, evaluate_elementwise, plot_decision_boundary
 
 _DPI = 90
 
@@ -45,6 +41,8 @@ class Panel(widgets.VBox):
         self.controls = dict(controls)
         self.output = widgets.Output(layout=widgets.Layout(min_height=f"{figsize[1] * _DPI}px"))
         self.status = widgets.HTML()
+        from matplotlib.figure import Figure  # at first use: matplotlib is slow to import
+
         self.figure = Figure(figsize=figsize, dpi=_DPI)
         self.figure.subplots_adjust(left=0.12, right=0.97, bottom=0.14, top=0.9)
         self.ax = None

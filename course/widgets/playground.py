@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-import html
-import io
-import warnings
-from typing import Callable, Mapping
+from typing import Callable
 
 import numpy as np
 import ipywidgets as widgets
-from matplotlib.figure import Figure
 
-from ..checks import not_implemented_message
-from ..plots import Z_RANGE, draw_activation, evaluate_elementwise, plot_decision_boundary
+from ..plots import plot_decision_boundary
 
-from .panel import _DPI, Panel, _Problem, _call, _name_of, _problem  # noqa: F401
+from .panel import Panel, _Problem, _call, _name_of
 
 #: Slider names in the order of params = [(W1, b1), (W2, b2)], W as in the slides' w_jk.
 PLAYGROUND_PARAMETERS = ["W1[0,0]", "W1[0,1]", "W1[1,0]", "W1[1,1]", "b1[0]", "b1[1]",
