@@ -119,7 +119,9 @@ class Sandbox:
                 cmd += ["--ro-bind", str(site), str(site)]
             cmd += ["--ro-bind", str(tmp / "lib"), "/judge-lib"]
             cmd += ["--tmpfs", str(site / "torch"),
-                    "--ro-bind", str(_course_dir()), str(_course_dir()),
+                    # The toolkit at /judge-lib/course: importable whatever way it is
+                    # installed here (editable, a checkout on PYTHONPATH, a worktree).
+                    "--ro-bind", str(_course_dir()), "/judge-lib/course",
                     "--ro-bind", str(HERE), "/judge",
                     "--chdir", "/tmp", "--clearenv",
                     "--setenv", "HOME", "/tmp", "--setenv", "PATH", "/usr/bin:/bin"]
@@ -144,6 +146,10 @@ class Sandbox:
         self.tmp = Path(tempfile.mkdtemp(prefix="judge-"))
         lib = self.tmp / "lib" / "solutions"
         lib.mkdir(parents=True)
+        if self.isolate and bubblewrap():
+            (self.tmp / "lib" / "course").mkdir()        # where bubblewrap mounts the toolkit
+        else:
+            (self.tmp / "lib" / "course").symlink_to(_course_dir(), target_is_directory=True)
         (lib / "__init__.py").write_text("")
         for path in self.references:
             shutil.copy2(path, lib / path.name)

@@ -14,6 +14,7 @@ Requests: {"op": "ping", "nonce": str}
 """
 
 import builtins
+import importlib.machinery  # here, not in find_spec: importing it there would call find_spec
 import io
 import os
 import sys
@@ -69,8 +70,6 @@ class _BlockFinder:
                                os.environ.get("JUDGE_REFERENCES", "").split(",") if m}
 
     def find_spec(self, name, path=None, target=None):
-        import importlib.machinery
-
         if name.split(".")[0] in self.blocked and name not in self.allowed:
             return importlib.machinery.ModuleSpec(name, self)
         return None
