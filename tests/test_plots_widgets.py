@@ -9,8 +9,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import base64  # noqa: E402
-
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -20,6 +18,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from course import plots, widgets  # noqa: E402
 from course.checks import not_implemented_message  # noqa: E402
+from helpers import png_of, text_of  # noqa: E402
 from solutions import day1_forward as day1  # noqa: E402
 
 
@@ -231,20 +230,6 @@ def test_plot_loss_draws_one_line_per_curve():
     assert [line.get_label() for line in ax.lines] == ["train", "val"]
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), [3, 2.5])
     assert ax.get_yscale() == "log" and ax.get_title() == "run"
-
-
-# --- widgets: helpers -----------------------------------------------------------------------
-
-
-def png_of(panel):
-    """The PNG bytes of the figure in the panel's Output (AssertionError if it shows none)."""
-    (output,) = panel.output.outputs
-    assert "image/png" in output["data"], output["data"]
-    return base64.b64decode(output["data"]["image/png"])
-
-
-def text_of(panel):
-    return " ".join(str(o["data"].get("text/plain", "")) for o in panel.output.outputs)
 
 
 # --- activation_explorer ------------------------------------------------------------------

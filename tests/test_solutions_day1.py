@@ -22,6 +22,7 @@ from hypothesis.extra import numpy as hnp
 from torch import nn
 
 from course.checks import TOL, assert_close, assert_dtype, assert_shape, to_torch
+from helpers import assert_within, float_arrays, networks, numpy_of
 from solutions import day1_forward as day1
 
 PROPERTY = settings(max_examples=40, deadline=None)
@@ -44,13 +45,6 @@ def prime_of(name):
 # --- strategies and helpers ------------------------------------------------------
 
 sides = st.integers(1, 6)
-
-
-def float_arrays(shape, bound):
-    """float64 arrays with values in [-bound, bound], exact zeros drawn often."""
-    return hnp.arrays(np.float64, shape,
-                      elements=st.one_of(st.just(0.0), st.floats(-bound, bound)))
-
 
 # Any shape up to 3-D (0-d included) and values up to |z| = 1e3, where a naive
 # e^{-z} overflows; small values are drawn as well, where the functions bend.
@@ -77,16 +71,6 @@ def affine_inputs(draw):
             draw(float_arrays((n_out,), 10.0)))
 
 
-@st.composite
-def networks(draw):
-    """X (N, n_0) and params [(W1, b1), ..., (WL, bL)], Wl (n_l, n_{l-1}), 1 ≤ L ≤ 4."""
-    sizes = draw(st.lists(sides, min_size=2, max_size=5))
-    X = draw(float_arrays((draw(sides), sizes[0]), 3.0))
-    params = [(draw(float_arrays((n_out, n_in), 2.0)), draw(float_arrays((n_out,), 2.0)))
-              for n_in, n_out in zip(sizes, sizes[1:])]
-    return X, params
-
-
 @contextlib.contextmanager
 def no_overflow():
     """Fail on overflow, 0/0, x/0 and any warning (numpy's RuntimeWarning included).
@@ -100,10 +84,6 @@ def no_overflow():
         yield
 
 
-def numpy_of(tensor):
-    return tensor.detach().numpy()
-
-
 def assert_within_rounding(ours, expected, scale, name, factor=1e-12):
     """|ours − expected| ≤ factor·scale, elementwise (all shapes the same).
 
@@ -112,14 +92,8 @@ def assert_within_rounding(ours, expected, scale, name, factor=1e-12):
     n·2.2e-16·scale, far below the factor 1e-12 for the sizes drawn here.
     """
     assert_dtype(ours, np.float64, name)
-    ours, expected = np.asarray(ours), np.asarray(expected)
-    assert_shape(ours, expected.shape, name)
-    bound = factor * np.broadcast_to(np.asarray(scale, dtype=np.float64), expected.shape)
-    ok = np.abs(ours - expected) <= bound  # nan compares False, so it fails too
-    if not ok.all():
-        idx = tuple(int(i) for i in np.argwhere(~ok)[0])
-        raise AssertionError(f"{name}{list(idx)}: got {ours[idx]!r}, expected {expected[idx]!r} "
-                             f"(allowed rounding {bound[idx]:.3g})")
+    assert_shape(np.asarray(ours), np.shape(expected), name)
+    assert_within(ours, expected, factor * np.asarray(scale, dtype=np.float64), name)
 
 
 # --- activations and their derivatives -------------------------------------------
@@ -259,7 +233,7 @@ def torch_network(params, activation):
 
 
 @PROPERTY
-@given(net=networks(), activation=st.sampled_from(sorted(TORCH_ACTIVATIONS)))
+@given(net=networks(sides), activation=st.sampled_from(sorted(TORCH_ACTIVATIONS)))
 def test_network_forward_matches_nn_sequential(net, activation):
     X, params = net
     out = day1.network_forward(X, params, activation)

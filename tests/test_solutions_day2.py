@@ -28,6 +28,7 @@ from torch import nn
 from course import checks
 from course.checks import TOL, assert_close, assert_dtype, assert_shape, to_torch
 from course.data import load_digits_split, make_2d, minibatches
+from helpers import assert_within, float_arrays, networks, numpy_of
 from solutions import day1_forward as day1
 from solutions import day2_backprop as day2
 from solutions.wrong import day2_backprop as wrong_day2
@@ -35,16 +36,6 @@ from solutions.wrong import day2_backprop as wrong_day2
 PROPERTY = settings(max_examples=30, deadline=None)
 
 sides = st.integers(1, 5)
-
-
-def float_arrays(shape, bound):
-    """float64 arrays with values in [-bound, bound], exact zeros drawn often."""
-    return hnp.arrays(np.float64, shape,
-                      elements=st.one_of(st.just(0.0), st.floats(-bound, bound)))
-
-
-def numpy_of(tensor):
-    return tensor.detach().numpy()
 
 
 def assert_sums_close(ours, expected, name, factor=1e-10, floor=1e-13):
@@ -59,14 +50,8 @@ def assert_sums_close(ours, expected, name, factor=1e-10, floor=1e-13):
     expected = np.asarray(expected, dtype=np.float64)
     assert_shape(ours, expected.shape, name)
     assert_dtype(ours, np.float64, name)
-    ours = np.asarray(ours)
     scale = float(np.max(np.abs(expected))) if expected.size else 0.0
-    bound = factor * scale + floor
-    ok = np.abs(ours - expected) <= bound  # nan compares False
-    if not ok.all():
-        idx = tuple(int(i) for i in np.argwhere(~ok)[0])
-        raise AssertionError(f"{name}{list(idx)}: got {ours[idx]!r}, expected {expected[idx]!r} "
-                             f"(allowed {bound:.3g})")
+    assert_within(ours, expected, factor * scale + floor, name)
 
 
 def torch_grads(loss, tensors):
@@ -82,16 +67,6 @@ def chains(draw):
     k = draw(sides)
     return (draw(st.floats(-2, 2)), draw(float_arrays((k,), 3.0)), draw(float_arrays((k,), 3.0)),
             draw(st.floats(0, 1)))
-
-
-@st.composite
-def networks(draw, min_layers=1):
-    """X (N, n_0) and params [(W1, b1), ..., (WL, bL)], Wl (n_l, n_{l−1}), L ≤ 4 layers."""
-    sizes = draw(st.lists(sides, min_size=min_layers + 1, max_size=5))
-    X = draw(float_arrays((draw(sides), sizes[0]), 3.0))
-    params = [(draw(float_arrays((n_out, n_in), 2.0)), draw(float_arrays((n_out,), 2.0)))
-              for n_in, n_out in zip(sizes, sizes[1:])]
-    return X, params
 
 
 def torch_params(params):
@@ -312,7 +287,7 @@ def test_bp2_diag_equals_bp2(pair):
 
 
 @PROPERTY
-@given(net=networks(), data=st.data())
+@given(net=networks(sides), data=st.data())
 def test_backprop_single_matches_autograd(net, data):
     X, params = net
     x = X[0]
@@ -326,7 +301,7 @@ def test_backprop_single_matches_autograd(net, data):
 
 
 @PROPERTY
-@given(net=networks(), data=st.data())
+@given(net=networks(sides), data=st.data())
 def test_backprop_batch_matches_autograd(net, data):
     X, params = net
     N, n_L = X.shape[0], params[-1][0].shape[0]
@@ -344,7 +319,7 @@ def test_backprop_batch_matches_autograd(net, data):
 
 
 @PROPERTY
-@given(net=networks(), data=st.data())
+@given(net=networks(sides), data=st.data())
 def test_backprop_single_summed_over_examples_is_N_times_batch(net, data):
     X, params = net
     N = X.shape[0]
@@ -430,7 +405,7 @@ def test_softmax_cross_entropy_backward_matches_F_cross_entropy(data, N, C):
 
 
 @PROPERTY
-@given(net=networks(min_layers=1), data=st.data())
+@given(net=networks(sides, min_layers=1), data=st.data())
 def test_mlp_loss_and_grads_match_autograd(net, data):
     X, params = net
     C = params[-1][0].shape[0]

@@ -9,27 +9,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import base64  # noqa: E402
-
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from course import widgets  # noqa: E402
 from course.checks import not_implemented_message  # noqa: E402
+from helpers import png_of, text_of  # noqa: E402
 from solutions import day2_backprop as day2  # noqa: E402
 
 RULES = {"sgd": day2.sgd, "momentum": day2.momentum, "nesterov": day2.nesterov,
          "rmsprop": day2.rmsprop, "adam": day2.adam}
-
-
-def png_of(panel):
-    (output,) = panel.output.outputs
-    assert "image/png" in output["data"], output["data"]
-    return base64.b64decode(output["data"]["image/png"])
-
-
-def text_of(panel):
-    return " ".join(str(o["data"].get("text/plain", "")) for o in panel.output.outputs)
 
 
 def by_hand(update, surface, steps, **hyper):

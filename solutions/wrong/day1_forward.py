@@ -1,7 +1,12 @@
-"""Typical wrong answers of Day 1; each must lose points on the exercise it targets."""
+"""Typical wrong answers of Day 1; each must lose points on the exercise it targets.
+
+In a notebook a wrong answer calls the notebook's functions; the import below makes it
+callable on its own too, as a hidden test's diagnosis.
+"""
 
 import numpy as np
 
+from solutions.day1_forward import sigmoid
 from solutions.wrong import registry
 
 WRONG_ANSWERS, wrong = registry()
@@ -19,7 +24,7 @@ def prime_of_z(z):
 
 @wrong("sigmoid_prime", "returns σ(z) itself, the derivative is missing")
 def prime_is_sigmoid(z):
-    return sigmoid(z)  # noqa: F821 (the notebook defines sigmoid)
+    return sigmoid(z)
 
 
 @wrong("tanh_prime", "1 − z² instead of 1 − tanh²(z)")

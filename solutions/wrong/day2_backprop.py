@@ -2,13 +2,17 @@
 
 A wrong answer replaces its target in a solved notebook, where the Day 1 functions
 (sigmoid, sigmoid_prime, ...) and the Day 2 functions defined earlier are in scope;
-the imports below only make this module importable on its own.  A wrong answer uses
-no name that the reference functions do not use themselves.
+the imports below make this module importable, and each wrong answer callable on its
+own, as a hidden test's diagnosis.  A wrong answer uses no name that the reference
+functions do not use themselves.
 """
 
 import numpy as np
 
 from solutions.day1_forward import affine_forward, init_weights, sigmoid, sigmoid_prime
+from solutions.day2_backprop import (affine_backward, batch_indices, chain_forward,
+                                     mlp_loss_and_grads, softmax_cross_entropy_backward,
+                                     tanh_backward)
 from solutions.wrong import registry
 
 WRONG_ANSWERS, wrong = registry()
@@ -34,7 +38,7 @@ def neuron_grads_without_two(a_prev, w, b, y):
 def chain_grads_own_activation(a0, ws, bs, y):
     ws = np.asarray(ws, dtype=np.float64).reshape(-1)
     bs = np.asarray(bs, dtype=np.float64).reshape(-1)
-    a = chain_forward(a0, ws, bs)  # noqa: F821 (the notebook defines chain_forward)
+    a = chain_forward(a0, ws, bs)
     k = len(ws)
     dws, dbs = np.zeros(k), np.zeros(k)
     da = 2.0 * (a[k] - y)
@@ -50,7 +54,7 @@ def chain_grads_own_activation(a0, ws, bs, y):
 def chain_grads_prime_of_activation(a0, ws, bs, y):
     ws = np.asarray(ws, dtype=np.float64).reshape(-1)
     bs = np.asarray(bs, dtype=np.float64).reshape(-1)
-    a = chain_forward(a0, ws, bs)  # noqa: F821
+    a = chain_forward(a0, ws, bs)
     k = len(ws)
     dws, dbs = np.zeros(k), np.zeros(k)
     da = 2.0 * (a[k] - y)
@@ -80,6 +84,12 @@ def chain_forward_bias_outside(a0, ws, bs):
 def mul_backward_swapped(dout, x, y):
     dout = np.asarray(dout, dtype=np.float64)
     return dout * np.asarray(x, dtype=np.float64), dout * np.asarray(y, dtype=np.float64)
+
+
+@wrong("mul_backward", "the upstream gradient left out: dx = y, dy = x")
+def mul_backward_without_dout(dout, x, y):
+    zero = 0.0 * np.asarray(dout, dtype=np.float64)
+    return np.asarray(y, dtype=np.float64) + zero, np.asarray(x, dtype=np.float64) + zero
 
 
 @wrong("graph_backward", "gradient overwritten (=) instead of accumulated (+=) at a reused node")
@@ -356,10 +366,10 @@ def mlp_grads_without_tanh_prime(X, y, params):
         z, cache = affine_forward(a, W, b)
         caches.append(cache)
         a = z if layer == len(params) - 1 else np.tanh(z)
-    loss, dout = softmax_cross_entropy_backward(a, y)  # noqa: F821
+    loss, dout = softmax_cross_entropy_backward(a, y)
     grads = [None] * len(params)
     for layer in range(len(params) - 1, -1, -1):
-        dout, dW, db = affine_backward(dout, caches[layer])  # noqa: F821
+        dout, dW, db = affine_backward(dout, caches[layer])
         grads[layer] = (dW, db)
     return loss, grads
 
@@ -373,12 +383,12 @@ def mlp_grads_tanh_prime_of_activation(X, y, params):
         caches.append(cache)
         a = z if layer == len(params) - 1 else np.tanh(z)
         acts.append(a)
-    loss, dout = softmax_cross_entropy_backward(a, y)  # noqa: F821
+    loss, dout = softmax_cross_entropy_backward(a, y)
     grads = [None] * len(params)
     for layer in range(len(params) - 1, -1, -1):
         if layer < len(params) - 1:
-            dout = tanh_backward(dout, acts[layer])  # noqa: F821
-        dout, dW, db = affine_backward(dout, caches[layer])  # noqa: F821
+            dout = tanh_backward(dout, acts[layer])
+        dout, dW, db = affine_backward(dout, caches[layer])
         grads[layer] = (dW, db)
     return loss, grads
 
@@ -489,6 +499,13 @@ def nesterov_as_momentum(param, grad, state, lr=0.01, mu=0.9):
     return param - lr * v, {"v": v}
 
 
+@wrong("nesterov", "look-ahead with the old velocity: θ ← θ − lr·(g + μ·v_old), not g + μ·v_new")
+def nesterov_old_velocity(param, grad, state, lr=0.01, mu=0.9):
+    v_old = state.get("v", 0.0)
+    v = mu * v_old + grad
+    return param - lr * (grad + mu * v_old), {"v": v}
+
+
 @wrong("rmsprop", "ε inside the square root: √(s + ε)")
 def rmsprop_eps_inside(param, grad, state, lr=0.01, alpha=0.99, eps=1e-8):
     s = alpha * state.get("s", 0.0) + (1.0 - alpha) * grad * grad
@@ -579,8 +596,8 @@ def train_mlp_ascent(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0):
     history = []
     for epoch in range(epochs):
         total = 0.0
-        for rows in batch_indices(X.shape[0], batch_size, seed + epoch):  # noqa: F821
-            loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)  # noqa: F821
+        for rows in batch_indices(X.shape[0], batch_size, seed + epoch):
+            loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)
             total += loss * len(rows)
             params = [(W + lr * dW, b + lr * db) for (W, b), (dW, db) in zip(params, grads)]
         history.append(total / X.shape[0])
@@ -594,8 +611,8 @@ def train_mlp_without_bias_step(X, y, sizes, epochs=20, lr=0.1, batch_size=32, s
     history = []
     for epoch in range(epochs):
         total = 0.0
-        for rows in batch_indices(X.shape[0], batch_size, seed + epoch):  # noqa: F821
-            loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)  # noqa: F821
+        for rows in batch_indices(X.shape[0], batch_size, seed + epoch):
+            loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)
             total += loss * len(rows)
             params = [(W - lr * dW, b) for (W, b), (dW, db) in zip(params, grads)]
         history.append(total / X.shape[0])
@@ -608,8 +625,8 @@ def train_mlp_last_batch_loss(X, y, sizes, epochs=20, lr=0.1, batch_size=32, see
               for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))]
     history = []
     for epoch in range(epochs):
-        for rows in batch_indices(X.shape[0], batch_size, seed + epoch):  # noqa: F821
-            loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)  # noqa: F821
+        for rows in batch_indices(X.shape[0], batch_size, seed + epoch):
+            loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)
             params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
         history.append(float(loss))
     return params, history

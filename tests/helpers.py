@@ -1,0 +1,63 @@
+"""Helpers that more than one test file uses: hypothesis strategies for the references'
+inputs, an elementwise comparison within a bound, and what a headless widget panel shows.
+
+Imported as ``helpers``: ``tests/`` has no ``__init__.py``, so pytest (in its default
+"prepend" import mode) puts the folder itself first on ``sys.path`` before it imports
+``conftest.py`` and the test files.
+"""
+
+import base64
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+# --- strategies ----------------------------------------------------------------------
+
+
+def float_arrays(shape, bound):
+    """float64 arrays with values in [-bound, bound], exact zeros drawn often."""
+    return hnp.arrays(np.float64, shape,
+                      elements=st.one_of(st.just(0.0), st.floats(-bound, bound)))
+
+
+@st.composite
+def networks(draw, sides, min_layers=1):
+    """X (N, n_0) and params [(W1, b1), ..., (WL, bL)], Wl (n_l, n_{l−1}), min_layers ≤ L ≤ 4;
+    N and every n_l drawn from ``sides``."""
+    sizes = draw(st.lists(sides, min_size=min_layers + 1, max_size=5))
+    X = draw(float_arrays((draw(sides), sizes[0]), 3.0))
+    params = [(draw(float_arrays((n_out, n_in), 2.0)), draw(float_arrays((n_out,), 2.0)))
+              for n_in, n_out in zip(sizes, sizes[1:])]
+    return X, params
+
+
+def numpy_of(tensor):
+    return tensor.detach().numpy()
+
+
+def assert_within(ours, expected, bound, name):
+    """|ours − expected| ≤ bound elementwise, bound a number or an array of expected's shape;
+    the message names the first element outside it (nan is never within)."""
+    ours, expected = np.asarray(ours), np.asarray(expected)
+    bound = np.broadcast_to(np.asarray(bound, dtype=np.float64), expected.shape)
+    ok = np.abs(ours - expected) <= bound  # nan compares False, so it fails too
+    if not ok.all():
+        idx = tuple(int(i) for i in np.argwhere(~ok)[0])
+        raise AssertionError(f"{name}{list(idx)}: got {ours[idx]!r}, expected {expected[idx]!r} "
+                             f"(allowed {bound[idx]:.3g})")
+
+
+# --- widgets, headless -----------------------------------------------------------------
+
+
+def png_of(panel):
+    """The PNG bytes of the figure in the panel's Output (AssertionError if it shows none)."""
+    (output,) = panel.output.outputs
+    assert "image/png" in output["data"], output["data"]
+    return base64.b64decode(output["data"]["image/png"])
+
+
+def text_of(panel):
+    """The text the panel's Output shows (a note instead of a figure, a status)."""
+    return " ".join(str(o["data"].get("text/plain", "")) for o in panel.output.outputs)
