@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -20,6 +22,8 @@ class GradedSubmission:
     notebooks: list[NotebookScore] = field(default_factory=list)
     seconds: float = 0.0
     report: object = None           # grader.judge.pipeline.SubmissionReport
+    judged_at: float | None = None   # time.monotonic() when the judge finished it
+    recorded_at: float | None = None  # ... and when nbgrader had recorded it
 
     @property
     def auto_score(self):
@@ -41,9 +45,84 @@ class GradedSubmission:
         return None
 
 
+class Recorder:
+    """Records judged submissions with nbgrader while the rest of the class is judged.
+
+    Each judged student joins a queue; one nbgrader ``autograde`` at a time records all
+    students queued by then (nbgrader's start-up costs seconds, so students are recorded
+    in batches, not one by one).  One slow submission never keeps the class's grades
+    from the gradebook.
+    """
+
+    def __init__(self, course: CourseDir, day: str, isolate: bool):
+        from .judge import pipeline
+
+        self.course, self.day, self.isolate = course, day, isolate
+        self.results = course.root / pipeline.JUDGE_DIR / "results"
+        self.staged = pipeline.staged_root(course.root)
+        self.batches = course.root / pipeline.JUDGE_DIR / "record"
+        self.queue: list[str] = []
+        self.recorded_at: dict[str, float] = {}
+        self.output = ""
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._count = 0
+        shutil.rmtree(self.batches, ignore_errors=True)
+
+    def add(self, student: str):
+        with self._lock:
+            self.queue.append(student)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._drain, daemon=True)
+                self._thread.start()
+
+    def _drain(self):
+        while True:
+            with self._lock:
+                batch, self.queue = self.queue, []
+                if not batch:
+                    self._thread = None
+                    return
+            self._record(batch)
+
+    def _record(self, students: list[str]):
+        self._count += 1
+        folder = self.batches / f"batch-{self._count}"
+        folder.mkdir(parents=True)
+        for student in students:
+            (folder / student).symlink_to(self.staged / student, target_is_directory=True)
+        try:
+            output = self.course.nbgrader_autograde(self.day, submitted=folder,
+                                                    results=self.results, isolate=self.isolate)
+        except NbgraderFailed as exc:
+            output = exc.output
+        now = time.monotonic()
+        with self._lock:
+            self.output += output
+            for student in students:
+                self.recorded_at[student] = now
+
+    def finish(self) -> str:
+        """Wait until every queued student is recorded; nbgrader's output."""
+        while True:
+            with self._lock:
+                thread = self._thread
+            if thread is None:
+                break
+            thread.join()
+        with self._lock:
+            if self.queue:
+                batch, self.queue = self.queue, []
+            else:
+                batch = []
+        if batch:
+            self._record(batch)
+        return self.output
+
+
 def autograde(day: str, course: CourseDir, students=None, quiet=False, workers=None,
               scheduler=None, isolate=True, limits=None) -> list[GradedSubmission]:
-    """Judge every submission (in parallel), then record the grades with nbgrader.
+    """Judge every submission (in parallel) and record each with nbgrader as it is judged.
 
     See grader.judge.pipeline for the three phases.  A submission that cannot be
     read is graded as empty and reported; nothing stops the rest of the class.
@@ -67,36 +146,35 @@ def autograde(day: str, course: CourseDir, students=None, quiet=False, workers=N
         else:
             results[s].status = "empty"
             results[s].message = f"no notebook in {course.submitted(s, day)}"
+    recorder = Recorder(course, day, isolate)
 
-    def progress(i, n, report):
+    def judged(i, n, report):
+        results[report.student].judged_at = time.monotonic()
+        recorder.add(report.student)
         if not quiet:
             flags = f"  {len(report.tampering)} flag(s)" if report.tampering else ""
             events = f"  {len(report.events)} failure(s) in student code" if report.events else ""
             echo(f"[{i}/{n}] judged {report.student:<20} ({report.seconds:.1f} s){flags}{events}")
 
-    start = time.monotonic()
     reports = pipeline.judge_class(course, day, present, release_nbs, workers=workers,
                                    scheduler=scheduler, limits=limits, isolate=isolate,
-                                   progress=progress)
+                                   progress=judged)
     if not quiet:
-        echo(f"recording grades with nbgrader ({len(present)} submissions)")
-    output = ""
-    try:
-        output = course.nbgrader_autograde(day, submitted=pipeline.staged_root(course.root),
-                                  results=course.root / pipeline.JUDGE_DIR / "results",
-                                  isolate=isolate)
-    except NbgraderFailed as exc:
-        output = exc.output
-    seconds = (time.monotonic() - start) / max(1, len(present))
+        echo("recording the last grades with nbgrader")
+    output = recorder.finish()
     for s in present:
         r = results[s]
         r.report = reports.get(s)
-        r.seconds = r.report.seconds if r.report else seconds
+        r.seconds = r.report.seconds if r.report else 0.0
+        r.recorded_at = recorder.recorded_at.get(s)
         r.notebooks = course.scores(day, s)
         if not r.notebooks or not course.autograded(s, day).is_dir():
             lines = [ln for ln in output.splitlines() if s in ln and "rror" in ln]
             r.status = "error"
             r.message = lines[-1].strip() if lines else "nbgrader could not record the grades"
+    if "do not match the notebook" in output:
+        # The record step judged a notebook again: its inputs differ from the judging step's.
+        echo("warning: nbgrader judged some notebooks again (judge keys did not match)")
     if not quiet:
         for s in students:
             r = results[s]

@@ -172,6 +172,34 @@ def test_cheats_score_zero_and_honest_students_are_unaffected(day1):
     assert stray_processes() == []
 
 
+def test_an_endless_answer_cell_does_not_hold_the_class(day1):
+    from grader.judge.sandbox import Limits
+
+    course, stubs, solved, honest = day1
+    endless = _replace(solved, "sigmoid", "import numpy as np\n"
+                       "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n"
+                       "while True:\n    pass\n")
+    _submit(course, "c-endless", endless)
+    for student, nbs in honest.items():
+        _submit(course, student, nbs)
+    limits = Limits(cell_seconds=30.0, submission_seconds=120.0)
+    results = {r.student: r for r in autograde(DAY, course, ["c-endless", *honest], quiet=True,
+                                                workers=2, limits=limits)}
+    assert all(r.status == "graded" for r in results.values())
+    slow = results["c-endless"]
+    # Charged once: one cell budget, not one per test that needs the cell.
+    assert slow.seconds < limits.cell_seconds + 30, slow.seconds
+    scores = {gid: v for (_, gid), v in cell_scores(slow).items()}
+    model = {gid: v for (_, gid), v in cell_scores(results["h-model"]).items()}
+    assert scores["test_sigmoid"] == 0
+    assert scores["test_relu"] == model["test_relu"] > 0       # tests without sigmoid still run
+    assert any("running cell" in e and "timeout" in e for e in slow.report.events), \
+        slow.report.events
+    # The rest of the class was in the gradebook before the slow submission was judged.
+    assert results["h-model"].recorded_at < slow.judged_at
+    assert stray_processes() == []
+
+
 def test_a_dask_cluster_gives_the_same_scores(day1):
     distributed = pytest.importorskip("distributed")
     course, stubs, solved, honest = day1
