@@ -9,6 +9,7 @@ from pathlib import Path
 from .console import echo
 from .coursedir import CourseDir, NbgraderFailed
 from .days import Day
+from .judge import cells
 from .notebooks import read_notebook
 
 
@@ -23,14 +24,11 @@ def hidden_test_lines(day: str) -> list[str]:
     day = Day.named(day)
     for path in day.notebooks:
         for cell in read_notebook(path).cells:
-            inside = False
-            for line in cell.source.splitlines():
-                if "### BEGIN HIDDEN TESTS" in line:
-                    inside = True
-                elif "### END HIDDEN TESTS" in line:
-                    inside = False
-                elif inside and len(line.strip()) >= 20:
-                    hidden.append(line.strip())
+            inside = cells.hidden_lines(cell.source)
+            for number, line in enumerate(cell.source.splitlines(), 1):
+                if number in inside and "HIDDEN TESTS" not in line:
+                    if len(line.strip()) >= 20:
+                        hidden.append(line.strip())
                 else:
                     visible.add(line.strip())
     # Lines of the model answers and known wrong answers appear in submissions too.

@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 import nbformat
-from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from traitlets import Bool, Unicode
 
@@ -20,9 +19,11 @@ class HideHiddenTests(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb, resources):
+        from grader.judge import cells
+
         clear = ClearHiddenTests()
         for cell in nb.cells:
-            if cell.cell_type != "code" or not utils.is_grade(cell):
+            if cells.role(cell) != cells.TEST:
                 continue
             clear._remove_hidden_test_region(cell)
             for output in cell.get("outputs", []):
@@ -82,7 +83,7 @@ class JudgedExecute(NbGraderPreprocessor):
             cell.outputs = []
             cell.execution_count = None
             gid = cells.grade_id(cell)
-            if utils.is_grade(cell) and gid is not None:
+            if cells.role(cell) == cells.TEST:
                 cell.outputs = [nbformat.from_dict(o) for o in outputs.get(gid, [{
                     "output_type": "error", "ename": "NotGraded",
                     "evalue": failure or "the judge produced no result for this test",

@@ -516,33 +516,33 @@ def test_earlier_days_references_are_importable_and_later_ones_are_not():
     assert score_of(judged.grade_outputs["test_square"], 2) == 0   # day 1 itself: no reference
 
 
-def test_a_test_may_ship_its_own_function_to_the_student_code():
-    test = ("import numpy as np\n"
-            "def halve(v):\n    return v / 2\n"
-            "assert np.allclose(square_of(halve, np.array([2.0, 4.0])), [1.0, 4.0])\n")
-    nb = notebook("def square(x):\n    return x * x\n"
-                  "def square_of(f, x):\n    return f(x) ** 2\n")
+SQUARE_OF = "def square(x):\n    return x * x\ndef square_of(f, x):\n    return f(x) ** 2\n"
+
+
+def square_test_score(test, answers=SQUARE_OF, cube_source=HONEST_CUBE):
+    """test_square's score when its source is ``test``."""
+    nb = notebook(answers, cube_source)
     nb["cells"][2]["source"] = test
     judged = judge_notebook(nb, limits=FAST)
-    assert score_of(judged.grade_outputs["test_square"], 2) == 2, all_text(judged)
+    return score_of(judged.grade_outputs["test_square"], 2), all_text(judged)
+
+
+def test_a_test_may_ship_its_own_function_to_the_student_code():
+    score, text = square_test_score(
+        "import numpy as np\ndef halve(v):\n    return v / 2\n"
+        "assert np.allclose(square_of(halve, np.array([2.0, 4.0])), [1.0, 4.0])\n")
+    assert score == 2, text
 
 
 def test_a_test_may_pass_one_student_function_to_another():
     # Day 3's training loop takes the student's optimizer; Day 4's network the student's layers.
     test = ("import numpy as np\n"
             "assert np.allclose(square_of(cube, np.array([1.0, 2.0])), [1.0, 64.0])\n")
-    nb = notebook("def square(x):\n    return x * x\n"
-                  "def square_of(f, x):\n    return f(x) ** 2\n")
-    nb["cells"][2]["source"] = test
-    judged = judge_notebook(nb, limits=FAST)
-    assert score_of(judged.grade_outputs["test_square"], 2) == 2, all_text(judged)
-    # The student's function runs in the sandbox: a cube that cheats counts as its own answer.
-    nb = notebook("def square(x):\n    return x * x\n"
-                  "def square_of(f, x):\n    return f(x) ** 2\n",
-                  cube_source="def cube(x):\n    return x\n")
-    nb["cells"][2]["source"] = test
-    judged = judge_notebook(nb, limits=FAST)
-    assert score_of(judged.grade_outputs["test_square"], 2) == 0
+    score, text = square_test_score(test)
+    assert score == 2, text
+    # The student's function runs in the sandbox: a wrong cube counts against the student.
+    score, _ = square_test_score(test, cube_source="def cube(x):\n    return x\n")
+    assert score == 0
 
 
 def test_overflow_is_seen_by_the_test_as_in_a_kernel():

@@ -74,6 +74,19 @@ def demo_sources(release_cells) -> list[str]:
                    and not nbgrader_meta(c)})
 
 
+def hidden_lines(code: str) -> set[int]:
+    """Line numbers (1-based) of a test's hidden part, its two marker lines included."""
+    out, inside = set(), False
+    for number, line in enumerate(code.splitlines(), 1):
+        if "### BEGIN HIDDEN TESTS" in line:
+            inside = True
+        if inside:
+            out.add(number)
+        if "### END HIDDEN TESTS" in line:
+            inside = False
+    return out
+
+
 def strip_magics(code: str) -> str:
     """Python of an IPython cell: a cell magic (``%%``) skips the whole cell; line magics
     and shell escapes (``%``, ``!``) become ``pass``, so line numbers stay right."""

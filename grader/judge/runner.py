@@ -300,19 +300,6 @@ def _run_source(source: str, namespace: dict, filename: str):
     return None
 
 
-def hidden_lines(source: str) -> set[int]:
-    """Line numbers (1-based) of a test's hidden part, markers included."""
-    out, inside = set(), False
-    for number, line in enumerate(source.splitlines(), 1):
-        if "### BEGIN HIDDEN TESTS" in line:
-            inside = True
-        if inside:
-            out.add(number)
-        if "### END HIDDEN TESTS" in line:
-            inside = False
-    return out
-
-
 def _error_output(exc: BaseException, filename: str, hidden: set[int] = frozenset()) -> dict:
     """An nbformat error output; a line of the hidden part is shown by its number only."""
     render = getattr(exc, "_render_traceback_", None)
@@ -338,7 +325,7 @@ def run_test(grade_id: str, source: str, namespace: dict) -> list[dict]:
     filename = f"<test {grade_id}>"
     # So that inspect.getsource finds functions the test defines and ships to the sandbox.
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    hidden = hidden_lines(source)
+    hidden = cells.hidden_lines(source)
 
     def show_warning(message, category, where, lineno, file=None, line=None):
         # A warning raised by the test's own code on a hidden line shows no source.
