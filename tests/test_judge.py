@@ -332,6 +332,13 @@ def test_an_endless_answer_cell_is_charged_once_and_the_other_tests_run():
     assert seconds < 2 * limits.cell_seconds + 4, seconds
 
 
+def test_a_function_its_failing_cell_never_defined_says_why():
+    judged, scores = judge("def square(x):\n    return x * x\n",
+                           "raise ValueError('oops in my cell')\ndef cube(x):\n    return x ** 3\n")
+    assert scores == {"test_square": 2, "test_cube": 0}
+    assert "cube was not graded" in all_text(judged) and "oops in my cell" in all_text(judged)
+
+
 def test_a_submission_never_outlasts_its_budget():
     limits = Limits(call_seconds=5.0, cell_seconds=60.0, submission_seconds=5.0,
                     memory_bytes=1 << 30)

@@ -79,6 +79,7 @@ class _Session:
         self.sandbox = Sandbox(limits, isolate, references)
         self.deadline = deadline              # time.monotonic() when the submission's time is up
         self.skipped: dict[str, str] = {}     # cell id -> why it is left out
+        self.errors: dict[str, str] = {}      # cell id -> the exception it raised
         self.cell_results: list = []
         self.events: list = []
         self.functions: set[str] = set()
@@ -130,8 +131,14 @@ class _Session:
                                                                 "evalue": str(exc)},
                                                       "stdout": ""})
                         break
+                    cell = reply.get("cell") or {}
                     if first:
-                        self.cell_results.append(reply.get("cell", {}))
+                        self.cell_results.append(cell)
+                    if cell.get("status") == "error" and isinstance(cell.get("error"), dict):
+                        error = cell["error"]
+                        self.errors[cell_id] = (f"the cell that defines it "
+                                                f"({cell_id.split(':', 1)[-1]}) raised "
+                                                f"{error.get('ename')}: {error.get('evalue')}")
                     self.functions = set(reply.get("functions", []))
                 if failed is None:
                     self.broken = None
@@ -144,13 +151,14 @@ class _Session:
                 f"{self.limits.submission_seconds:g} s")
 
     def unavailable(self) -> dict[str, str]:
-        """Functions defined only by cells that were left out -> why."""
+        """Functions that a cell left out or a failing cell never defined -> why."""
         out = {}
         for cell_id, source in self.cells:
-            if cell_id in self.skipped:
+            why = self.skipped.get(cell_id) or self.errors.get(cell_id)
+            if why:
                 for name in cells.defined_functions(source):
                     if name not in self.functions:
-                        out[name] = self.skipped[cell_id]
+                        out[name] = why
         return out
 
     def begin_test(self, grade_id):
