@@ -398,3 +398,16 @@ def call(fn: Callable, *args, **kwargs):
         return fn(*args, **kwargs)
     except NotImplementedError:
         raise NotImplementedYet(not_implemented_message(getattr(fn, "__name__", None))) from None
+
+
+# --- Day 4: sizes are whole numbers ----------------------------------------------------
+
+
+def assert_int(value, name="output"):
+    """Raise CheckFailed unless ``value`` is a Python or NumPy integer (not a float, not bool)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise CheckFailed(
+            f"{name}: expected a whole number (int), got {type(value).__name__} {value!r}. "
+            f"Sizes count pixels: use integer division // rather than /, or int(...)."
+        )
+    return None
