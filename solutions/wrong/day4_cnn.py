@@ -7,7 +7,7 @@ are in scope; the imports below only make this module importable on its own.
 
 import numpy as np
 
-from solutions.day4_cnn import col2im, conv_output_size, correlate1d, im2col  # noqa: F401
+from solutions.day4_cnn import col2im, conv_output_size, im2col  # noqa: F401
 from solutions.wrong import registry
 
 WRONG_ANSWERS, wrong = registry()
@@ -34,7 +34,10 @@ def correlate1d_one_short(x, w):
 
 @wrong("convolve1d", "no flip: convolution computed as cross-correlation")
 def convolve1d_not_flipped(x, w):
-    return correlate1d(x, w)
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    k = len(w)
+    return np.array([np.dot(x[i:i + k], w) for i in range(len(x) - k + 1)])
 
 
 # --- output size -----------------------------------------------------------------------
