@@ -16,11 +16,16 @@ A convolution layer, in the slides' notation for one example, one output channel
 Every public function here is the model answer of one graded stub in ``day4_cnn/``,
 matched by name.  Each uses numpy and, at most, functions of this module defined
 above it in the same notebook: notebook 01 holds ``correlate1d`` … ``conv_backward``,
-notebook 02 ``im2col`` … ``receptive_field`` (which therefore recomputes the output
-size instead of calling ``conv_output_size``).
+notebook 02 ``im2col`` … ``train_cnn`` (which therefore recomputes the output size
+instead of calling ``conv_output_size``).  The CNN of notebook 02 also uses the Day 1 and
+Day 2 functions imported below, which its set-up cell imports too.
 """
 
 import numpy as np
+
+from solutions.day1_forward import affine_forward, relu
+from solutions.day2_backprop import (adam, affine_backward, batch_indices, relu_backward,
+                                     softmax_cross_entropy_backward)
 
 # --- notebook 01: convolution from the ground up -----------------------------------------
 
@@ -275,6 +280,71 @@ def receptive_field(layers):
     return int(r)
 
 
+# --- notebook 02: a small CNN trained by hand ------------------------------------------------
+
+
+def cnn_forward(X, params):
+    """Scores of the CNN conv–relu–pool–conv–relu–pool–affine, and its feature maps.
+
+    X: (N, C, H, W); params: {"w1" (F1, C, 3, 3), "b1" (F1,), "w2" (F2, F1, 3, 3), "b2" (F2,),
+    "W3" (K, F2·(H/4)·(W/4)), "b3" (K,)}.  Convolutions 3×3, stride 1, padding 1; max pooling
+    2×2, stride 2; the pooled maps flattened per example in NCHW order (c, h, w).
+    Returns (scores, maps): scores float64 (N, K); maps {"conv1": relu of the first convolution
+    (N, F1, H, W), "pool1" (N, F1, H/2, W/2), "conv2" (N, F2, H/2, W/2), "pool2" (N, F2, H/4, W/4)}.
+    """
+    a1 = relu(conv_forward_fast(X, params["w1"], params["b1"], 1, 1)[0])
+    p1, _ = max_pool_forward(a1, 2, 2)
+    a2 = relu(conv_forward_fast(p1, params["w2"], params["b2"], 1, 1)[0])
+    p2, _ = max_pool_forward(a2, 2, 2)
+    scores, _ = affine_forward(p2.reshape(len(X), -1), params["W3"], params["b3"])
+    return scores, {"conv1": a1, "pool1": p1, "conv2": a2, "pool2": p2}
+
+
+def cnn_loss_and_grads(X, y, params):
+    """Mean softmax cross-entropy of ``cnn_forward``'s scores and its gradient for every parameter.
+
+    X: (N, C, H, W); y: (N,) integer labels; params as in ``cnn_forward``.
+    Returns (loss, grads): a float and a dict with the keys and shapes of params.
+    The backward pass runs the layers in reverse, each layer's backward on its own cache.
+    """
+    z1, conv1 = conv_forward_fast(X, params["w1"], params["b1"], 1, 1)
+    p1, pool1 = max_pool_forward(relu(z1), 2, 2)
+    z2, conv2 = conv_forward_fast(p1, params["w2"], params["b2"], 1, 1)
+    p2, pool2 = max_pool_forward(relu(z2), 2, 2)
+    flat = p2.reshape(len(X), -1)
+    scores, fc = affine_forward(flat, params["W3"], params["b3"])
+    loss, dscores = softmax_cross_entropy_backward(scores, y)
+    dflat, dW3, db3 = affine_backward(dscores, fc)
+    dz2 = relu_backward(max_pool_backward(dflat.reshape(p2.shape), pool2), z2)
+    dp1, dw2, db2 = conv_backward_fast(dz2, conv2)
+    dz1 = relu_backward(max_pool_backward(dp1, pool1), z1)
+    _, dw1, db1 = conv_backward_fast(dz1, conv1)
+    return loss, {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "W3": dW3, "b3": db3}
+
+
+def train_cnn(X, y, params, epochs=4, lr=0.01, batch_size=32, seed=0):
+    """Train the CNN with Day 2's Adam on mini-batches.
+
+    X (N, C, H, W), y (N,); params: the initial parameters (a dict as in ``cnn_forward``; not
+    changed).  The batches of epoch e are ``batch_indices(N, batch_size, seed + e)``; every
+    parameter has its own Adam state, kept across steps and epochs.
+    Returns (params, history): the trained parameters and the mean training loss of every epoch
+    (batch losses weighted by the batch sizes), a list of ``epochs`` floats.
+    """
+    params = dict(params)
+    state = {name: {} for name in params}
+    history = []
+    for epoch in range(epochs):
+        total = 0.0
+        for rows in batch_indices(len(X), batch_size, seed + epoch):
+            loss, grads = cnn_loss_and_grads(X[rows], y[rows], params)
+            total += loss * len(rows)
+            for name in params:
+                params[name], state[name] = adam(params[name], grads[name], state[name], lr=lr)
+        history.append(total / len(X))
+    return params, history
+
+
 ANSWERS = {
     "strided-backward-answer": r"""
 **Forward with stride $s$.** $z_{i} = \sum_u w_u\, \tilde a_{s i + u} + b$ (one channel, one axis;
@@ -298,4 +368,27 @@ columns on each side are cut off, since they are not inputs.  For $\partial L/\p
 picture: it is the correlation of the padded input with the dilated $\hat\delta$ (a convolution with
 dilation $s$), $\partial L/\partial w_u = \sum_i \delta_i\,\tilde a_{s i + u}$.
 """.strip(),
+    "cnn-answer": r"""
+1. **What a parameter sees.** A kernel weight of the CNN is used at *every* position of the image
+(weight sharing): a horizontal bar anywhere in the image produces the same local pattern under the
+kernel, so every training image with a horizontal bar — wherever the bar is — trains the same few
+weights, and max pooling then discards the exact position.  The detector is learned once and applied
+everywhere (translation equivariance of the convolution, approximate invariance after pooling).  A weight
+of the dense network connects one *fixed* pixel to a hidden unit: a bar at a given position touches only
+the few weights of its own pixels, so each orientation has to be learned separately at each of the
+~100 positions, from the few training images that happen to have a bar there (800 images / 4 classes /
+~100 positions ≈ 2 per position and class).  With a handful of hidden units (the same parameter budget)
+it cannot even represent "a horizontal bar anywhere" — that needs a detector per position — so it stays
+near chance.
+2. **Digits.** The 8×8 digits are centred and size-normalised: each class puts its strokes in roughly the
+same pixels, so a fixed-position template (what a dense unit is) already works; the label depends on the
+global shape more than on a local pattern at an unknown position.  Little translation to be invariant to,
+little for weight sharing to gain (and 8×8 leaves little room for local features).
+3. **Data changes.** The dense net catches up if the bars are *centred* (always at the same position) or
+the positions are few; if the bars are *long* (spanning the image, so orientation becomes a global
+property); or with far more training data (every position/class combination seen often), or augmented
+copies at all shifts.  It falls further behind with *larger* images (more positions to learn each pattern
+at, more parameters per hidden unit at the same budget), *shorter* bars or more noise/clutter (other
+bars, distractors), or fewer training images.
+""",
 }

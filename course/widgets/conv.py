@@ -139,3 +139,54 @@ def _layout(controls):
                            layout=widgets.Layout(grid_template_columns="repeat(3, 75px)"))
     left = widgets.VBox([controls["image"], controls["preset"], controls["stride"], controls["pad"]])
     return widgets.HBox([left, grid])
+
+
+def feature_map_explorer(images, stages) -> Panel:
+    """Pick an image, a layer and a channel of a trained network; its feature map is redrawn.
+
+    images: (M, C, H, W) (or (M, H, W), one channel), float64.  stages: {layer name: function
+    x (1, C, H, W) -> maps (1, F, h, w)}, e.g. the network up to that layer with its trained
+    parameters.  Controls: ``controls["image"]`` (IntSlider), ``controls["layer"]`` (Dropdown of
+    the stages), ``controls["channel"]`` (IntSlider, its maximum set to F − 1 of the layer).
+    The figure shows the input and the chosen map (blue < 0 < red); ``panel.feature_map`` holds it.
+    """
+    images = np.asarray(images, dtype=np.float64)
+    if images.ndim == 3:
+        images = images[:, None]
+    if images.ndim != 4 or len(images) == 0:
+        raise ValueError(f"images must have shape (M, C, H, W) or (M, H, W), got {images.shape}")
+    stages = dict(stages)
+    if not stages or not all(callable(f) for f in stages.values()):
+        raise ValueError("stages must be a non-empty {name: function} dict")
+    controls = {
+        "image": widgets.IntSlider(value=0, min=0, max=len(images) - 1, description="image"),
+        "layer": widgets.Dropdown(options=list(stages), description="layer"),
+        "channel": widgets.IntSlider(value=0, min=0, max=64, description="channel"),
+    }
+
+    def draw(panel):
+        name = controls["layer"].value
+        fn = stages[name]
+        x = images[controls["image"].value]
+        maps = np.asarray(_call(fn, _name_of(fn, name), x[None]), dtype=np.float64)
+        if maps.ndim != 4 or maps.shape[0] != 1:
+            raise _Problem(f"stage {name!r} returned shape {maps.shape}; expected (1, F, h, w)")
+        F = maps.shape[1]
+        if controls["channel"].max != F - 1:
+            panel._hold = True
+            controls["channel"].max = F - 1     # may clip the value; no redraw for that
+            panel._hold = False
+        c = int(controls["channel"].value)
+        fig = panel.figure
+        fig.clear()
+        axes = fig.subplots(1, 2)
+        panel.ax = axes[0]
+        draw_feature_map(axes[0], x[0], "input")
+        draw_feature_map(axes[1], maps[0, c], f"{name}, channel {c} of {F}", signed=True)
+        panel.feature_map = maps[0, c]
+        return (f"{name}: {F} maps of {maps.shape[2]}×{maps.shape[3]}; channel {c} in "
+                f"[{maps[0, c].min():.3g}, {maps[0, c].max():.3g}]"), True
+
+    panel = _ConvPanel(controls, draw, figsize=(6.0, 3.0))
+    panel.show()
+    return panel

@@ -7,7 +7,12 @@ are in scope; the imports below only make this module importable on its own.
 
 import numpy as np
 
-from solutions.day4_cnn import col2im, conv_output_size, im2col  # noqa: F401
+from solutions.day1_forward import affine_forward, relu  # noqa: F401
+from solutions.day2_backprop import (adam, affine_backward, batch_indices,  # noqa: F401
+                                     relu_backward, softmax_cross_entropy_backward)
+from solutions.day4_cnn import (avg_pool_backward, cnn_loss_and_grads, col2im,  # noqa: F401
+                                conv_backward_fast, conv_forward_fast, conv_output_size, im2col,
+                                max_pool_backward, max_pool_forward)
 from solutions.wrong import registry
 
 WRONG_ANSWERS, wrong = registry()
@@ -414,3 +419,106 @@ def receptive_field_jump_too_early(layers):
         jump *= s
         r += (k - 1) * jump
     return int(r)
+
+
+# --- the CNN ------------------------------------------------------------------------------------
+
+
+@wrong("cnn_forward", "channels-last confusion: pooled maps flattened in the order (h, w, c)")
+def cnn_forward_flatten_channels_last(X, params):
+    a1 = relu(conv_forward_fast(X, params["w1"], params["b1"], 1, 1)[0])
+    p1, _ = max_pool_forward(a1, 2, 2)
+    a2 = relu(conv_forward_fast(p1, params["w2"], params["b2"], 1, 1)[0])
+    p2, _ = max_pool_forward(a2, 2, 2)
+    scores, _ = affine_forward(p2.transpose(0, 2, 3, 1).reshape(len(X), -1), params["W3"], params["b3"])
+    return scores, {"conv1": a1, "pool1": p1, "conv2": a2, "pool2": p2}
+
+
+@wrong("cnn_forward", "the ReLU after the second convolution is missing")
+def cnn_forward_second_relu_missing(X, params):
+    a1 = relu(conv_forward_fast(X, params["w1"], params["b1"], 1, 1)[0])
+    p1, _ = max_pool_forward(a1, 2, 2)
+    a2 = conv_forward_fast(p1, params["w2"], params["b2"], 1, 1)[0]
+    p2, _ = max_pool_forward(a2, 2, 2)
+    scores, _ = affine_forward(p2.reshape(len(X), -1), params["W3"], params["b3"])
+    return scores, {"conv1": a1, "pool1": p1, "conv2": a2, "pool2": p2}
+
+
+@wrong("cnn_loss_and_grads", "max pooling backpropagated as average pooling")
+def cnn_loss_and_grads_pool_as_average(X, y, params):
+    z1, conv1 = conv_forward_fast(X, params["w1"], params["b1"], 1, 1)
+    p1, pool1 = max_pool_forward(relu(z1), 2, 2)
+    z2, conv2 = conv_forward_fast(p1, params["w2"], params["b2"], 1, 1)
+    p2, pool2 = max_pool_forward(relu(z2), 2, 2)
+    flat = p2.reshape(len(X), -1)
+    scores, fc = affine_forward(flat, params["W3"], params["b3"])
+    loss, dscores = softmax_cross_entropy_backward(scores, y)
+    dflat, dW3, db3 = affine_backward(dscores, fc)
+    dz2 = relu_backward(avg_pool_backward(dflat.reshape(p2.shape), (z2.shape, 2, 2)), z2)
+    dp1, dw2, db2 = conv_backward_fast(dz2, conv2)
+    dz1 = relu_backward(avg_pool_backward(dp1, (z1.shape, 2, 2)), z1)
+    _, dw1, db1 = conv_backward_fast(dz1, conv1)
+    return loss, {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "W3": dW3, "b3": db3}
+
+
+@wrong("cnn_loss_and_grads", "the ReLU's derivative skipped in the first layer")
+def cnn_loss_and_grads_first_relu_skipped(X, y, params):
+    z1, conv1 = conv_forward_fast(X, params["w1"], params["b1"], 1, 1)
+    p1, pool1 = max_pool_forward(relu(z1), 2, 2)
+    z2, conv2 = conv_forward_fast(p1, params["w2"], params["b2"], 1, 1)
+    p2, pool2 = max_pool_forward(relu(z2), 2, 2)
+    flat = p2.reshape(len(X), -1)
+    scores, fc = affine_forward(flat, params["W3"], params["b3"])
+    loss, dscores = softmax_cross_entropy_backward(scores, y)
+    dflat, dW3, db3 = affine_backward(dscores, fc)
+    dz2 = relu_backward(max_pool_backward(dflat.reshape(p2.shape), pool2), z2)
+    dp1, dw2, db2 = conv_backward_fast(dz2, conv2)
+    dz1 = max_pool_backward(dp1, pool1)
+    _, dw1, db1 = conv_backward_fast(dz1, conv1)
+    return loss, {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "W3": dW3, "b3": db3}
+
+
+@wrong("train_cnn", "Adam's state reset at the start of every epoch")
+def train_cnn_state_reset(X, y, params, epochs=4, lr=0.01, batch_size=32, seed=0):
+    params = dict(params)
+    history = []
+    for epoch in range(epochs):
+        state = {name: {} for name in params}
+        total = 0.0
+        for rows in batch_indices(len(X), batch_size, seed + epoch):
+            loss, grads = cnn_loss_and_grads(X[rows], y[rows], params)
+            total += loss * len(rows)
+            for name in params:
+                params[name], state[name] = adam(params[name], grads[name], state[name], lr=lr)
+        history.append(total / len(X))
+    return params, history
+
+
+@wrong("train_cnn", "the same batch order in every epoch (seed instead of seed + e)")
+def train_cnn_same_order(X, y, params, epochs=4, lr=0.01, batch_size=32, seed=0):
+    params = dict(params)
+    state = {name: {} for name in params}
+    history = []
+    for epoch in range(epochs):
+        total = 0.0
+        for rows in batch_indices(len(X), batch_size, seed):
+            loss, grads = cnn_loss_and_grads(X[rows], y[rows], params)
+            total += loss * len(rows)
+            for name in params:
+                params[name], state[name] = adam(params[name], grads[name], state[name], lr=lr)
+        history.append(total / len(X))
+    return params, history
+
+
+@wrong("train_cnn", "the history holds the last batch's loss, not the epoch's mean")
+def train_cnn_last_batch_loss(X, y, params, epochs=4, lr=0.01, batch_size=32, seed=0):
+    params = dict(params)
+    state = {name: {} for name in params}
+    history = []
+    for epoch in range(epochs):
+        for rows in batch_indices(len(X), batch_size, seed + epoch):
+            loss, grads = cnn_loss_and_grads(X[rows], y[rows], params)
+            for name in params:
+                params[name], state[name] = adam(params[name], grads[name], state[name], lr=lr)
+        history.append(loss)
+    return params, history
