@@ -28,6 +28,18 @@ from solutions.wrong import day4_cnn as wrong_day4
 PROPERTY = settings(max_examples=15, deadline=None)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Small arrays: one BLAS and one torch thread are faster than several fighting over 2 cores."""
+    from threadpoolctl import threadpool_limits
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    with threadpool_limits(1):
+        yield
+    torch.set_num_threads(threads)
+
+
 def assert_sums_close(ours, expected, name, factor=1e-10, floor=1e-13):
     """Shape, float64, then |ours − expected| ≤ factor·max|expected| + floor, elementwise."""
     expected = np.asarray(expected.detach().numpy() if isinstance(expected, torch.Tensor)
@@ -84,12 +96,12 @@ def test_correlation_and_convolution_match_numpy_and_torch(n, k, seed):
 
 
 def test_output_size_matches_conv2d_shapes():
-    for n in range(1, 12):
+    for n in (1, 2, 5, 7, 8, 11):
         for k in range(1, n + 5):
             for pad in range(3):
                 if k > n + 2 * pad:
                     continue
-                for s in range(1, 5):
+                for s in (1, 2, 3):
                     out = F.conv2d(torch.zeros(1, 1, n, 1), torch.zeros(1, 1, k, 1),
                                    stride=(s, 1), padding=(pad, 0))
                     got = day4.conv_output_size(n, k, pad, s)
@@ -99,7 +111,7 @@ def test_output_size_matches_conv2d_shapes():
 # --- convolution forward and backward ----------------------------------------------------------
 
 
-@PROPERTY
+@settings(max_examples=10, deadline=None)
 @given(conv_cases())
 def test_naive_and_fast_convolution_match_conv2d_and_autograd(case):
     x, w, b, stride, pad = case
@@ -197,6 +209,92 @@ def test_receptive_field_is_the_extent_of_a_gradient(layers):
     assert reached[-1] - reached[0] + 1 == r
 
 
+# --- the CNN ---------------------------------------------------------------------------------
+
+
+def random_cnn(rng, C, F1, F2, flat, K):
+    return {"w1": rng.normal(0, 0.5, size=(F1, C, 3, 3)), "b1": rng.normal(size=F1),
+            "w2": rng.normal(0, 0.3, size=(F2, F1, 3, 3)), "b2": rng.normal(size=F2),
+            "W3": rng.normal(0, 0.3, size=(K, flat)), "b3": rng.normal(size=K)}
+
+
+def torch_cnn_loss(X, y, P):
+    a1 = F.relu(F.conv2d(torch.tensor(X), P["w1"], P["b1"], padding=1))
+    p1 = F.max_pool2d(a1, 2, 2)
+    a2 = F.relu(F.conv2d(p1, P["w2"], P["b2"], padding=1))
+    p2 = F.max_pool2d(a2, 2, 2)
+    scores = p2.flatten(1) @ P["W3"].T + P["b3"]
+    return F.cross_entropy(scores, torch.tensor(y)), scores, {"conv1": a1, "pool1": p1, "conv2": a2,
+                                                             "pool2": p2}
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 2), st.integers(1, 3), st.integers(1, 3),
+       st.integers(1, 3), st.integers(0, 2 ** 32 - 1))
+def test_cnn_matches_torch(N, C, h, w, K, seed):
+    rng = np.random.default_rng(seed)
+    H, W = 4 * h, 4 * w
+    params = random_cnn(rng, C, 3, 2, 2 * h * w, K + 1)
+    X, y = rng.normal(size=(N, C, H, W)), rng.integers(0, K + 1, size=N)
+    P = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    loss, scores, maps = torch_cnn_loss(X, y, P)
+    ours, our_maps = day4.cnn_forward(X, params)
+    assert_sums_close(ours, scores, "cnn_forward scores")
+    for name in maps:
+        assert_sums_close(our_maps[name], maps[name], f"cnn_forward {name}")
+    loss.backward()
+    our_loss, grads = day4.cnn_loss_and_grads(X, y, params)
+    assert abs(our_loss - loss.item()) <= 1e-10 * max(1.0, abs(loss.item()))
+    for name in params:
+        assert_sums_close(grads[name], P[name].grad, f"cnn_loss_and_grads {name}", factor=1e-9)
+
+
+def test_training_matches_torch_adam():
+    rng = np.random.default_rng(11)
+    X, y = rng.normal(size=(20, 1, 8, 8)), rng.integers(0, 4, size=20)
+    start = random_cnn(rng, 1, 3, 4, 16, 4)
+    keep = {k: v.copy() for k, v in start.items()}
+    params, history = day4.train_cnn(X, y, start, epochs=3, lr=0.01, batch_size=6, seed=2)
+    for k in keep:
+        np.testing.assert_array_equal(start[k], keep[k])
+    P = {k: torch.tensor(v, requires_grad=True) for k, v in keep.items()}
+    opt = torch.optim.Adam(list(P.values()), lr=0.01)
+    theirs = []
+    for epoch in range(3):
+        total = 0.0
+        for rows in np.array_split(np.random.default_rng(2 + epoch).permutation(20), [6, 12, 18]):
+            loss = torch_cnn_loss(X[rows], y[rows], P)[0]
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(rows)
+        theirs.append(total / 20)
+    np.testing.assert_allclose(history, theirs, rtol=1e-9)
+    for k in P:
+        assert_sums_close(params[k], P[k], f"train_cnn {k}", factor=1e-8)
+
+
+def test_bars_are_balanced_and_the_cnn_beats_the_mlp_on_them():
+    from course.data import BAR_ORIENTATIONS, make_bars
+    from solutions.day1_forward import network_forward
+    from solutions.day2_backprop import train_mlp
+
+    X, y = make_bars(1100, seed=0)
+    assert X.shape == (1100, 1, 12, 12) and X.dtype == np.float64 and y.dtype == np.int64
+    assert np.bincount(y).tolist() == [275] * 4 and len(BAR_ORIENTATIONS) == 4
+    np.testing.assert_array_equal(make_bars(50, seed=3)[0], make_bars(50, seed=3)[0])
+    rng = np.random.default_rng(0)
+    start = {"w1": rng.normal(0, np.sqrt(2 / 9), (6, 1, 3, 3)), "b1": np.zeros(6),
+             "w2": rng.normal(0, np.sqrt(2 / 54), (8, 6, 3, 3)), "b2": np.zeros(8),
+             "W3": rng.normal(0, np.sqrt(2 / 72), (4, 72)), "b3": np.zeros(4)}
+    params, _ = day4.train_cnn(X[:800], y[:800], start, epochs=4, lr=0.02, batch_size=32, seed=0)
+    cnn = np.mean(day4.cnn_forward(X[800:], params)[0].argmax(1) == y[800:])
+    n = sum(v.size for v in params.values())
+    mlp, _ = train_mlp(X[:800].reshape(800, -1), y[:800], [144, round((n - 4) / 149), 4], epochs=30, lr=0.1)
+    dense = np.mean(network_forward(X[800:].reshape(300, -1), mlp).argmax(1) == y[800:])
+    assert cnn >= 0.9 and dense <= 0.5, (cnn, dense)
+
+
 # --- the wrong-answer library ------------------------------------------------------------------
 
 
@@ -217,6 +315,8 @@ def _probes():
     xi = np.round(rng.normal(size=(2, 2, 7, 7)))
     pool_dout = rng.normal(size=(2, 2, 3, 3))
     cols = rng.normal(size=(2 * 4 * 3, 3 * 3 * 3))
+    X_cnn, y_cnn = rng.normal(size=(5, 2, 8, 4)), np.array([0, 2, 1, 2, 0])
+    cnn_params = random_cnn(rng, C=2, F1=3, F2=4, flat=4 * 2 * 1, K=3)
     return {
         "correlate1d": lambda f: f(x[0, 0, 0], w[0, 0, :, 0]),
         "convolve1d": lambda f: f(x[0, 0, 0], w[0, 0, :, 0]),
@@ -235,6 +335,9 @@ def _probes():
         "global_avg_pool_forward": lambda f: f(x)[0],
         "global_avg_pool_backward": lambda f: f(dout[:, :, 0, 0], (2, 2, 4, 5)),
         "receptive_field": lambda f: [f([(3, 2), (3, 2)]), f([(5, 1), (2, 2), (3, 1)])],
+        "cnn_forward": lambda f: f(X_cnn, cnn_params),
+        "cnn_loss_and_grads": lambda f: f(X_cnn, y_cnn, cnn_params),
+        "train_cnn": lambda f: f(X_cnn, y_cnn, cnn_params, epochs=2, lr=0.01, batch_size=2, seed=0),
     }
 
 
@@ -243,6 +346,8 @@ WRONG = wrong_day4.WRONG_ANSWERS
 
 
 def differs(a, b, tol=1e-6):
+    if isinstance(b, dict):
+        return not isinstance(a, dict) or set(a) != set(b) or any(differs(a[k], b[k], tol) for k in b)
     if isinstance(b, (list, tuple)):
         return (not isinstance(a, (list, tuple)) or len(a) != len(b)
                 or any(differs(x, y, tol) for x, y in zip(a, b)))
