@@ -293,6 +293,8 @@ def test_bars_are_balanced_and_the_cnn_beats_the_mlp_on_them():
     mlp, _ = train_mlp(X[:800].reshape(800, -1), y[:800], [144, round((n - 4) / 149), 4], epochs=30, lr=0.1)
     dense = np.mean(network_forward(X[800:].reshape(300, -1), mlp).argmax(1) == y[800:])
     assert cnn >= 0.9 and dense <= 0.5, (cnn, dense)
+    design = day4.bars_design()
+    assert (design["F1"], design["F2"], design["epochs"]) == (6, 8, 4) and n <= 1200
 
 
 # --- the wrong-answer library ------------------------------------------------------------------
@@ -338,6 +340,7 @@ def _probes():
         "cnn_forward": lambda f: f(X_cnn, cnn_params),
         "cnn_loss_and_grads": lambda f: f(X_cnn, y_cnn, cnn_params),
         "train_cnn": lambda f: f(X_cnn, y_cnn, cnn_params, epochs=2, lr=0.01, batch_size=2, seed=0),
+        "bars_design": lambda f: sorted(f().items()),
     }
 
 
@@ -346,6 +349,8 @@ WRONG = wrong_day4.WRONG_ANSWERS
 
 
 def differs(a, b, tol=1e-6):
+    if isinstance(b, str):
+        return a != b
     if isinstance(b, dict):
         return not isinstance(a, dict) or set(a) != set(b) or any(differs(a[k], b[k], tol) for k in b)
     if isinstance(b, (list, tuple)):

@@ -522,3 +522,16 @@ def train_cnn_last_batch_loss(X, y, params, epochs=4, lr=0.01, batch_size=32, se
                 params[name], state[name] = adam(params[name], grads[name], state[name], lr=lr)
         history.append(loss)
     return params, history
+
+
+# --- the practical exercise ----------------------------------------------------------------------
+
+
+@wrong("bars_design", "one epoch only: the network has not learned the orientations yet")
+def bars_design_one_epoch():
+    return {"F1": 6, "F2": 8, "lr": 0.02, "epochs": 1, "batch_size": 32}
+
+
+@wrong("bars_design", "over the parameter budget: 16 and 32 kernels")
+def bars_design_too_big():
+    return {"F1": 16, "F2": 32, "lr": 0.02, "epochs": 4, "batch_size": 32}
