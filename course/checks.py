@@ -398,3 +398,59 @@ def call(fn: Callable, *args, **kwargs):
         return fn(*args, **kwargs)
     except NotImplementedError:
         raise NotImplementedYet(not_implemented_message(getattr(fn, "__name__", None))) from None
+
+
+# --- Day 4: sizes are whole numbers ----------------------------------------------------
+
+
+def assert_int(value, name="output"):
+    """Raise CheckFailed unless ``value`` is a Python or NumPy integer (not a float, not bool)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise CheckFailed(
+            f"{name}: expected a whole number (int), got {type(value).__name__} {value!r}. "
+            f"Sizes count pixels: use integer division // rather than /, or int(...)."
+        )
+    return None
+
+
+def check_design(design, fields: dict, limits: dict | None = None, name="design"):
+    """A dict of hyper-parameters: every field present with its type, each within its limits.
+
+    fields: {key: int or float}; limits: {key: (low, high)}, both ends allowed.
+    """
+    if not isinstance(design, dict):
+        raise CheckFailed(f"{name}: expected a dict with the keys {sorted(fields)}, "
+                          f"got {type(design).__name__}")
+    missing = [k for k in fields if k not in design]
+    if missing:
+        raise CheckFailed(f"{name}: the keys {missing} are missing; expected {sorted(fields)}")
+    for key, kind in fields.items():
+        value = design[key]
+        ok = (isinstance(value, (int, np.integer)) and not isinstance(value, bool)) if kind is int \
+            else isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+        if not ok:
+            raise CheckFailed(f"{name}[{key!r}]: expected {'an int' if kind is int else 'a number'}, "
+                              f"got {type(value).__name__} {value!r}")
+    for key, (low, high) in (limits or {}).items():
+        if not low <= design[key] <= high:
+            raise CheckFailed(f"{name}[{key!r}] = {design[key]!r} is outside the allowed "
+                              f"range {low}..{high}")
+    return None
+
+
+def check_budget(what, value, limit):
+    """Raise CheckFailed when a count (parameters, epochs, seconds) exceeds its budget."""
+    if value > limit:
+        raise CheckFailed(f"{what}: {value:g} is over the budget of {limit:g}; "
+                          f"make the design smaller")
+    print(f"{what}: {value:g} (budget {limit:g})")
+    return None
+
+
+def check_at_least(what, value, target):
+    """Raise CheckFailed when a score (an accuracy) is below its target; print it otherwise."""
+    if not value >= target:
+        raise CheckFailed(f"{what}: {value:.3f} is below the target {target:.3f}. "
+                          f"More kernels, more epochs or another learning rate?")
+    print(f"{what}: {value:.3f} (target {target:.3f})")
+    return None

@@ -242,3 +242,36 @@ def minibatches(X, y, batch_size, seed=None, shuffle=True) -> Iterator[tuple[np.
     # A generator made here, so that bad arguments fail at the call, not at the first batch.
     return ((X[order[start:start + batch_size]], y[order[start:start + batch_size]])
             for start in range(0, n, batch_size))
+
+
+# --- Day 4: oriented bars at random positions ----------------------------------------------
+
+#: The classes of ``make_bars``, in label order.
+BAR_ORIENTATIONS = ("horizontal", "vertical", "diagonal", "anti-diagonal")
+
+
+def make_bars(n=1100, size=12, length=4, noise=0.15, seed=0):
+    """Images of one short bar each, at a random position; the label is its orientation.
+
+    A bar of ``length`` pixels of one brightness in [0.6, 1] is drawn horizontally (label 0),
+    vertically (1), along the diagonal ↘ (2) or the anti-diagonal ↙ (3), anywhere it fits
+    inside a ``size``×``size`` image; Gaussian pixel noise of standard deviation ``noise`` is
+    added everywhere.  The classes come in equal numbers (n mod 4 of them one more).
+    What decides the class is a local pattern that can be anywhere: easy for a convolution,
+    hard for a dense layer that must learn it at every position separately.
+    Returns X float64 (n, 1, size, size) (NCHW) and y int64 (n,).
+    """
+    if length < 2 or length > size:
+        raise ValueError(f"length must lie in 2..size={size}, got {length}")
+    rng = np.random.default_rng(seed)
+    y = rng.permutation(np.arange(n) % 4).astype(np.int64)
+    X = np.zeros((n, 1, size, size))
+    steps = ((0, 1), (1, 0), (1, 1), (1, -1))
+    t = np.arange(length)
+    for i in range(n):
+        dr, dc = steps[y[i]]
+        r0 = rng.integers(0, size - (length - 1) * dr)
+        c0 = rng.integers((length - 1) if dc < 0 else 0, size - (length - 1) * max(dc, 0))
+        X[i, 0, r0 + dr * t, c0 + dc * t] = rng.uniform(0.6, 1.0)
+    X += noise * rng.standard_normal(X.shape)
+    return X, y

@@ -24,6 +24,9 @@ from .explorer import activation_explorer
 from .optimizers import RACE_SURFACES, Surface, optimizer_race
 from .panel import Panel
 from .playground import PLAYGROUND_PARAMETERS, network_playground
+from .conv import CONV_PRESETS, KERNEL_CONTROLS, conv_explorer, feature_map_explorer
 
 __all__ = ["activation_explorer", "network_playground", "Panel", "optimizer_race", "Surface",
-           "RACE_SURFACES", "PLAYGROUND_PARAMETERS"]
+           "RACE_SURFACES", "PLAYGROUND_PARAMETERS",
+           "conv_explorer", "CONV_PRESETS", "KERNEL_CONTROLS",
+           "feature_map_explorer"]

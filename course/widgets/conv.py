@@ -1,0 +1,192 @@
+"""The convolution explorer: a 3×3 kernel, stride and padding as controls, a digit's feature map redrawn."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import ipywidgets as widgets
+
+from ..plots.conv import draw_feature_map
+from .panel import Panel, _Problem, _call, _name_of
+
+#: Kernels to start from; "custom" keeps whatever the nine boxes hold.
+CONV_PRESETS = {
+    "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+    "blur": [[1 / 9] * 3] * 3,
+    "vertical edge": [[1, 0, -1], [2, 0, -2], [1, 0, -1]],
+    "horizontal edge": [[1, 2, 1], [0, 0, 0], [-1, -2, -1]],
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    "diagonal": [[2, -1, -1], [-1, 2, -1], [-1, -1, 2]],
+}
+#: Names of the nine kernel boxes, row by row: controls["w[u,v]"].
+KERNEL_CONTROLS = [f"w[{u},{v}]" for u in range(3) for v in range(3)]
+
+
+class _ConvPanel(Panel):
+    """A Panel that can hold its redraws while a preset fills the nine boxes."""
+
+    _hold = False
+
+    def _on_change(self, change):
+        if not self._hold:
+            self.redraw()
+
+
+def conv_explorer(images, conv_forward: Callable) -> Panel:
+    """Pick a digit and a 3×3 kernel, set stride and padding, and see the feature map.
+
+    images: (M, H, W) or (M, 64) (8×8 digits), float64.  conv_forward(x, w, b, stride,
+    pad) -> (out, cache) with x (1, 1, H, W), w (1, 1, 3, 3), b (1,), out (1, 1, OH, OW)
+    — the student's layer.  Controls: ``controls["image"]`` (IntSlider), ``controls["preset"]``
+    (Dropdown of CONV_PRESETS and "custom"), the nine ``controls["w[u,v]"]`` (FloatText),
+    ``controls["stride"]`` (1–3), ``controls["pad"]`` (0–2).  Choosing a preset fills the
+    boxes; editing a box switches the preset to "custom".  The figure shows the padded
+    input with the first window outlined, the kernel and the feature map; the status
+    line gives the output size.
+    """
+    images = np.asarray(images, dtype=np.float64)
+    if images.ndim == 2 and images.shape[1] == 64:
+        images = images.reshape(-1, 8, 8)
+    if images.ndim != 3 or len(images) == 0:
+        raise ValueError(f"images must have shape (M, H, W) or (M, 64), got {images.shape}")
+    if not callable(conv_forward):
+        raise TypeError(f"conv_forward must be a function, got {type(conv_forward).__name__}")
+    name = _name_of(conv_forward, "conv_forward")
+    start = CONV_PRESETS["vertical edge"]
+    controls = {
+        "image": widgets.IntSlider(value=0, min=0, max=len(images) - 1, description="image"),
+        "preset": widgets.Dropdown(options=list(CONV_PRESETS) + ["custom"], value="vertical edge",
+                                   description="kernel"),
+    }
+    for u in range(3):
+        for v in range(3):
+            controls[f"w[{u},{v}]"] = widgets.FloatText(value=float(start[u][v]), step=0.5,
+                                                        layout=widgets.Layout(width="70px"))
+    controls["stride"] = widgets.IntSlider(value=1, min=1, max=3, description="stride")
+    controls["pad"] = widgets.IntSlider(value=0, min=0, max=2, description="padding")
+
+    def kernel():
+        return np.array([[controls[f"w[{u},{v}]"].value for v in range(3)] for u in range(3)],
+                        dtype=np.float64)
+
+    def draw(panel):
+        image = images[controls["image"].value]
+        stride, pad = int(controls["stride"].value), int(controls["pad"].value)
+        w = kernel()
+        result = _call(conv_forward, name, image[None, None], w[None, None], np.zeros(1),
+                       stride, pad)
+        if not isinstance(result, tuple) or len(result) != 2:
+            raise _Problem(f"{name} must return (out, cache), got {type(result).__name__}")
+        out = np.asarray(result[0], dtype=np.float64)
+        H, W = image.shape
+        OH, OW = (H + 2 * pad - 3) // stride + 1, (W + 2 * pad - 3) // stride + 1
+        if out.shape != (1, 1, OH, OW):
+            raise _Problem(f"{name} returned shape {out.shape}; expected (1, 1, {OH}, {OW}) "
+                           f"for an {H}×{W} image, 3×3 kernel, stride {stride}, padding {pad}")
+        fig = panel.figure
+        fig.clear()
+        axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [H + 2 * pad, 3, OW]})
+        panel.ax = axes[0]
+        padded = np.pad(image, pad)
+        draw_feature_map(axes[0], padded, f"input, padding {pad}")
+        axes[0].add_patch(_window_patch())
+        draw_feature_map(axes[1], w, "kernel", signed=True)
+        draw_feature_map(axes[2], out[0, 0], f"feature map {OH}×{OW}", signed=True)
+        panel.feature_map = out[0, 0]
+        return (f"{H}×{W} input, 3×3 kernel, stride {stride}, padding {pad} → "
+                f"⌊({H} + 2·{pad} − 3)/{stride}⌋ + 1 = {OH} rows; "
+                f"map in [{out.min():.3g}, {out.max():.3g}]"), True
+
+    panel = _ConvPanel(controls, draw, layout_controls=_layout(controls), figsize=(7.2, 3.0))
+
+    def on_preset(change):
+        if change["new"] == "custom":
+            return
+        panel._hold = True
+        try:
+            for u in range(3):
+                for v in range(3):
+                    controls[f"w[{u},{v}]"].value = float(CONV_PRESETS[change["new"]][u][v])
+        finally:
+            panel._hold = False
+        panel.redraw()
+
+    def on_box(change):
+        if not panel._hold and controls["preset"].value != "custom":
+            panel._hold = True
+            controls["preset"].value = "custom"
+            panel._hold = False
+
+    # Registered after the panel's own observer: the panel ignores a preset change while
+    # held, so a preset costs one redraw, not ten.
+    controls["preset"].unobserve(panel._on_change, names="value")
+    controls["preset"].observe(on_preset, names="value")
+    for key in KERNEL_CONTROLS:
+        controls[key].observe(on_box, names="value")
+    panel.show()
+    return panel
+
+
+def _window_patch():
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((-0.5, -0.5), 3, 3, fill=False, edgecolor="C3", linewidth=2)
+
+
+def _layout(controls):
+    grid = widgets.GridBox([controls[k] for k in KERNEL_CONTROLS],
+                           layout=widgets.Layout(grid_template_columns="repeat(3, 75px)"))
+    left = widgets.VBox([controls["image"], controls["preset"], controls["stride"], controls["pad"]])
+    return widgets.HBox([left, grid])
+
+
+def feature_map_explorer(images, stages) -> Panel:
+    """Pick an image, a layer and a channel of a trained network; its feature map is redrawn.
+
+    images: (M, C, H, W) (or (M, H, W), one channel), float64.  stages: {layer name: function
+    x (1, C, H, W) -> maps (1, F, h, w)}, e.g. the network up to that layer with its trained
+    parameters.  Controls: ``controls["image"]`` (IntSlider), ``controls["layer"]`` (Dropdown of
+    the stages), ``controls["channel"]`` (IntSlider, its maximum set to F − 1 of the layer).
+    The figure shows the input and the chosen map (blue < 0 < red); ``panel.feature_map`` holds it.
+    """
+    images = np.asarray(images, dtype=np.float64)
+    if images.ndim == 3:
+        images = images[:, None]
+    if images.ndim != 4 or len(images) == 0:
+        raise ValueError(f"images must have shape (M, C, H, W) or (M, H, W), got {images.shape}")
+    stages = dict(stages)
+    if not stages or not all(callable(f) for f in stages.values()):
+        raise ValueError("stages must be a non-empty {name: function} dict")
+    controls = {
+        "image": widgets.IntSlider(value=0, min=0, max=len(images) - 1, description="image"),
+        "layer": widgets.Dropdown(options=list(stages), description="layer"),
+        "channel": widgets.IntSlider(value=0, min=0, max=64, description="channel"),
+    }
+
+    def draw(panel):
+        name = controls["layer"].value
+        fn = stages[name]
+        x = images[controls["image"].value]
+        maps = np.asarray(_call(fn, _name_of(fn, name), x[None]), dtype=np.float64)
+        if maps.ndim != 4 or maps.shape[0] != 1:
+            raise _Problem(f"stage {name!r} returned shape {maps.shape}; expected (1, F, h, w)")
+        F = maps.shape[1]
+        if controls["channel"].max != F - 1:
+            panel._hold = True
+            controls["channel"].max = F - 1     # may clip the value; no redraw for that
+            panel._hold = False
+        c = int(controls["channel"].value)
+        fig = panel.figure
+        fig.clear()
+        axes = fig.subplots(1, 2)
+        panel.ax = axes[0]
+        draw_feature_map(axes[0], x[0], "input")
+        draw_feature_map(axes[1], maps[0, c], f"{name}, channel {c} of {F}", signed=True)
+        panel.feature_map = maps[0, c]
+        return (f"{name}: {F} maps of {maps.shape[2]}×{maps.shape[3]}; channel {c} in "
+                f"[{maps[0, c].min():.3g}, {maps[0, c].max():.3g}]"), True
+
+    panel = _ConvPanel(controls, draw, figsize=(6.0, 3.0))
+    panel.show()
+    return panel

@@ -1,0 +1,537 @@
+"""Typical wrong answers of Day 4; each must lose points on the exercise it targets.
+
+A wrong answer replaces its target in a solved notebook, where the day's functions
+defined earlier in the same notebook (``conv_output_size``, ``im2col``, ``col2im``)
+are in scope; the imports below only make this module importable on its own.
+"""
+
+import numpy as np
+
+from solutions.day1_forward import affine_forward, relu  # noqa: F401
+from solutions.day2_backprop import (adam, affine_backward, batch_indices,  # noqa: F401
+                                     relu_backward, softmax_cross_entropy_backward)
+from solutions.day4_cnn import (avg_pool_backward, cnn_loss_and_grads, col2im,  # noqa: F401
+                                conv_backward_fast, conv_forward_fast, conv_output_size, im2col,
+                                max_pool_backward, max_pool_forward)
+from solutions.wrong import registry
+
+WRONG_ANSWERS, wrong = registry()
+
+
+# --- notebook 01: 1-D ------------------------------------------------------------------
+
+
+@wrong("correlate1d", "the kernel flipped: that is the convolution, not the cross-correlation")
+def correlate1d_flipped(x, w):
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)[::-1]
+    k = len(w)
+    return np.array([np.dot(x[i:i + k], w) for i in range(len(x) - k + 1)])
+
+
+@wrong("correlate1d", "off by one: the last window (i = n − k) is left out")
+def correlate1d_one_short(x, w):
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    k = len(w)
+    return np.array([np.dot(x[i:i + k], w) for i in range(len(x) - k)])
+
+
+@wrong("convolve1d", "no flip: convolution computed as cross-correlation")
+def convolve1d_not_flipped(x, w):
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    k = len(w)
+    return np.array([np.dot(x[i:i + k], w) for i in range(len(x) - k + 1)])
+
+
+# --- output size -----------------------------------------------------------------------
+
+
+@wrong("conv_output_size", "the +1 is missing (counts the steps, not the windows)")
+def conv_output_size_no_plus_one(n, k, pad, stride):
+    return (n + 2 * pad - k) // stride
+
+
+@wrong("conv_output_size", "rounded up instead of floored: a last, incomplete window counted")
+def conv_output_size_ceil(n, k, pad, stride):
+    return -((k - n - 2 * pad) // stride) + 1
+
+
+@wrong("conv_output_size", "padding added on one side only (n + pad instead of n + 2·pad)")
+def conv_output_size_pad_once(n, k, pad, stride):
+    return (n + pad - k) // stride + 1
+
+
+# --- conv forward ----------------------------------------------------------------------
+
+
+@wrong("conv_forward", "the kernel flipped in forward (mathematical convolution, not F.conv2d)")
+def conv_forward_flipped(x, w, b, stride=1, pad=0):
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    OH = conv_output_size(H, KH, pad, stride)
+    OW = conv_output_size(W, KW, pad, stride)
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    out = np.zeros((N, F, OH, OW))
+    for n in range(N):
+        for f in range(F):
+            for i in range(OH):
+                for j in range(OW):
+                    window = xp[n, :, i * stride:i * stride + KH, j * stride:j * stride + KW]
+                    out[n, f, i, j] = np.sum(window * w[f, :, ::-1, ::-1]) + b[f]
+    return out, (x, w, b, stride, pad)
+
+
+@wrong("conv_forward", "channels-last confusion: x read as (N, H, W, C)")
+def conv_forward_channels_last(x, w, b, stride=1, pad=0):
+    xl = np.ascontiguousarray(x).reshape(x.shape[0], x.shape[2], x.shape[3], x.shape[1])
+    xc = xl.transpose(0, 3, 1, 2)
+    N, C, H, W = xc.shape
+    F, _, KH, KW = w.shape
+    OH = conv_output_size(H, KH, pad, stride)
+    OW = conv_output_size(W, KW, pad, stride)
+    xp = np.pad(xc, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    out = np.zeros((N, F, OH, OW))
+    for n in range(N):
+        for f in range(F):
+            for i in range(OH):
+                for j in range(OW):
+                    window = xp[n, :, i * stride:i * stride + KH, j * stride:j * stride + KW]
+                    out[n, f, i, j] = np.sum(window * w[f]) + b[f]
+    return out, (x, w, b, stride, pad)
+
+
+@wrong("conv_forward", "windows start at i instead of stride·i (stride only shrinks the output)")
+def conv_forward_window_not_strided(x, w, b, stride=1, pad=0):
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    OH = conv_output_size(H, KH, pad, stride)
+    OW = conv_output_size(W, KW, pad, stride)
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    out = np.zeros((N, F, OH, OW))
+    for n in range(N):
+        for f in range(F):
+            for i in range(OH):
+                for j in range(OW):
+                    out[n, f, i, j] = np.sum(xp[n, :, i:i + KH, j:j + KW] * w[f]) + b[f]
+    return out, (x, w, b, stride, pad)
+
+
+# --- conv backward ---------------------------------------------------------------------
+
+
+@wrong("conv_backward", "stride ignored in backward: windows taken at (i, j) instead of (s·i, s·j)")
+def conv_backward_stride_ignored(dout, cache):
+    x, w, b, stride, pad = cache
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    _, _, OH, OW = dout.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    for n in range(N):
+        for f in range(F):
+            for i in range(OH):
+                for j in range(OW):
+                    g = dout[n, f, i, j]
+                    dw[f] += g * xp[n, :, i:i + KH, j:j + KW]
+                    dxp[n, :, i:i + KH, j:j + KW] += g * w[f]
+    return dxp[:, :, pad:pad + H, pad:pad + W], dw, dout.sum(axis=(0, 2, 3))
+
+
+@wrong("conv_backward", "padding not removed from dx: the gradient of the padded input returned")
+def conv_backward_padding_kept(dout, cache):
+    x, w, b, stride, pad = cache
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    _, _, OH, OW = dout.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    for n in range(N):
+        for f in range(F):
+            for i in range(OH):
+                for j in range(OW):
+                    hs, ws = i * stride, j * stride
+                    g = dout[n, f, i, j]
+                    dw[f] += g * xp[n, :, hs:hs + KH, ws:ws + KW]
+                    dxp[n, :, hs:hs + KH, ws:ws + KW] += g * w[f]
+    return dxp, dw, dout.sum(axis=(0, 2, 3))
+
+
+@wrong("conv_backward", "bias gradient not summed over N, H, W: averaged over the positions")
+def conv_backward_db_mean(dout, cache):
+    x, w, b, stride, pad = cache
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    _, _, OH, OW = dout.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    for n in range(N):
+        for f in range(F):
+            for i in range(OH):
+                for j in range(OW):
+                    hs, ws = i * stride, j * stride
+                    g = dout[n, f, i, j]
+                    dw[f] += g * xp[n, :, hs:hs + KH, ws:ws + KW]
+                    dxp[n, :, hs:hs + KH, ws:ws + KW] += g * w[f]
+    return dxp[:, :, pad:pad + H, pad:pad + W], dw, dout.sum(axis=0).mean(axis=(1, 2))
+
+
+@wrong("conv_backward", "dx spread with the flipped kernel (a full *convolution* done twice flips back)")
+def conv_backward_dx_flipped(dout, cache):
+    x, w, b, stride, pad = cache
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    _, _, OH, OW = dout.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    for n in range(N):
+        for f in range(F):
+            for i in range(OH):
+                for j in range(OW):
+                    hs, ws = i * stride, j * stride
+                    g = dout[n, f, i, j]
+                    dw[f] += g * xp[n, :, hs:hs + KH, ws:ws + KW]
+                    dxp[n, :, hs:hs + KH, ws:ws + KW] += g * w[f, :, ::-1, ::-1]
+    return dxp[:, :, pad:pad + H, pad:pad + W], dw, dout.sum(axis=(0, 2, 3))
+
+
+# --- notebook 02: im2col / col2im --------------------------------------------------------
+
+
+@wrong("im2col", "channels-last confusion: each row flattened in the order (u, v, c)")
+def im2col_channels_last(x, kh, kw, stride=1, pad=0):
+    N, C, H, W = x.shape
+    OH = (H + 2 * pad - kh) // stride + 1
+    OW = (W + 2 * pad - kw) // stride + 1
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    cols = np.empty((N, OH, OW, kh, kw, C))
+    for u in range(kh):
+        for v in range(kw):
+            patch = xp[:, :, u:u + stride * (OH - 1) + 1:stride, v:v + stride * (OW - 1) + 1:stride]
+            cols[:, :, :, u, v, :] = patch.transpose(0, 2, 3, 1)
+    return cols.reshape(N * OH * OW, C * kh * kw)
+
+
+@wrong("im2col", "padding forgotten: windows of the unpadded input, rows missing")
+def im2col_no_padding(x, kh, kw, stride=1, pad=0):
+    N, C, H, W = x.shape
+    OH = (H - kh) // stride + 1
+    OW = (W - kw) // stride + 1
+    cols = np.empty((N, OH, OW, C, kh, kw))
+    for u in range(kh):
+        for v in range(kw):
+            patch = x[:, :, u:u + stride * (OH - 1) + 1:stride, v:v + stride * (OW - 1) + 1:stride]
+            cols[:, :, :, :, u, v] = patch.transpose(0, 2, 3, 1)
+    return cols.reshape(N * OH * OW, C * kh * kw)
+
+
+@wrong("col2im", "= instead of += : overlapping windows overwrite each other")
+def col2im_assign(cols, x_shape, kh, kw, stride=1, pad=0):
+    N, C, H, W = x_shape
+    OH = (H + 2 * pad - kh) // stride + 1
+    OW = (W + 2 * pad - kw) // stride + 1
+    c6 = cols.reshape(N, OH, OW, C, kh, kw)
+    xp = np.zeros((N, C, H + 2 * pad, W + 2 * pad))
+    for n in range(N):
+        for i in range(OH):
+            for j in range(OW):
+                hs, ws = i * stride, j * stride
+                xp[n, :, hs:hs + kh, ws:ws + kw] = c6[n, i, j]
+    return xp[:, :, pad:pad + H, pad:pad + W]
+
+
+@wrong("col2im", "padding not removed: the padded image returned")
+def col2im_padding_kept(cols, x_shape, kh, kw, stride=1, pad=0):
+    N, C, H, W = x_shape
+    OH = (H + 2 * pad - kh) // stride + 1
+    OW = (W + 2 * pad - kw) // stride + 1
+    c6 = cols.reshape(N, OH, OW, C, kh, kw)
+    xp = np.zeros((N, C, H + 2 * pad, W + 2 * pad))
+    for u in range(kh):
+        for v in range(kw):
+            xp[:, :, u:u + stride * (OH - 1) + 1:stride, v:v + stride * (OW - 1) + 1:stride] += \
+                c6[:, :, :, :, u, v].transpose(0, 3, 1, 2)
+    return xp
+
+
+# --- fast convolution ----------------------------------------------------------------------
+
+
+@wrong("conv_forward_fast", "the product's rows reshaped straight to (N, F, OH, OW), no transpose")
+def conv_forward_fast_no_transpose(x, w, b, stride=1, pad=0):
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    OH = (H + 2 * pad - KH) // stride + 1
+    OW = (W + 2 * pad - KW) // stride + 1
+    cols = im2col(x, KH, KW, stride, pad)
+    out = (cols @ w.reshape(F, -1).T + b).reshape(N, F, OH, OW)
+    return out, (x, w, b, stride, pad, cols)
+
+
+@wrong("conv_backward_fast", "dw = colsᵀ·d reshaped to w's shape without the transpose")
+def conv_backward_fast_dw_untransposed(dout, cache):
+    x, w, b, stride, pad, cols = cache
+    F, _, KH, KW = w.shape
+    d = dout.transpose(0, 2, 3, 1).reshape(-1, F)
+    dw = (cols.T @ d).reshape(w.shape)
+    dx = col2im(d @ w.reshape(F, -1), x.shape, KH, KW, stride, pad)
+    return dx, dw, d.sum(axis=0)
+
+
+@wrong("conv_backward_fast", "bias gradient summed over the batch only, not over H and W")
+def conv_backward_fast_db_batch_only(dout, cache):
+    x, w, b, stride, pad, cols = cache
+    F, _, KH, KW = w.shape
+    d = dout.transpose(0, 2, 3, 1).reshape(-1, F)
+    dw = (d.T @ cols).reshape(w.shape)
+    dx = col2im(d @ w.reshape(F, -1), x.shape, KH, KW, stride, pad)
+    return dx, dw, dout.sum(axis=0)[:, 0, 0]
+
+
+# --- pooling ---------------------------------------------------------------------------------
+
+
+@wrong("max_pool_forward", "stride taken equal to the kernel: overlapping windows skipped")
+def max_pool_forward_stride_is_kernel(x, k, stride):
+    N, C, H, W = x.shape
+    OH = (H - k) // stride + 1
+    OW = (W - k) // stride + 1
+    out = np.empty((N, C, OH, OW))
+    for i in range(OH):
+        for j in range(OW):
+            out[:, :, i, j] = x[:, :, i * k:i * k + k, j * k:j * k + k].max(axis=(2, 3))
+    return out, (x, k, stride)
+
+
+@wrong("max_pool_backward", "= instead of += : overlapping windows overwrite each other's gradient")
+def max_pool_backward_assign(dout, cache):
+    x, k, stride = cache
+    N, C, OH, OW = dout.shape
+    dx = np.zeros_like(x, dtype=np.float64)
+    for n in range(N):
+        for c in range(C):
+            for i in range(OH):
+                for j in range(OW):
+                    window = x[n, c, i * stride:i * stride + k, j * stride:j * stride + k]
+                    u, v = np.unravel_index(np.argmax(window), window.shape)
+                    dx[n, c, i * stride + u, j * stride + v] = dout[n, c, i, j]
+    return dx
+
+
+@wrong("max_pool_backward", "ties: the gradient copied to every maximum of the window")
+def max_pool_backward_all_ties(dout, cache):
+    x, k, stride = cache
+    N, C, OH, OW = dout.shape
+    dx = np.zeros_like(x, dtype=np.float64)
+    for n in range(N):
+        for c in range(C):
+            for i in range(OH):
+                for j in range(OW):
+                    window = x[n, c, i * stride:i * stride + k, j * stride:j * stride + k]
+                    dx[n, c, i * stride:i * stride + k, j * stride:j * stride + k] += \
+                        (window == window.max()) * dout[n, c, i, j]
+    return dx
+
+
+@wrong("max_pool_backward", "ties: the gradient goes to the last maximum, not the first")
+def max_pool_backward_last_tie(dout, cache):
+    x, k, stride = cache
+    N, C, OH, OW = dout.shape
+    dx = np.zeros_like(x, dtype=np.float64)
+    for n in range(N):
+        for c in range(C):
+            for i in range(OH):
+                for j in range(OW):
+                    window = x[n, c, i * stride:i * stride + k, j * stride:j * stride + k]
+                    flat = window.reshape(-1)
+                    last = len(flat) - 1 - int(np.argmax(flat[::-1]))
+                    u, v = divmod(last, k)
+                    dx[n, c, i * stride + u, j * stride + v] += dout[n, c, i, j]
+    return dx
+
+
+@wrong("avg_pool_forward", "the window summed, not averaged")
+def avg_pool_forward_sum(x, k, stride):
+    N, C, H, W = x.shape
+    OH = (H - k) // stride + 1
+    OW = (W - k) // stride + 1
+    out = np.empty((N, C, OH, OW))
+    for i in range(OH):
+        for j in range(OW):
+            out[:, :, i, j] = x[:, :, i * stride:i * stride + k, j * stride:j * stride + k].sum(axis=(2, 3))
+    return out, (tuple(x.shape), k, stride)
+
+
+@wrong("avg_pool_backward", "dout not divided by k²")
+def avg_pool_backward_no_division(dout, cache):
+    x_shape, k, stride = cache
+    N, C, OH, OW = dout.shape
+    dx = np.zeros(tuple(x_shape))
+    for i in range(OH):
+        for j in range(OW):
+            dx[:, :, i * stride:i * stride + k, j * stride:j * stride + k] += dout[:, :, i, j, None, None]
+    return dx
+
+
+@wrong("avg_pool_backward", "= instead of += : overlapping windows overwrite each other's gradient")
+def avg_pool_backward_assign(dout, cache):
+    x_shape, k, stride = cache
+    N, C, OH, OW = dout.shape
+    dx = np.zeros(tuple(x_shape))
+    for i in range(OH):
+        for j in range(OW):
+            dx[:, :, i * stride:i * stride + k, j * stride:j * stride + k] = \
+                dout[:, :, i, j, None, None] / (k * k)
+    return dx
+
+
+@wrong("global_avg_pool_forward", "channels-last confusion: mean over axes (1, 2) of NCHW")
+def global_avg_pool_forward_channels_last(x):
+    return x.mean(axis=(1, 2)), tuple(x.shape)
+
+
+@wrong("global_avg_pool_backward", "dout copied to every pixel, not divided by H·W")
+def global_avg_pool_backward_no_division(dout, cache):
+    N, C, H, W = cache
+    return np.broadcast_to(dout[:, :, None, None], (N, C, H, W)).copy()
+
+
+# --- receptive field -----------------------------------------------------------------------
+
+
+@wrong("receptive_field", "strides ignored: the kernels' k − 1 simply added up")
+def receptive_field_strides_ignored(layers):
+    r = 1
+    for k, s in layers:
+        r += k - 1
+    return int(r)
+
+
+@wrong("receptive_field", "the jump multiplied by the layer's own stride before adding its k − 1")
+def receptive_field_jump_too_early(layers):
+    r, jump = 1, 1
+    for k, s in layers:
+        jump *= s
+        r += (k - 1) * jump
+    return int(r)
+
+
+# --- the CNN ------------------------------------------------------------------------------------
+
+
+@wrong("cnn_forward", "channels-last confusion: pooled maps flattened in the order (h, w, c)")
+def cnn_forward_flatten_channels_last(X, params):
+    a1 = relu(conv_forward_fast(X, params["w1"], params["b1"], 1, 1)[0])
+    p1, _ = max_pool_forward(a1, 2, 2)
+    a2 = relu(conv_forward_fast(p1, params["w2"], params["b2"], 1, 1)[0])
+    p2, _ = max_pool_forward(a2, 2, 2)
+    scores, _ = affine_forward(p2.transpose(0, 2, 3, 1).reshape(len(X), -1), params["W3"], params["b3"])
+    return scores, {"conv1": a1, "pool1": p1, "conv2": a2, "pool2": p2}
+
+
+@wrong("cnn_forward", "the ReLU after the second convolution is missing")
+def cnn_forward_second_relu_missing(X, params):
+    a1 = relu(conv_forward_fast(X, params["w1"], params["b1"], 1, 1)[0])
+    p1, _ = max_pool_forward(a1, 2, 2)
+    a2 = conv_forward_fast(p1, params["w2"], params["b2"], 1, 1)[0]
+    p2, _ = max_pool_forward(a2, 2, 2)
+    scores, _ = affine_forward(p2.reshape(len(X), -1), params["W3"], params["b3"])
+    return scores, {"conv1": a1, "pool1": p1, "conv2": a2, "pool2": p2}
+
+
+@wrong("cnn_loss_and_grads", "max pooling backpropagated as average pooling")
+def cnn_loss_and_grads_pool_as_average(X, y, params):
+    z1, conv1 = conv_forward_fast(X, params["w1"], params["b1"], 1, 1)
+    p1, pool1 = max_pool_forward(relu(z1), 2, 2)
+    z2, conv2 = conv_forward_fast(p1, params["w2"], params["b2"], 1, 1)
+    p2, pool2 = max_pool_forward(relu(z2), 2, 2)
+    flat = p2.reshape(len(X), -1)
+    scores, fc = affine_forward(flat, params["W3"], params["b3"])
+    loss, dscores = softmax_cross_entropy_backward(scores, y)
+    dflat, dW3, db3 = affine_backward(dscores, fc)
+    dz2 = relu_backward(avg_pool_backward(dflat.reshape(p2.shape), (z2.shape, 2, 2)), z2)
+    dp1, dw2, db2 = conv_backward_fast(dz2, conv2)
+    dz1 = relu_backward(avg_pool_backward(dp1, (z1.shape, 2, 2)), z1)
+    _, dw1, db1 = conv_backward_fast(dz1, conv1)
+    return loss, {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "W3": dW3, "b3": db3}
+
+
+@wrong("cnn_loss_and_grads", "the ReLU's derivative skipped in the first layer")
+def cnn_loss_and_grads_first_relu_skipped(X, y, params):
+    z1, conv1 = conv_forward_fast(X, params["w1"], params["b1"], 1, 1)
+    p1, pool1 = max_pool_forward(relu(z1), 2, 2)
+    z2, conv2 = conv_forward_fast(p1, params["w2"], params["b2"], 1, 1)
+    p2, pool2 = max_pool_forward(relu(z2), 2, 2)
+    flat = p2.reshape(len(X), -1)
+    scores, fc = affine_forward(flat, params["W3"], params["b3"])
+    loss, dscores = softmax_cross_entropy_backward(scores, y)
+    dflat, dW3, db3 = affine_backward(dscores, fc)
+    dz2 = relu_backward(max_pool_backward(dflat.reshape(p2.shape), pool2), z2)
+    dp1, dw2, db2 = conv_backward_fast(dz2, conv2)
+    dz1 = max_pool_backward(dp1, pool1)
+    _, dw1, db1 = conv_backward_fast(dz1, conv1)
+    return loss, {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "W3": dW3, "b3": db3}
+
+
+@wrong("train_cnn", "Adam's state reset at the start of every epoch")
+def train_cnn_state_reset(X, y, params, epochs=4, lr=0.01, batch_size=32, seed=0):
+    params = dict(params)
+    history = []
+    for epoch in range(epochs):
+        state = {name: {} for name in params}
+        total = 0.0
+        for rows in batch_indices(len(X), batch_size, seed + epoch):
+            loss, grads = cnn_loss_and_grads(X[rows], y[rows], params)
+            total += loss * len(rows)
+            for name in params:
+                params[name], state[name] = adam(params[name], grads[name], state[name], lr=lr)
+        history.append(total / len(X))
+    return params, history
+
+
+@wrong("train_cnn", "the same batch order in every epoch (seed instead of seed + e)")
+def train_cnn_same_order(X, y, params, epochs=4, lr=0.01, batch_size=32, seed=0):
+    params = dict(params)
+    state = {name: {} for name in params}
+    history = []
+    for epoch in range(epochs):
+        total = 0.0
+        for rows in batch_indices(len(X), batch_size, seed):
+            loss, grads = cnn_loss_and_grads(X[rows], y[rows], params)
+            total += loss * len(rows)
+            for name in params:
+                params[name], state[name] = adam(params[name], grads[name], state[name], lr=lr)
+        history.append(total / len(X))
+    return params, history
+
+
+@wrong("train_cnn", "the history holds the last batch's loss, not the epoch's mean")
+def train_cnn_last_batch_loss(X, y, params, epochs=4, lr=0.01, batch_size=32, seed=0):
+    params = dict(params)
+    state = {name: {} for name in params}
+    history = []
+    for epoch in range(epochs):
+        for rows in batch_indices(len(X), batch_size, seed + epoch):
+            loss, grads = cnn_loss_and_grads(X[rows], y[rows], params)
+            for name in params:
+                params[name], state[name] = adam(params[name], grads[name], state[name], lr=lr)
+        history.append(loss)
+    return params, history
+
+
+# --- the practical exercise ----------------------------------------------------------------------
+
+
+@wrong("bars_design", "one epoch only: the network has not learned the orientations yet")
+def bars_design_one_epoch():
+    return {"F1": 6, "F2": 8, "lr": 0.02, "epochs": 1, "batch_size": 32}
+
+
+@wrong("bars_design", "over the parameter budget: 16 and 32 kernels")
+def bars_design_too_big():
+    return {"F1": 16, "F2": 32, "lr": 0.02, "epochs": 4, "batch_size": 32}
