@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 import numpy as np
-import matplotlib.pyplot as plt
+from ._base import plt
 
 
 def _as_image(a, name):
