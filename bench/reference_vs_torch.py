@@ -5,7 +5,9 @@
 Printed per case: the median time of the reference (NumPy, float64), of PyTorch
 (float64, autograd) and their ratio against the budget of DESIGN.md:
 - MLP training step (forward, softmax cross-entropy, backward, SGD update) on a
-  digits-sized batch: ≤ 1.5× PyTorch.
+  digits-sized batch: ≤ 1.5× PyTorch;
+- convolution forward and backward (the im2col reference of Day 4) on a batch of
+  digits-sized feature maps: ≤ 3× PyTorch.
 Both sides run single-threaded, so the ratio compares the implementations rather
 than how many cores each one grabs.
 """
@@ -77,7 +79,32 @@ def mlp_step_case(batch=64, sizes=(64, 128, 64, 10), lr=0.1):
     return numpy_step, torch_step
 
 
-CASES = [("MLP training step, batch 64, 64-128-64-10, tanh", mlp_step_case, 1.5)]
+def conv_case(n=32, c=8, f=16, size=8, k=3):
+    from solutions import day4_cnn as day4
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n, c, size, size))
+    w = rng.normal(size=(f, c, k, k))
+    b = rng.normal(size=f)
+    dout = rng.normal(size=(n, f, size, size))
+
+    def numpy_step():
+        _, cache = day4.conv_forward_fast(x, w, b, 1, 1)
+        day4.conv_backward_fast(dout, cache)
+
+    xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    dt = torch.tensor(dout)
+
+    def torch_step():
+        F.conv2d(xt, wt, bt, stride=1, padding=1).backward(dt)
+        for t in (xt, wt, bt):
+            t.grad = None
+
+    return numpy_step, torch_step
+
+
+CASES = [("MLP training step, batch 64, 64-128-64-10, tanh", mlp_step_case, 1.5),
+         ("conv forward+backward, 32x8x8x8, 16 filters 3x3", conv_case, 3.0)]
 
 
 def main():
