@@ -22,7 +22,9 @@ from .activations import draw_activation, evaluate_elementwise, plot_activation
 from .classification import class_colors, plot_decision_boundary, predicted_classes
 from .statistics import plot_activation_stats
 from .training import plot_digits, plot_loss
+from .depth import draw_depth_statistics, plot_depth_statistics
 
 __all__ = ["plot_activation", "plot_decision_boundary", "plot_activation_stats",
            "plot_digits", "plot_loss", "class_colors", "predicted_classes",
-           "evaluate_elementwise", "draw_activation"]
+           "evaluate_elementwise", "draw_activation",
+           "plot_depth_statistics", "draw_depth_statistics"]

@@ -24,6 +24,8 @@ from .explorer import activation_explorer
 from .optimizers import RACE_SURFACES, Surface, optimizer_race
 from .panel import Panel
 from .playground import PLAYGROUND_PARAMETERS, network_playground
+from .depth import DEPTH_ACTIVATIONS, DEPTH_INITS, depth_explorer, depth_statistics
 
 __all__ = ["activation_explorer", "network_playground", "Panel", "optimizer_race", "Surface",
-           "RACE_SURFACES", "PLAYGROUND_PARAMETERS"]
+           "RACE_SURFACES", "PLAYGROUND_PARAMETERS",
+           "depth_explorer", "depth_statistics", "DEPTH_ACTIVATIONS", "DEPTH_INITS"]
