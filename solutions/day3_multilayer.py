@@ -34,8 +34,11 @@ def affine_layer_backward(dout, cache):
 
     dout (N, n_out); cache = (x, W, b).  Returns (dx (N, n_in), dW (n_out, n_in), db (n_out,)).
     """
-    x, W, b = cache
-    return dout @ W, dout.T @ x, dout.sum(axis=0)
+    x, W, _ = cache
+    dx = dout @ W
+    dW = dout.T @ x
+    db = dout.sum(axis=0)
+    return dx, dW, db
 
 
 def relu_layer_forward(z):

@@ -17,7 +17,7 @@ DEPTH_INITS = ("small", "xavier", "he")
 
 
 def depth_statistics(init: Callable, forward: Callable, loss_and_grads: Callable, depth: int,
-                     activation: str, method: str, width=100, classes=10, N=200, seed=0):
+                     activation: str, method: str, width=100, classes=10, N=100, seed=0):
     """(hidden activations [a², ..., a^{L−1}], gradient norms (L − 1,)) of a fresh network.
 
     init(sizes, activation, method, seed) -> params; forward(X, params, activation) ->
