@@ -313,6 +313,52 @@ def dropout_backward(dout, cache):
     return dout * mask / (1.0 - p)
 
 
+# --- 7. batch normalisation ------------------------------------------------------------------
+
+
+def batchnorm_forward(x, gamma, beta, state, mode="train", momentum=0.1, eps=1e-5):
+    """Batch normalisation of the columns of x, as torch.nn.BatchNorm1d.
+
+    x (N, D); gamma, beta (D,); state {"running_mean": (D,), "running_var": (D,)}.
+    train: x̂ = (x − μ_B)/√(σ²_B + ε) with the batch mean and the biased batch variance;
+    running averages r ← (1 − momentum)·r + momentum·(batch value), the variance's with the
+    unbiased σ²_B·N/(N − 1).  eval: the running averages in place of μ_B, σ²_B; state kept.
+    Returns (out, cache, new_state), out = γ ⊙ x̂ + β.
+    """
+    if mode == "train":
+        mu = x.mean(axis=0)
+        var = x.var(axis=0)
+        N = x.shape[0]
+        new_state = {"running_mean": (1.0 - momentum) * state["running_mean"] + momentum * mu,
+                     "running_var": (1.0 - momentum) * state["running_var"]
+                     + momentum * var * N / (N - 1)}
+    else:
+        mu, var = state["running_mean"], state["running_var"]
+        new_state = {"running_mean": np.array(mu, dtype=np.float64),
+                     "running_var": np.array(var, dtype=np.float64)}
+    inv_std = 1.0 / np.sqrt(var + eps)
+    x_hat = (x - mu) * inv_std
+    return gamma * x_hat + beta, (x_hat, gamma, inv_std, mode), new_state
+
+
+def batchnorm_backward(dout, cache):
+    """Gradients of batch normalisation: (dx (N, D), dgamma (D,), dbeta (D,)).
+
+    cache = (x̂, γ, 1/√(σ² + ε), mode).  With dx̂ = dout ⊙ γ and means over the batch (rows):
+    train mode, where μ_B and σ²_B depend on every row,
+    dx = (dx̂ − mean(dx̂) − x̂ ⊙ mean(dx̂ ⊙ x̂)) / √(σ²_B + ε);
+    eval mode, where the running statistics are constants, dx = dx̂ / √(σ² + ε).
+    """
+    x_hat, gamma, inv_std, mode = cache
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    dx_hat = dout * gamma
+    if mode != "train":
+        return dx_hat * inv_std, dgamma, dbeta
+    dx = inv_std * (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0))
+    return dx, dgamma, dbeta
+
+
 # --- manually graded answers (model answers for the solved notebooks) ----------------------
 
 ANSWERS = {

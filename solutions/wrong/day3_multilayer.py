@@ -430,3 +430,53 @@ def dropout_backward_not_scaled(dout, cache):
     if mode == "eval":
         return np.array(dout, dtype=np.float64)
     return dout * mask
+
+
+# --- 7. batch normalisation ------------------------------------------------------------------
+
+
+@wrong("batchnorm_forward", "biased and unbiased variance swapped: the running variance biased, "
+                            "the normalisation unbiased")
+def batchnorm_forward_variances_swapped(x, gamma, beta, state, mode="train", momentum=0.1, eps=1e-5):
+    if mode == "train":
+        N = x.shape[0]
+        mu = x.mean(axis=0)
+        var = x.var(axis=0) * N / (N - 1)
+        new_state = {"running_mean": (1.0 - momentum) * state["running_mean"] + momentum * mu,
+                     "running_var": (1.0 - momentum) * state["running_var"]
+                     + momentum * x.var(axis=0)}
+    else:
+        mu, var = state["running_mean"], state["running_var"]
+        new_state = {"running_mean": np.array(mu, dtype=np.float64),
+                     "running_var": np.array(var, dtype=np.float64)}
+    inv_std = 1.0 / np.sqrt(var + eps)
+    x_hat = (x - mu) * inv_std
+    return gamma * x_hat + beta, (x_hat, gamma, inv_std, mode), new_state
+
+
+@wrong("batchnorm_forward", "running averages updated in eval mode too")
+def batchnorm_forward_updates_in_eval(x, gamma, beta, state, mode="train", momentum=0.1, eps=1e-5):
+    N = x.shape[0]
+    batch_mu, batch_var = x.mean(axis=0), x.var(axis=0)
+    new_state = {"running_mean": (1.0 - momentum) * state["running_mean"] + momentum * batch_mu,
+                 "running_var": (1.0 - momentum) * state["running_var"]
+                 + momentum * batch_var * N / max(N - 1, 1)}
+    mu, var = (batch_mu, batch_var) if mode == "train" else (state["running_mean"], state["running_var"])
+    inv_std = 1.0 / np.sqrt(var + eps)
+    x_hat = (x - mu) * inv_std
+    return gamma * x_hat + beta, (x_hat, gamma, inv_std, mode), new_state
+
+
+@wrong("batchnorm_backward", "μ_B and σ²_B treated as constants in train mode: dx = dout ⊙ γ/σ")
+def batchnorm_backward_constant_statistics(dout, cache):
+    x_hat, gamma, inv_std, mode = cache
+    return dout * gamma * inv_std, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+@wrong("batchnorm_backward", "the σ²_B path left out: only the mean of dx̂ subtracted")
+def batchnorm_backward_without_variance_path(dout, cache):
+    x_hat, gamma, inv_std, mode = cache
+    dx_hat = dout * gamma
+    if mode != "train":
+        return dx_hat * inv_std, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+    return inv_std * (dx_hat - dx_hat.mean(axis=0)), (dout * x_hat).sum(axis=0), dout.sum(axis=0)
