@@ -327,6 +327,39 @@ def test_inverted_dropout_keeps_the_expectation():
     assert abs(out.mean() - 1.0) < 0.01
 
 
+@PROPERTY
+@given(sizes=st.lists(st.integers(2, 7), min_size=1, max_size=4), D=st.integers(1, 5),
+       momentum=st.sampled_from([0.1, 0.5]), seed=st.integers(0, 1000))
+def test_batchnorm_against_batchnorm1d_over_several_steps(sizes, D, momentum, seed):
+    rng = np.random.default_rng(seed)
+    gamma, beta = rng.normal(size=D), rng.normal(size=D)
+    bn = torch.nn.BatchNorm1d(D, momentum=momentum, dtype=torch.float64)
+    with torch.no_grad():
+        bn.weight.copy_(torch.tensor(gamma))
+        bn.bias.copy_(torch.tensor(beta))
+    state = {"running_mean": np.zeros(D), "running_var": np.ones(D)}
+    for N in sizes:
+        x, dout = rng.normal(1.0, 2.0, size=(N, D)), rng.normal(size=(N, D))
+        out, cache, state = day3.batchnorm_forward(x, gamma, beta, state, "train", momentum)
+        bn.train()
+        bn.zero_grad()
+        xt = torch.tensor(x, requires_grad=True)
+        ot = bn(xt)
+        ot.backward(torch.tensor(dout))
+        close(out, ot, atol=1e-11)
+        dx, dgamma, dbeta = day3.batchnorm_backward(dout, cache)
+        close(dx, xt.grad, rtol=1e-8, atol=1e-10)
+        close(dgamma, bn.weight.grad, atol=1e-11)
+        close(dbeta, bn.bias.grad, atol=1e-11)
+    close(state["running_mean"], bn.running_mean)
+    close(state["running_var"], bn.running_var)
+    x = rng.normal(size=(3, D))
+    out, _, after = day3.batchnorm_forward(x, gamma, beta, state, "eval", momentum)
+    bn.eval()
+    close(out, bn(torch.tensor(x)), atol=1e-11)
+    np.testing.assert_array_equal(after["running_var"], state["running_var"])
+
+
 # --- the wrong-answer library ---------------------------------------------------------------------
 
 
@@ -368,6 +401,12 @@ def sample_inputs():
         "adamw": (rng.normal(size=3), rng.normal(size=3), {}, 0.1, 0.9, 0.999, 1e-8, 0.2),
         "dropout_forward": (rng.normal(size=(4, 5)), 0.4, "train", mask),
         "dropout_backward": (rng.normal(size=(4, 5)), (mask, 0.4, "train")),
+        "batchnorm_forward": (rng.normal(size=(6, 3)), rng.normal(size=3), rng.normal(size=3),
+                              {"running_mean": rng.normal(size=3), "running_var": rng.uniform(0.5, 2, size=3)},
+                              "train", 0.1, 1e-5),
+        "batchnorm_backward": (rng.normal(size=(6, 3)),
+                               day3.batchnorm_forward(rng.normal(size=(6, 3)), rng.normal(size=3), np.zeros(3),
+                                                      {"running_mean": np.zeros(3), "running_var": np.ones(3)})[1]),
     }
 
 
@@ -393,7 +432,7 @@ def test_every_wrong_answer_is_a_bug(answer):
         return
     with np.errstate(all="ignore"):
         found = differs(answer.function(*args), reference(*args))
-        if answer.target == "dropout_forward":  # some bugs show only in eval mode
-            eval_args = (args[0], args[1], "eval", args[3])
+        if answer.target in ("dropout_forward", "batchnorm_forward"):  # some bugs show only in eval mode
+            eval_args = tuple("eval" if a == "train" else a for a in args)
             found = found or differs(answer.function(*eval_args), reference(*eval_args))
     assert found, answer.description
