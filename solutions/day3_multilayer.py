@@ -313,6 +313,29 @@ def dropout_backward(dout, cache):
     return dout * mask / (1.0 - p)
 
 
+# --- 7b. data augmentation -----------------------------------------------------------------
+
+
+def augment_digits(X, y, seed=0, max_shift=1, noise_std=0.0):
+    """Randomly shifted, noisy copies of 8×8 digits; the labels kept.
+
+    X (N, 64), rows the images row by row, values in [0, 1]; y (N,).  With
+    rng = np.random.default_rng(seed): shifts = rng.integers(−max_shift, max_shift + 1,
+    size=(N, 2)) (rows down, columns right), then noise = noise_std · rng.normal(size=(N, 64)).
+    Image i moves by shifts[i], pixels moved out are lost, the vacated ones are 0; the noise
+    is added and the result clipped to [0, 1].  Returns (X_aug (N, 64), a copy of y).
+    """
+    rng = np.random.default_rng(seed)
+    N = X.shape[0]
+    shifts = rng.integers(-max_shift, max_shift + 1, size=(N, 2))
+    noise = noise_std * rng.normal(size=(N, 64))
+    m = max_shift
+    padded = np.pad(np.asarray(X, dtype=np.float64).reshape(N, 8, 8), ((0, 0), (m, m), (m, m)))
+    out = np.empty((N, 8, 8))
+    for i, (dy, dx) in enumerate(shifts):
+        out[i] = padded[i, m - dy:m - dy + 8, m - dx:m - dx + 8]
+    return np.clip(out.reshape(N, 64) + noise, 0.0, 1.0), np.array(y, copy=True)
+
 # --- 7. batch normalisation ------------------------------------------------------------------
 
 

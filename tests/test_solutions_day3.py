@@ -320,6 +320,20 @@ def test_dropout_against_torch_with_its_mask(shape, p, seed):
     close(day3.dropout_backward(dout, cache_eval), dout)
 
 
+def test_augment_digits_shifts_like_torch_padding_and_keeps_labels():
+    rng = np.random.default_rng(4)
+    X, y = rng.uniform(size=(10, 64)), rng.integers(0, 10, size=10)
+    X_aug, y_aug = day3.augment_digits(X, y, seed=9, max_shift=2)
+    shifts = np.random.default_rng(9).integers(-2, 3, size=(10, 2))
+    padded = F.pad(torch.tensor(X).reshape(10, 8, 8), (2, 2, 2, 2))
+    for i, (dy, dx) in enumerate(shifts):
+        close(X_aug[i].reshape(8, 8), padded[i, 2 - dy:10 - dy, 2 - dx:10 - dx])
+    np.testing.assert_array_equal(y_aug, y)
+    noisy, _ = day3.augment_digits(X, y, seed=9, max_shift=2, noise_std=0.5)
+    assert noisy.min() >= 0.0 and noisy.max() <= 1.0
+    np.testing.assert_array_equal(noisy, day3.augment_digits(X, y, seed=9, max_shift=2, noise_std=0.5)[0])
+
+
 def test_inverted_dropout_keeps_the_expectation():
     rng = np.random.default_rng(0)
     mask = rng.random((400, 250)) >= 0.3
@@ -401,6 +415,7 @@ def sample_inputs():
         "adamw": (rng.normal(size=3), rng.normal(size=3), {}, 0.1, 0.9, 0.999, 1e-8, 0.2),
         "dropout_forward": (rng.normal(size=(4, 5)), 0.4, "train", mask),
         "dropout_backward": (rng.normal(size=(4, 5)), (mask, 0.4, "train")),
+        "augment_digits": (rng.uniform(size=(5, 64)), np.arange(5), 2, 1, 0.3),
         "batchnorm_forward": (rng.normal(size=(6, 3)), rng.normal(size=3), rng.normal(size=3),
                               {"running_mean": rng.normal(size=3), "running_var": rng.uniform(0.5, 2, size=3)},
                               "train", 0.1, 1e-5),

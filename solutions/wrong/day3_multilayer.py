@@ -480,3 +480,45 @@ def batchnorm_backward_without_variance_path(dout, cache):
     if mode != "train":
         return dx_hat * inv_std, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
     return inv_std * (dx_hat - dx_hat.mean(axis=0)), (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+# --- 7b. data augmentation -----------------------------------------------------------------
+
+
+@wrong("augment_digits", "np.roll: pixels shifted out come back on the other side")
+def augment_digits_wraps_around(X, y, seed=0, max_shift=1, noise_std=0.0):
+    rng = np.random.default_rng(seed)
+    N = X.shape[0]
+    shifts = rng.integers(-max_shift, max_shift + 1, size=(N, 2))
+    noise = noise_std * rng.normal(size=(N, 64))
+    images = np.asarray(X, dtype=np.float64).reshape(N, 8, 8)
+    out = np.stack([np.roll(img, (dy, dx), axis=(0, 1)) for img, (dy, dx) in zip(images, shifts)])
+    return np.clip(out.reshape(N, 64) + noise, 0.0, 1.0), np.array(y, copy=True)
+
+
+@wrong("augment_digits", "the shift the wrong way: up and left for positive shifts")
+def augment_digits_reversed(X, y, seed=0, max_shift=1, noise_std=0.0):
+    rng = np.random.default_rng(seed)
+    N = X.shape[0]
+    shifts = rng.integers(-max_shift, max_shift + 1, size=(N, 2))
+    noise = noise_std * rng.normal(size=(N, 64))
+    m = max_shift
+    padded = np.pad(np.asarray(X, dtype=np.float64).reshape(N, 8, 8), ((0, 0), (m, m), (m, m)))
+    out = np.empty((N, 8, 8))
+    for i, (dy, dx) in enumerate(shifts):
+        out[i] = padded[i, m + dy:m + dy + 8, m + dx:m + dx + 8]
+    return np.clip(out.reshape(N, 64) + noise, 0.0, 1.0), np.array(y, copy=True)
+
+
+@wrong("augment_digits", "the noisy pixels not clipped to [0, 1]")
+def augment_digits_not_clipped(X, y, seed=0, max_shift=1, noise_std=0.0):
+    rng = np.random.default_rng(seed)
+    N = X.shape[0]
+    shifts = rng.integers(-max_shift, max_shift + 1, size=(N, 2))
+    noise = noise_std * rng.normal(size=(N, 64))
+    m = max_shift
+    padded = np.pad(np.asarray(X, dtype=np.float64).reshape(N, 8, 8), ((0, 0), (m, m), (m, m)))
+    out = np.empty((N, 8, 8))
+    for i, (dy, dx) in enumerate(shifts):
+        out[i] = padded[i, m - dy:m - dy + 8, m - dx:m - dx + 8]
+    return out.reshape(N, 64) + noise, np.array(y, copy=True)
