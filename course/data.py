@@ -242,3 +242,27 @@ def minibatches(X, y, batch_size, seed=None, shuffle=True) -> Iterator[tuple[np.
     # A generator made here, so that bad arguments fail at the call, not at the first batch.
     return ((X[order[start:start + batch_size]], y[order[start:start + batch_size]])
             for start in range(0, n, batch_size))
+
+
+# --- Day 5: recurrent networks ----------------------------------------------------------
+
+
+def recurrent_params(D, H, spectral_radius, input_scale=0.02, gates=1, seed=0) -> dict:
+    """Weights of a recurrent cell in torch's layout, with a chosen spectral radius of W_hh.
+
+    W_hh = spectral_radius · Q with Q a random orthogonal (H, H) matrix, so every
+    eigenvalue and every singular value of W_hh has size exactly spectral_radius (and
+    ‖W_hh^k‖₂ = spectral_radius^k).  W_ih (gates·H, D) is normal with standard deviation
+    input_scale/√D; the biases are zero.  gates: 1 (RNN), 4 (LSTM) or 3 (GRU); for
+    gates > 1 every gate block of W_hh gets its own Q.
+    Returns {"W_ih", "W_hh", "b_ih", "b_hh"}, float64.
+    """
+    if D < 1 or H < 1 or gates < 1:
+        raise ValueError(f"D, H and gates must be at least 1, got D={D}, H={H}, gates={gates}")
+    if not spectral_radius > 0:
+        raise ValueError(f"spectral_radius must be positive, got {spectral_radius!r}")
+    rng = np.random.default_rng(seed)
+    blocks = [np.linalg.qr(rng.normal(size=(H, H)))[0] for _ in range(gates)]
+    return {"W_ih": rng.normal(0.0, input_scale / np.sqrt(D), size=(gates * H, D)),
+            "W_hh": float(spectral_radius) * np.concatenate(blocks, axis=0),
+            "b_ih": np.zeros(gates * H), "b_hh": np.zeros(gates * H)}

@@ -26,3 +26,5 @@ from .training import plot_digits, plot_loss
 __all__ = ["plot_activation", "plot_decision_boundary", "plot_activation_stats",
            "plot_digits", "plot_loss", "class_colors", "predicted_classes",
            "evaluate_elementwise", "draw_activation"]
+from .recurrent import draw_gradient_through_time, plot_gradient_through_time  # noqa: E402
+__all__ += ["plot_gradient_through_time", "draw_gradient_through_time"]

@@ -27,3 +27,5 @@ from .playground import PLAYGROUND_PARAMETERS, network_playground
 
 __all__ = ["activation_explorer", "network_playground", "Panel", "optimizer_race", "Surface",
            "RACE_SURFACES", "PLAYGROUND_PARAMETERS"]
+from .recurrent import GRADIENT_NET, gradient_through_time  # noqa: E402
+__all__ += ["gradient_through_time", "GRADIENT_NET"]
