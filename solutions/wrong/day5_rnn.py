@@ -368,3 +368,9 @@ def gru_backward_no_dh0(dh, cache):
         for k in grads:
             grads[k] += step[k]
     return dx, np.zeros((N, H)), grads
+
+
+def diagnoses(target):
+    """(function, description) of every wrong answer of ``target``: the hidden tests name a
+    likely bug with these (``checks.check_cases(..., wrong=diagnoses("rnn_forward"))``)."""
+    return [(w.function, w.description) for w in WRONG_ANSWERS if w.target == target]
