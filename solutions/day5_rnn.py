@@ -27,7 +27,6 @@ defined above it in the same notebook.
 
 import numpy as np
 
-from solutions.day1_forward import sigmoid
 
 # --- 1. the vanilla RNN: one step --------------------------------------------------------
 
@@ -134,10 +133,8 @@ def lstm_step_forward(x, h_prev, c_prev, params):
     """
     H = h_prev.shape[1]
     a = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"].T + params["b_hh"]
-    i = sigmoid(a[:, :H])
-    f = sigmoid(a[:, H:2 * H])
-    g = np.tanh(a[:, 2 * H:3 * H])
-    o = sigmoid(a[:, 3 * H:])
+    s = 0.5 * (1.0 + np.tanh(0.5 * a))  # σ(a) = (1 + tanh(a/2))/2, without overflow
+    i, f, g, o = s[:, :H], s[:, H:2 * H], np.tanh(a[:, 2 * H:3 * H]), s[:, 3 * H:]
     c = f * c_prev + i * g
     h = o * np.tanh(c)
     return h, c, (x, h_prev, c_prev, i, f, g, o, c, params)
@@ -218,8 +215,8 @@ def gru_step_forward(x, h_prev, params):
     H = h_prev.shape[1]
     gi = x @ params["W_ih"].T + params["b_ih"]
     gh = h_prev @ params["W_hh"].T + params["b_hh"]
-    r = sigmoid(gi[:, :H] + gh[:, :H])
-    z = sigmoid(gi[:, H:2 * H] + gh[:, H:2 * H])
+    rz = 0.5 * (1.0 + np.tanh(0.5 * (gi[:, :2 * H] + gh[:, :2 * H])))  # σ, without overflow
+    r, z = rz[:, :H], rz[:, H:]
     n = np.tanh(gi[:, 2 * H:] + r * gh[:, 2 * H:])
     h = (1.0 - z) * n + z * h_prev
     return h, (x, h_prev, r, z, n, gh[:, 2 * H:], params)

@@ -1,14 +1,13 @@
 """Typical wrong answers of Day 5; each must lose points on the exercise it targets.
 
 A wrong answer replaces its target in a solved notebook, where the set-up cell's imports
-(numpy, Day 1's ``sigmoid``) and the Day 5 functions defined earlier in the same notebook
+(numpy) and the Day 5 functions defined earlier in the same notebook
 are in scope; the imports below only make this module importable on its own, and let the
 hidden tests use these functions to name a likely bug.  Caches have the reference's layout.
 """
 
 import numpy as np
 
-from solutions.day1_forward import sigmoid
 from solutions.day5_rnn import (gru_step_backward, gru_step_forward, lstm_step_backward,
                                 lstm_step_forward, rnn_step_backward, rnn_step_forward)
 from solutions.wrong import registry
@@ -132,10 +131,8 @@ def jacobian_product_norms_factor_order(W_hh, h):
 def lstm_step_forward_ifog(x, h_prev, c_prev, params):
     H = h_prev.shape[1]
     a = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"].T + params["b_hh"]
-    i = sigmoid(a[:, :H])
-    f = sigmoid(a[:, H:2 * H])
-    o = sigmoid(a[:, 2 * H:3 * H])
-    g = np.tanh(a[:, 3 * H:])
+    s = 0.5 * (1.0 + np.tanh(0.5 * a))
+    i, f, o, g = s[:, :H], s[:, H:2 * H], s[:, 2 * H:3 * H], np.tanh(a[:, 3 * H:])
     c = f * c_prev + i * g
     h = o * np.tanh(c)
     return h, c, (x, h_prev, c_prev, i, f, g, o, c, params)
@@ -145,10 +142,8 @@ def lstm_step_forward_ifog(x, h_prev, c_prev, params):
 def lstm_step_forward_fi_swapped(x, h_prev, c_prev, params):
     H = h_prev.shape[1]
     a = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"].T + params["b_hh"]
-    f = sigmoid(a[:, :H])
-    i = sigmoid(a[:, H:2 * H])
-    g = np.tanh(a[:, 2 * H:3 * H])
-    o = sigmoid(a[:, 3 * H:])
+    s = 0.5 * (1.0 + np.tanh(0.5 * a))
+    f, i, g, o = s[:, :H], s[:, H:2 * H], np.tanh(a[:, 2 * H:3 * H]), s[:, 3 * H:]
     c = f * c_prev + i * g
     h = o * np.tanh(c)
     return h, c, (x, h_prev, c_prev, i, f, g, o, c, params)
@@ -158,10 +153,8 @@ def lstm_step_forward_fi_swapped(x, h_prev, c_prev, params):
 def lstm_step_forward_no_tanh_c(x, h_prev, c_prev, params):
     H = h_prev.shape[1]
     a = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"].T + params["b_hh"]
-    i = sigmoid(a[:, :H])
-    f = sigmoid(a[:, H:2 * H])
-    g = np.tanh(a[:, 2 * H:3 * H])
-    o = sigmoid(a[:, 3 * H:])
+    s = 0.5 * (1.0 + np.tanh(0.5 * a))  # σ(a) = (1 + tanh(a/2))/2, without overflow
+    i, f, g, o = s[:, :H], s[:, H:2 * H], np.tanh(a[:, 2 * H:3 * H]), s[:, 3 * H:]
     c = f * c_prev + i * g
     h = o * c
     return h, c, (x, h_prev, c_prev, i, f, g, o, c, params)
@@ -259,8 +252,8 @@ def gru_step_forward_paper_form(x, h_prev, params):
     H = h_prev.shape[1]
     gi = x @ params["W_ih"].T + params["b_ih"]
     gh = h_prev @ params["W_hh"].T + params["b_hh"]
-    r = sigmoid(gi[:, :H] + gh[:, :H])
-    z = sigmoid(gi[:, H:2 * H] + gh[:, H:2 * H])
+    rz = 0.5 * (1.0 + np.tanh(0.5 * (gi[:, :2 * H] + gh[:, :2 * H])))  # σ, without overflow
+    r, z = rz[:, :H], rz[:, H:]
     ghn = (r * h_prev) @ params["W_hh"][2 * H:].T + params["b_hh"][2 * H:]
     n = np.tanh(gi[:, 2 * H:] + ghn)
     h = (1.0 - z) * n + z * h_prev
@@ -272,8 +265,8 @@ def gru_step_forward_bias_outside_r(x, h_prev, params):
     H = h_prev.shape[1]
     gi = x @ params["W_ih"].T + params["b_ih"]
     gh = h_prev @ params["W_hh"].T + params["b_hh"]
-    r = sigmoid(gi[:, :H] + gh[:, :H])
-    z = sigmoid(gi[:, H:2 * H] + gh[:, H:2 * H])
+    rz = 0.5 * (1.0 + np.tanh(0.5 * (gi[:, :2 * H] + gh[:, :2 * H])))  # σ, without overflow
+    r, z = rz[:, :H], rz[:, H:]
     whn = h_prev @ params["W_hh"][2 * H:].T
     n = np.tanh(gi[:, 2 * H:] + r * whn + params["b_hh"][2 * H:])
     h = (1.0 - z) * n + z * h_prev
@@ -285,8 +278,8 @@ def gru_step_forward_rz_swapped(x, h_prev, params):
     H = h_prev.shape[1]
     gi = x @ params["W_ih"].T + params["b_ih"]
     gh = h_prev @ params["W_hh"].T + params["b_hh"]
-    z = sigmoid(gi[:, :H] + gh[:, :H])
-    r = sigmoid(gi[:, H:2 * H] + gh[:, H:2 * H])
+    zr = 0.5 * (1.0 + np.tanh(0.5 * (gi[:, :2 * H] + gh[:, :2 * H])))
+    z, r = zr[:, :H], zr[:, H:]
     n = np.tanh(gi[:, 2 * H:] + r * gh[:, 2 * H:])
     h = (1.0 - z) * n + z * h_prev
     return h, (x, h_prev, r, z, n, gh[:, 2 * H:], params)
@@ -297,8 +290,8 @@ def gru_step_forward_z_convention(x, h_prev, params):
     H = h_prev.shape[1]
     gi = x @ params["W_ih"].T + params["b_ih"]
     gh = h_prev @ params["W_hh"].T + params["b_hh"]
-    r = sigmoid(gi[:, :H] + gh[:, :H])
-    z = sigmoid(gi[:, H:2 * H] + gh[:, H:2 * H])
+    rz = 0.5 * (1.0 + np.tanh(0.5 * (gi[:, :2 * H] + gh[:, :2 * H])))  # σ, without overflow
+    r, z = rz[:, :H], rz[:, H:]
     n = np.tanh(gi[:, 2 * H:] + r * gh[:, 2 * H:])
     h = z * n + (1.0 - z) * h_prev
     return h, (x, h_prev, r, z, n, gh[:, 2 * H:], params)
