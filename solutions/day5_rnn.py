@@ -276,6 +276,51 @@ def gru_backward(dh, cache):
     return dx, dh_next, grads
 
 
+# --- 6. evaluating a classifier ----------------------------------------------------------
+
+
+def confusion_matrix(y_true, y_pred, num_classes):
+    """Counts of (true class, predicted class) pairs, as sklearn.metrics.confusion_matrix.
+
+    y_true, y_pred: int arrays (N,) with labels in 0 … num_classes−1.
+    Returns an int64 array (C, C): entry [i, j] is the number of examples of class i
+    predicted as class j (rows: the truth, columns: the prediction).
+    """
+    cm = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(cm, (np.asarray(y_true, dtype=np.int64), np.asarray(y_pred, dtype=np.int64)), 1)
+    return cm
+
+
+def accuracy(cm):
+    """The fraction of correct predictions, trace(cm) / Σ cm, from a confusion matrix (C, C)."""
+    cm = np.asarray(cm, dtype=np.float64)
+    return float(np.trace(cm) / cm.sum())
+
+
+def precision_recall_f1(cm):
+    """Per-class precision, recall and F1 from a confusion matrix (C, C) (rows: the truth).
+
+    precision_c = cm[c, c] / Σ_i cm[i, c] (of the examples predicted as c, the right ones);
+    recall_c = cm[c, c] / Σ_j cm[c, j] (of the examples of class c, the ones found);
+    F1_c = 2 P_c R_c / (P_c + R_c), their harmonic mean.  A 0/0 counts as 0, as
+    sklearn's ``zero_division=0``.  Returns (precision, recall, f1), float64 arrays (C,).
+    """
+    cm = np.asarray(cm, dtype=np.float64)
+    tp = np.diag(cm)
+    predicted, actual = cm.sum(axis=0), cm.sum(axis=1)
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)
+    both = precision + recall
+    f1 = np.divide(2.0 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)
+    return precision, recall, f1
+
+
+def macro_f1(cm):
+    """The macro-averaged F1: the plain mean over the classes of each class's F1
+    (sklearn's ``f1_score(average="macro")``).  cm: (C, C).  Returns a float."""
+    return float(np.mean(precision_recall_f1(cm)[2]))
+
+
 # --- manually graded answers (model answers for the solved notebooks) -------------
 
 ANSWERS = {

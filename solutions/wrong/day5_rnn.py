@@ -9,7 +9,8 @@ hidden tests use these functions to name a likely bug.  Caches have the referenc
 import numpy as np
 
 from solutions.day5_rnn import (gru_step_backward, gru_step_forward, lstm_step_backward,
-                                lstm_step_forward, rnn_step_backward, rnn_step_forward)
+                                lstm_step_forward, precision_recall_f1, rnn_step_backward,
+                                rnn_step_forward)
 from solutions.wrong import registry
 
 WRONG_ANSWERS, wrong = registry()
@@ -367,3 +368,55 @@ def diagnoses(target):
     """(function, description) of every wrong answer of ``target``: the hidden tests name a
     likely bug with these (``checks.check_cases(..., wrong=diagnoses("rnn_forward"))``)."""
     return [(w.function, w.description) for w in WRONG_ANSWERS if w.target == target]
+
+
+# --- 4. evaluation ------------------------------------------------------------------------
+
+
+@wrong("confusion_matrix", "rows and columns swapped: rows hold the prediction")
+def confusion_matrix_transposed(y_true, y_pred, num_classes):
+    cm = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(cm, (np.asarray(y_pred, dtype=np.int64), np.asarray(y_true, dtype=np.int64)), 1)
+    return cm
+
+
+@wrong("accuracy", "the mean of the per-class recalls (balanced accuracy), not the fraction correct")
+def accuracy_balanced(cm):
+    cm = np.asarray(cm, dtype=np.float64)
+    return float(np.mean(np.diag(cm) / np.maximum(cm.sum(axis=1), 1.0)))
+
+
+@wrong("precision_recall_f1", "precision and recall swapped: sums over the rows for precision")
+def precision_recall_f1_swapped(cm):
+    cm = np.asarray(cm, dtype=np.float64)
+    tp = np.diag(cm)
+    predicted, actual = cm.sum(axis=1), cm.sum(axis=0)
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)
+    both = precision + recall
+    f1 = np.divide(2.0 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)
+    return precision, recall, f1
+
+
+@wrong("precision_recall_f1", "F1 as the arithmetic mean (P + R)/2 instead of the harmonic mean")
+def precision_recall_f1_arithmetic(cm):
+    cm = np.asarray(cm, dtype=np.float64)
+    tp = np.diag(cm)
+    predicted, actual = cm.sum(axis=0), cm.sum(axis=1)
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)
+    return precision, recall, (precision + recall) / 2.0
+
+
+@wrong("macro_f1", "F1 averaged the wrong way: the F1 of the mean precision and the mean recall")
+def macro_f1_of_means(cm):
+    precision, recall, _ = precision_recall_f1(cm)
+    p, r = float(np.mean(precision)), float(np.mean(recall))
+    return 2.0 * p * r / (p + r) if p + r > 0 else 0.0
+
+
+@wrong("macro_f1", "F1 weighted by the class sizes (average=\"weighted\"), not the plain mean")
+def macro_f1_weighted(cm):
+    cm = np.asarray(cm, dtype=np.float64)
+    support = cm.sum(axis=1)
+    return float(np.sum(precision_recall_f1(cm)[2] * support) / support.sum())
