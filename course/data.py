@@ -266,3 +266,26 @@ def recurrent_params(D, H, spectral_radius, input_scale=0.02, gates=1, seed=0) -
     return {"W_ih": rng.normal(0.0, input_scale / np.sqrt(D), size=(gates * H, D)),
             "W_hh": float(spectral_radius) * np.concatenate(blocks, axis=0),
             "b_ih": np.zeros(gates * H), "b_hh": np.zeros(gates * H)}
+
+
+def adding_problem(n, T, seed=0):
+    """The adding problem (Hochreiter & Schmidhuber 1997), a long-range sequence task.
+
+    Each of the n sequences has T steps of two numbers: a value drawn uniformly from [0, 1]
+    and a marker, 1 at exactly two steps (one in the first half, one in the second half of
+    the sequence) and 0 elsewhere.  The target is the sum of the two marked values, so the
+    network must remember the first marked value for up to T − 1 steps.  Predicting the
+    constant 1 (the mean target) gives a mean squared error of 1/6.
+    Returns X (n, T, 2) float64 and y (n,) float64.
+    """
+    if T < 2 or n < 1:
+        raise ValueError(f"need n ≥ 1 sequences of length T ≥ 2, got n={n}, T={T}")
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(size=(n, T))
+    half = T // 2
+    first = rng.integers(0, half, size=n)
+    second = rng.integers(half, T, size=n)
+    markers = np.zeros((n, T))
+    markers[np.arange(n), first] = 1.0
+    markers[np.arange(n), second] = 1.0
+    return np.stack([values, markers], axis=2), values[np.arange(n), first] + values[np.arange(n), second]
