@@ -117,7 +117,7 @@ class Sandbox:
                 cmd += ["--ro-bind", str(site), str(site)]
             cmd += ["--ro-bind", str(tmp / "lib"), "/judge-lib"]
             cmd += ["--tmpfs", str(site / "torch"),
-                    "--ro-bind", str(_course_dir()), str(_course_dir()),
+                    "--ro-bind", str(_course_dir()), "/judge-lib/course",
                     "--ro-bind", str(HERE), "/judge",
                     "--chdir", "/tmp", "--clearenv",
                     "--setenv", "HOME", "/tmp", "--setenv", "PATH", "/usr/bin:/bin"]
@@ -142,6 +142,10 @@ class Sandbox:
         self.tmp = Path(tempfile.mkdtemp(prefix="judge-"))
         lib = self.tmp / "lib" / "solutions"
         lib.mkdir(parents=True)
+        if self.isolate and bubblewrap():
+            (self.tmp / "lib" / "course").mkdir()
+        else:
+            (self.tmp / "lib" / "course").symlink_to(_course_dir(), target_is_directory=True)
         (lib / "__init__.py").write_text("")
         for module in self.references:
             shutil.copy2(REPO / "solutions" / f"{module}.py", lib / f"{module}.py")

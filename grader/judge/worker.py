@@ -10,6 +10,7 @@ Requests: {"op": "load", "cells": [[cell_id, source], ...], "nonce": str}
 """
 
 import builtins
+import importlib.machinery
 import io
 import os
 import sys
@@ -65,8 +66,6 @@ class _BlockFinder:
                                os.environ.get("JUDGE_REFERENCES", "").split(",") if m}
 
     def find_spec(self, name, path=None, target=None):
-        import importlib.machinery
-
         if name.split(".")[0] in self.blocked and name not in self.allowed:
             return importlib.machinery.ModuleSpec(name, self)
         return None
