@@ -17,6 +17,7 @@ import inspect
 
 import numpy as np
 import pytest
+import sklearn.metrics
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -191,6 +192,42 @@ def test_inputs_are_not_modified():
         np.testing.assert_array_equal(a, b)
 
 
+# --- evaluation measures against sklearn.metrics --------------------------------------
+
+
+@PROPERTY
+@given(N=st.integers(1, 60), C=st.integers(2, 8), seed=st.integers(0, 2 ** 31))
+def test_measures_match_sklearn(N, C, seed):
+    rng = np.random.default_rng(seed)
+    y_true = rng.integers(0, C, size=N)
+    y_pred = np.where(rng.uniform(size=N) < 0.5, y_true, rng.integers(0, C, size=N))
+    labels = list(range(C))
+    cm = day5.confusion_matrix(y_true, y_pred, C)
+    np.testing.assert_array_equal(cm, sklearn.metrics.confusion_matrix(y_true, y_pred, labels=labels))
+    assert day5.accuracy(cm) == pytest.approx(sklearn.metrics.accuracy_score(y_true, y_pred), abs=1e-15)
+    P, R, F, _ = sklearn.metrics.precision_recall_fscore_support(y_true, y_pred, labels=labels,
+                                                                 zero_division=0)
+    for ours, theirs in zip(day5.precision_recall_f1(cm), (P, R, F)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)
+    assert day5.macro_f1(cm) == pytest.approx(
+        sklearn.metrics.f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0),
+        rel=1e-12, abs=1e-15)
+
+
+def test_adding_problem():
+    X, y = data.adding_problem(500, 12, seed=4)
+    assert X.shape == (500, 12, 2) and y.shape == (500,) and X.dtype == np.float64
+    markers = X[:, :, 1]
+    assert np.all(markers.sum(axis=1) == 2)
+    assert np.all(markers[:, :6].sum(axis=1) == 1) and np.all(markers[:, 6:].sum(axis=1) == 1)
+    np.testing.assert_allclose(y, (X[:, :, 0] * markers).sum(axis=1))
+    assert abs(np.mean((y - 1.0) ** 2) - 1.0 / 6.0) < 0.03
+    again, _ = data.adding_problem(500, 12, seed=4)
+    np.testing.assert_array_equal(X, again)
+    with pytest.raises(ValueError):
+        data.adding_problem(3, 1)
+
+
 # --- the wrong-answer library ---------------------------------------------------------
 
 
@@ -209,6 +246,9 @@ def _probes():
     h0, c0 = rng.normal(size=(N, H)), rng.normal(size=(N, H))
     dh_seq, dh, dc = rng.normal(size=(N, T, H)), rng.normal(size=(N, H)), rng.normal(size=(N, H))
     p = {kind: random_params(rng, kind, D, H, scale=0.8) for kind in GATES}
+    y_true = np.array([0, 0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 3])
+    y_pred = np.array([0, 0, 0, 1, 2, 1, 0, 2, 2, 3, 0, 0])
+    cm = day5.confusion_matrix(y_true, y_pred, 4)
     return {
         "rnn_step_forward": lambda f: f(x, h0, p["rnn"])[0],
         "rnn_step_backward": lambda f: f(dh, day5.rnn_step_forward(x, h0, p["rnn"])[1]),
@@ -223,6 +263,10 @@ def _probes():
         "gru_step_backward": lambda f: f(dh, day5.gru_step_forward(x, h0, p["gru"])[1]),
         "gru_forward": lambda f: f(x_seq, h0, p["gru"])[0],
         "gru_backward": lambda f: f(dh_seq, day5.gru_forward(x_seq, h0, p["gru"])[1]),
+        "confusion_matrix": lambda f: f(y_true, y_pred, 4),
+        "accuracy": lambda f: f(cm),
+        "precision_recall_f1": lambda f: f(cm),
+        "macro_f1": lambda f: f(cm),
     }
 
 
