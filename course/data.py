@@ -17,7 +17,7 @@ from typing import Iterator
 import numpy as np
 
 __all__ = ["Split", "split", "load_digits_split", "make_2d", "DATASETS_2D", "one_hot",
-           "minibatches"]
+           "minibatches", "make_bars", "recurrent_params", "adding_problem"]
 
 
 @dataclass
@@ -275,3 +275,50 @@ def make_bars(n=1100, size=12, length=4, noise=0.15, seed=0):
         X[i, 0, r0 + dr * t, c0 + dc * t] = rng.uniform(0.6, 1.0)
     X += noise * rng.standard_normal(X.shape)
     return X, y
+
+
+# --- Day 5: recurrent networks ----------------------------------------------------------
+
+
+def recurrent_params(D, H, spectral_radius, input_scale=0.02, gates=1, seed=0) -> dict:
+    """Weights of a recurrent cell in torch's layout, with a chosen spectral radius of W_hh.
+
+    W_hh = spectral_radius · Q with Q a random orthogonal (H, H) matrix, so every
+    eigenvalue and every singular value of W_hh has size exactly spectral_radius (and
+    ‖W_hh^k‖₂ = spectral_radius^k).  W_ih (gates·H, D) is normal with standard deviation
+    input_scale/√D; the biases are zero.  gates: 1 (RNN), 4 (LSTM) or 3 (GRU); for
+    gates > 1 every gate block of W_hh gets its own Q.
+    Returns {"W_ih", "W_hh", "b_ih", "b_hh"}, float64.
+    """
+    if D < 1 or H < 1 or gates < 1:
+        raise ValueError(f"D, H and gates must be at least 1, got D={D}, H={H}, gates={gates}")
+    if not spectral_radius > 0:
+        raise ValueError(f"spectral_radius must be positive, got {spectral_radius!r}")
+    rng = np.random.default_rng(seed)
+    blocks = [np.linalg.qr(rng.normal(size=(H, H)))[0] for _ in range(gates)]
+    return {"W_ih": rng.normal(0.0, input_scale / np.sqrt(D), size=(gates * H, D)),
+            "W_hh": float(spectral_radius) * np.concatenate(blocks, axis=0),
+            "b_ih": np.zeros(gates * H), "b_hh": np.zeros(gates * H)}
+
+
+def adding_problem(n, T, seed=0):
+    """The adding problem (Hochreiter & Schmidhuber 1997), a long-range sequence task.
+
+    Each of the n sequences has T steps of two numbers: a value drawn uniformly from [0, 1]
+    and a marker, 1 at exactly two steps (one in the first half, one in the second half of
+    the sequence) and 0 elsewhere.  The target is the sum of the two marked values, so the
+    network must remember the first marked value for up to T − 1 steps.  Predicting the
+    constant 1 (the mean target) gives a mean squared error of 1/6.
+    Returns X (n, T, 2) float64 and y (n,) float64.
+    """
+    if T < 2 or n < 1:
+        raise ValueError(f"need n ≥ 1 sequences of length T ≥ 2, got n={n}, T={T}")
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(size=(n, T))
+    half = T // 2
+    first = rng.integers(0, half, size=n)
+    second = rng.integers(half, T, size=n)
+    markers = np.zeros((n, T))
+    markers[np.arange(n), first] = 1.0
+    markers[np.arange(n), second] = 1.0
+    return np.stack([values, markers], axis=2), values[np.arange(n), first] + values[np.arange(n), second]

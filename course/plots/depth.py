@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-import matplotlib.pyplot as plt
+from ._base import plt
 
 
 def draw_depth_statistics(fig, activations: Sequence, grad_norms, title=None):

@@ -1,0 +1,363 @@
+"""Day 5 reference: recurrent networks — the tanh RNN and backpropagation through time,
+vanishing and exploding gradients, LSTM and GRU cells.
+
+Conventions (DESIGN.md, pinned so that every check against PyTorch is exact):
+
+- float64; batch first: a sequence x is (N, T, D), one time step x_t is (N, D), the
+  hidden states h are (N, T, H).  Python's time index t = 0 … T−1 is the slides' 1 … T.
+- PyTorch's weight layout, a dict of four arrays per cell, two bias vectors as torch has:
+  ``{"W_ih": (G·H, D), "W_hh": (G·H, H), "b_ih": (G·H,), "b_hh": (G·H,)}`` with G = 1
+  (RNN), 4 (LSTM, gates stacked i, f, g, o) or 3 (GRU, stacked r, z, n);
+  ``nn.RNN/LSTM/GRU(batch_first=True).weight_ih_l0`` etc. hold the same numbers.
+- Every cell is a ``*_step_forward(...) -> (out, cache)`` / ``*_step_backward(dout, cache)``
+  pair; ``*_forward`` runs a whole sequence, ``*_backward`` is backpropagation through time.
+  Gradients of the parameters come back as a dict with the parameters' keys.
+
+    RNN   h_t = tanh(x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh)
+    LSTM  [i f g o] = x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh (then σ, σ, tanh, σ)
+          c_t = f ⊙ c_{t−1} + i ⊙ g;   h_t = o ⊙ tanh(c_t)
+    GRU   r = σ(W_ir x + b_ir + W_hr h + b_hr);  z = σ(W_iz x + b_iz + W_hz h + b_hz)
+          n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn));  h′ = (1 − z) ⊙ n + z ⊙ h
+
+Every public function here is the model answer of one graded stub in ``day5_rnn/``,
+matched by name; it uses numpy, the earlier days' functions imported below (the
+notebooks import the same names in their set-up cells), or a function of this module
+defined above it in the same notebook.
+"""
+
+import numpy as np
+
+
+# --- 1. the vanilla RNN: one step --------------------------------------------------------
+
+
+def rnn_step_forward(x, h_prev, params):
+    """One step of the tanh RNN: h = tanh(x W_ihᵀ + b_ih + h_prev W_hhᵀ + b_hh).
+
+    x: (N, D); h_prev: (N, H); params: {"W_ih": (H, D), "W_hh": (H, H), "b_ih": (H,),
+    "b_hh": (H,)}.  Returns (h (N, H), cache) with cache = (x, h_prev, h, params).
+    """
+    z = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"].T + params["b_hh"]
+    h = np.tanh(z)
+    return h, (x, h_prev, h, params)
+
+
+def rnn_step_backward(dh, cache):
+    """Backward pass of one RNN step.
+
+    dh: ∂C/∂h (N, H), everything that reaches h; cache from ``rnn_step_forward``.
+    δ = dh ⊙ (1 − h²) (tanh′ from the output h), then as an affine layer twice:
+    dx = δ W_ih, dh_prev = δ W_hh, ∂C/∂W_ih = δᵀ x, ∂C/∂W_hh = δᵀ h_prev,
+    ∂C/∂b_ih = ∂C/∂b_hh = Σ over the rows of δ.
+    Returns (dx (N, D), dh_prev (N, H), grads {"W_ih", "W_hh", "b_ih", "b_hh"}).
+    """
+    x, h_prev, h, params = cache
+    delta = dh * (1.0 - h * h)
+    db = delta.sum(axis=0)
+    grads = {"W_ih": delta.T @ x, "W_hh": delta.T @ h_prev, "b_ih": db, "b_hh": db.copy()}
+    return delta @ params["W_ih"], delta @ params["W_hh"], grads
+
+
+# --- 2. a whole sequence, and backpropagation through time -----------------------------
+
+
+def rnn_forward(x, h0, params):
+    """The tanh RNN over a whole sequence, from the initial state h0.
+
+    x: (N, T, D); h0: (N, H); params as in ``rnn_step_forward``.
+    Returns (h (N, T, H), cache): every hidden state h_1 … h_T, and a list of the
+    T step caches.
+    """
+    N, T, _ = x.shape
+    h_prev = h0
+    hs, caches = [], []
+    for t in range(T):
+        h_prev, cache = rnn_step_forward(x[:, t, :], h_prev, params)
+        hs.append(h_prev)
+        caches.append(cache)
+    return np.stack(hs, axis=1).reshape(N, T, -1), caches
+
+
+def rnn_backward(dh, cache):
+    """Backpropagation through time for ``rnn_forward``.
+
+    dh: (N, T, H), the gradient of the loss with respect to each h_t from the loss
+    terms at step t only (zeros where a step has no loss).  Going back in time,
+    the gradient that reaches h_t is dh[:, t] plus what step t+1 sends back
+    (its dh_prev); the parameters' gradients are summed over the steps.
+    Returns (dx (N, T, D), dh0 (N, H), grads {"W_ih", "W_hh", "b_ih", "b_hh"}).
+    """
+    N, T, H = dh.shape
+    D = cache[0][0].shape[1]
+    dx = np.zeros((N, T, D))
+    grads = {k: np.zeros_like(v) for k, v in cache[0][3].items()}
+    dh_next = np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        dx[:, t, :], dh_next, step = rnn_step_backward(dh[:, t, :] + dh_next, cache[t])
+        for k in grads:
+            grads[k] += step[k]
+    return dx, dh_next, grads
+
+
+# --- 3. vanishing and exploding through time ----------------------------------------------
+
+
+def jacobian_product_norms(W_hh, h):
+    """How much of a gradient survives k steps back: ‖∂h_T/∂h_{T−k}‖₂ for k = 0 … T.
+
+    W_hh: (H, H); h: (T, H), the hidden states h_1 … h_T of one sequence.
+    One step's Jacobian is J_t = ∂h_t/∂h_{t−1} = diag(1 − h_t²) W_hh, and
+    ∂h_T/∂h_{T−k} = J_T J_{T−1} ⋯ J_{T−k+1} (the identity for k = 0).
+    Returns the spectral norms (largest singular values), a float64 array (T+1,).
+    """
+    T, H = h.shape
+    product = np.eye(H)
+    norms = [1.0]
+    for t in range(T - 1, -1, -1):
+        product = product @ ((1.0 - h[t] ** 2)[:, None] * W_hh)
+        norms.append(np.linalg.norm(product, 2))
+    return np.array(norms, dtype=np.float64)
+
+
+# --- 4. LSTM ------------------------------------------------------------------------------
+
+
+def lstm_step_forward(x, h_prev, c_prev, params):
+    """One LSTM step, torch's gate order i, f, g, o.
+
+    x: (N, D); h_prev, c_prev: (N, H); params {"W_ih": (4H, D), "W_hh": (4H, H),
+    "b_ih": (4H,), "b_hh": (4H,)}.  a = x W_ihᵀ + b_ih + h_prev W_hhᵀ + b_hh (N, 4H),
+    split in four blocks of H columns: i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o);
+    c = f ⊙ c_prev + i ⊙ g; h = o ⊙ tanh(c).
+    Returns (h (N, H), c (N, H), cache).
+    """
+    H = h_prev.shape[1]
+    a = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"].T + params["b_hh"]
+    s = 0.5 * (1.0 + np.tanh(0.5 * a))  # σ(a) = (1 + tanh(a/2))/2, without overflow
+    i, f, g, o = s[:, :H], s[:, H:2 * H], np.tanh(a[:, 2 * H:3 * H]), s[:, 3 * H:]
+    c = f * c_prev + i * g
+    h = o * np.tanh(c)
+    return h, c, (x, h_prev, c_prev, i, f, g, o, c, params)
+
+
+def lstm_step_backward(dh, dc, cache):
+    """Backward pass of one LSTM step.
+
+    dh: ∂C/∂h (N, H); dc: ∂C/∂c (N, H) arriving from the next step's cell state (the
+    additive path); cache from ``lstm_step_forward``.  The cell state collects both:
+    ∂C/∂c = dc + dh ⊙ o ⊙ (1 − tanh²c); then the gates through c = f ⊙ c_prev + i ⊙ g
+    and h = o ⊙ tanh c, their pre-activations through σ′ and tanh′, and the stacked
+    (N, 4H) gradient through the two affine maps.
+    Returns (dx (N, D), dh_prev (N, H), dc_prev (N, H), grads {"W_ih", "W_hh", "b_ih", "b_hh"}).
+    """
+    x, h_prev, c_prev, i, f, g, o, c, params = cache
+    tc = np.tanh(c)
+    dc_total = dc + dh * o * (1.0 - tc * tc)
+    da = np.concatenate([dc_total * g * i * (1.0 - i),
+                         dc_total * c_prev * f * (1.0 - f),
+                         dc_total * i * (1.0 - g * g),
+                         dh * tc * o * (1.0 - o)], axis=1)
+    db = da.sum(axis=0)
+    grads = {"W_ih": da.T @ x, "W_hh": da.T @ h_prev, "b_ih": db, "b_hh": db.copy()}
+    return da @ params["W_ih"], da @ params["W_hh"], dc_total * f, grads
+
+
+def lstm_forward(x, h0, c0, params):
+    """An LSTM over a whole sequence from (h0, c0).
+
+    x: (N, T, D); h0, c0: (N, H); params as in ``lstm_step_forward``.
+    Returns (h (N, T, H), cache): every hidden state, and the list of step caches.
+    """
+    N, T, _ = x.shape
+    h, c = h0, c0
+    hs, caches = [], []
+    for t in range(T):
+        h, c, cache = lstm_step_forward(x[:, t, :], h, c, params)
+        hs.append(h)
+        caches.append(cache)
+    return np.stack(hs, axis=1).reshape(N, T, -1), caches
+
+
+def lstm_backward(dh, cache):
+    """Backpropagation through time for ``lstm_forward``.
+
+    dh: (N, T, H), the loss terms' gradients at each h_t (zeros where none).  Two
+    gradients travel back in time: dh_prev into h_{t−1} (added to dh[:, t−1]) and
+    dc_prev along the cell state.
+    Returns (dx (N, T, D), dh0 (N, H), dc0 (N, H), grads {"W_ih", "W_hh", "b_ih", "b_hh"}).
+    """
+    N, T, H = dh.shape
+    D = cache[0][0].shape[1]
+    dx = np.zeros((N, T, D))
+    grads = {k: np.zeros_like(v) for k, v in cache[0][8].items()}
+    dh_next, dc_next = np.zeros((N, H)), np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        dx[:, t, :], dh_next, dc_next, step = lstm_step_backward(dh[:, t, :] + dh_next, dc_next,
+                                                                 cache[t])
+        for k in grads:
+            grads[k] += step[k]
+    return dx, dh_next, dc_next, grads
+
+
+# --- 5. GRU -------------------------------------------------------------------------------
+
+
+def gru_step_forward(x, h_prev, params):
+    """One GRU step in torch's form, gates stacked r, z, n.
+
+    x: (N, D); h_prev: (N, H); params {"W_ih": (3H, D), "W_hh": (3H, H), "b_ih": (3H,),
+    "b_hh": (3H,)}.  With gi = x W_ihᵀ + b_ih and gh = h_prev W_hhᵀ + b_hh, each split in
+    three blocks of H columns: r = σ(gi_r + gh_r), z = σ(gi_z + gh_z),
+    n = tanh(gi_n + r ⊙ gh_n) (the reset gate multiplies W_hn h + b_hn), and
+    h = (1 − z) ⊙ n + z ⊙ h_prev.
+    Returns (h (N, H), cache).
+    """
+    H = h_prev.shape[1]
+    gi = x @ params["W_ih"].T + params["b_ih"]
+    gh = h_prev @ params["W_hh"].T + params["b_hh"]
+    rz = 0.5 * (1.0 + np.tanh(0.5 * (gi[:, :2 * H] + gh[:, :2 * H])))  # σ, without overflow
+    r, z = rz[:, :H], rz[:, H:]
+    n = np.tanh(gi[:, 2 * H:] + r * gh[:, 2 * H:])
+    h = (1.0 - z) * n + z * h_prev
+    return h, (x, h_prev, r, z, n, gh[:, 2 * H:], params)
+
+
+def gru_step_backward(dh, cache):
+    """Backward pass of one GRU step.
+
+    dh: ∂C/∂h (N, H); cache from ``gru_step_forward``.  h depends on h_prev directly
+    (through z ⊙ h_prev) and through the three gates; the gradients of the input side
+    (N, 3H) and of the hidden side (N, 3H) differ only in the n block, where the
+    hidden side is multiplied by r.
+    Returns (dx (N, D), dh_prev (N, H), grads {"W_ih", "W_hh", "b_ih", "b_hh"}).
+    """
+    x, h_prev, r, z, n, ghn, params = cache
+    dan = dh * (1.0 - z) * (1.0 - n * n)
+    daz = dh * (h_prev - n) * z * (1.0 - z)
+    dar = dan * ghn * r * (1.0 - r)
+    dgi = np.concatenate([dar, daz, dan], axis=1)
+    dgh = np.concatenate([dar, daz, dan * r], axis=1)
+    grads = {"W_ih": dgi.T @ x, "W_hh": dgh.T @ h_prev,
+             "b_ih": dgi.sum(axis=0), "b_hh": dgh.sum(axis=0)}
+    return dgi @ params["W_ih"], dh * z + dgh @ params["W_hh"], grads
+
+
+def gru_forward(x, h0, params):
+    """A GRU over a whole sequence from h0.
+
+    x: (N, T, D); h0: (N, H); params as in ``gru_step_forward``.
+    Returns (h (N, T, H), cache): every hidden state, and the list of step caches.
+    """
+    N, T, _ = x.shape
+    h = h0
+    hs, caches = [], []
+    for t in range(T):
+        h, cache = gru_step_forward(x[:, t, :], h, params)
+        hs.append(h)
+        caches.append(cache)
+    return np.stack(hs, axis=1).reshape(N, T, -1), caches
+
+
+def gru_backward(dh, cache):
+    """Backpropagation through time for ``gru_forward``.
+
+    dh: (N, T, H) as in ``rnn_backward``.
+    Returns (dx (N, T, D), dh0 (N, H), grads {"W_ih", "W_hh", "b_ih", "b_hh"}).
+    """
+    N, T, H = dh.shape
+    D = cache[0][0].shape[1]
+    dx = np.zeros((N, T, D))
+    grads = {k: np.zeros_like(v) for k, v in cache[0][6].items()}
+    dh_next = np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        dx[:, t, :], dh_next, step = gru_step_backward(dh[:, t, :] + dh_next, cache[t])
+        for k in grads:
+            grads[k] += step[k]
+    return dx, dh_next, grads
+
+
+# --- 6. evaluating a classifier ----------------------------------------------------------
+
+
+def confusion_matrix(y_true, y_pred, num_classes):
+    """Counts of (true class, predicted class) pairs, as sklearn.metrics.confusion_matrix.
+
+    y_true, y_pred: int arrays (N,) with labels in 0 … num_classes−1.
+    Returns an int64 array (C, C): entry [i, j] is the number of examples of class i
+    predicted as class j (rows: the truth, columns: the prediction).
+    """
+    cm = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(cm, (np.asarray(y_true, dtype=np.int64), np.asarray(y_pred, dtype=np.int64)), 1)
+    return cm
+
+
+def accuracy(cm):
+    """The fraction of correct predictions, trace(cm) / Σ cm, from a confusion matrix (C, C)."""
+    cm = np.asarray(cm, dtype=np.float64)
+    return float(np.trace(cm) / cm.sum())
+
+
+def precision_recall_f1(cm):
+    """Per-class precision, recall and F1 from a confusion matrix (C, C) (rows: the truth).
+
+    precision_c = cm[c, c] / Σ_i cm[i, c] (of the examples predicted as c, the right ones);
+    recall_c = cm[c, c] / Σ_j cm[c, j] (of the examples of class c, the ones found);
+    F1_c = 2 P_c R_c / (P_c + R_c), their harmonic mean.  A 0/0 counts as 0, as
+    sklearn's ``zero_division=0``.  Returns (precision, recall, f1), float64 arrays (C,).
+    """
+    cm = np.asarray(cm, dtype=np.float64)
+    tp = np.diag(cm)
+    predicted, actual = cm.sum(axis=0), cm.sum(axis=1)
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)
+    both = precision + recall
+    f1 = np.divide(2.0 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)
+    return precision, recall, f1
+
+
+def macro_f1(cm):
+    """The macro-averaged F1: the plain mean over the classes of each class's F1
+    (sklearn's ``f1_score(average="macro")``).  cm: (C, C).  Returns a float."""
+    return float(np.mean(precision_recall_f1(cm)[2]))
+
+
+# --- manually graded answers (model answers for the solved notebooks) -------------
+
+ANSWERS = {
+    "vanishing-answer": r"""
+By the chain rule through time, $\partial C/\partial h_{T-k} = \bigl(J_T J_{T-1}\cdots J_{T-k+1}\bigr)^\top
+\partial C/\partial h_T$ with one factor $J_t = \operatorname{diag}(1 - h_t^2)\,W_{hh}$ per step: the
+same matrix $W_{hh}$ again and again, as in a chain of $k$ neurons that all share one weight.
+
+1. *Vanishing.*  $0 < 1 - h_t^2 \le 1$, so $\lVert J_t\rVert_2 \le \lVert W_{hh}\rVert_2 = \sigma_{\max}(W_{hh})$ and
+$\lVert\partial h_T/\partial h_{T-k}\rVert_2 \le \sigma_{\max}^k$.  When the largest singular value (for a
+normal $W_{hh}$, the spectral radius $\rho$) is below 1, the gradient from $k$ steps back shrinks at least
+geometrically, like $\rho^k$; saturated units ($|h| \to 1$, $1 - h^2 \to 0$) shrink it further.  A loss at
+step $T$ then hardly changes the weights through anything that happened many steps earlier: the network
+cannot learn long-range dependencies, the gradient is dominated by the last few steps.
+2. *Exploding.*  When $\rho > 1$ and the units are not saturated ($1 - h^2 \approx 1$), the product behaves
+like $W_{hh}^k$, whose norm grows like $\rho^k$: the gradient grows exponentially with the distance, one
+update can be huge and throw the weights away (a cliff of the loss surface).  The bound is only an upper
+bound, so with $\rho > 1$ saturation can still make it vanish; but the growth is possible only then.
+3. Clipping by global norm caps the length of the step (keeping its direction) and so tames the explosion;
+it does nothing for vanishing gradients, which need another architecture: the LSTM/GRU cell state, whose
+Jacobian along the additive path is $\operatorname{diag}(f)$ (a gate near 1), not a product with $W_{hh}$.
+""".strip(),
+    "evaluation-answer": r"""
+1. The read-out reaches an accuracy of about 0.89 ± 0.02 and a macro $F_1$ of about 0.89 over the five
+seeds; the majority baseline (always the most frequent training class) has accuracy 0.10 — one class
+in ten is right by construction — and macro $F_1 \approx 0.02$.  The baseline predicts a single class:
+that class has recall 1 and precision 0.1 ($F_1 = 2 \cdot 0.1 \cdot 1/1.1 \approx 0.18$), every other class
+has $F_1 = 0$ (never predicted), so the mean over ten classes is $\approx 0.018$.  Accuracy counts
+examples, macro $F_1$ counts classes: with unequal classes a model that ignores the small ones can have a
+high accuracy and a poor macro $F_1$; report both (and the per-class values or the confusion matrix).
+2. The standard deviation over seeds is about 0.016, so a difference of 0.01 in one run is within the
+noise of the initialisation alone.  Run both variants over several seeds (the same seeds), compare
+mean ± std (or the paired differences), and decide on a validation set; the test set is used once, at the
+end.
+3. For example: a larger hidden size $H$ or a different spectral radius / input scale; a stronger or weaker
+ridge penalty; training the recurrent weights with BPTT (an LSTM or GRU with Adam and clipping) instead of
+fixing them; reading all hidden states instead of only the last; early stopping on the validation loss.
+Each is chosen on the validation split, never on the test split.
+""".strip(),
+}

@@ -1,0 +1,422 @@
+"""Typical wrong answers of Day 5; each must lose points on the exercise it targets.
+
+A wrong answer replaces its target in a solved notebook, where the set-up cell's imports
+(numpy) and the Day 5 functions defined earlier in the same notebook
+are in scope; the imports below only make this module importable on its own, and let the
+hidden tests use these functions to name a likely bug.  Caches have the reference's layout.
+"""
+
+import numpy as np
+
+from solutions.day5_rnn import (gru_step_backward, gru_step_forward, lstm_step_backward,
+                                lstm_step_forward, precision_recall_f1, rnn_step_backward,
+                                rnn_step_forward)
+from solutions.wrong import registry
+
+WRONG_ANSWERS, wrong = registry()
+
+
+# --- 1. the tanh RNN ------------------------------------------------------------------------
+
+
+@wrong("rnn_step_forward", "one bias only: b_hh left out")
+def rnn_step_forward_one_bias(x, h_prev, params):
+    z = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"].T
+    h = np.tanh(z)
+    return h, (x, h_prev, h, params)
+
+
+@wrong("rnn_step_forward", "h_prev @ W_hh without the transpose")
+def rnn_step_forward_untransposed(x, h_prev, params):
+    z = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"] + params["b_hh"]
+    h = np.tanh(z)
+    return h, (x, h_prev, h, params)
+
+
+@wrong("rnn_step_backward", "tanh′ taken of the wrong side: 1 − tanh(h)² instead of 1 − h²")
+def rnn_step_backward_tanh_of_output(dh, cache):
+    x, h_prev, h, params = cache
+    delta = dh * (1.0 - np.tanh(h) ** 2)
+    db = delta.sum(axis=0)
+    grads = {"W_ih": delta.T @ x, "W_hh": delta.T @ h_prev, "b_ih": db, "b_hh": db.copy()}
+    return delta @ params["W_ih"], delta @ params["W_hh"], grads
+
+
+@wrong("rnn_step_backward", "dh_prev = δ W_hhᵀ: the transpose of the forward map applied twice")
+def rnn_step_backward_dh_prev_transposed(dh, cache):
+    x, h_prev, h, params = cache
+    delta = dh * (1.0 - h * h)
+    db = delta.sum(axis=0)
+    grads = {"W_ih": delta.T @ x, "W_hh": delta.T @ h_prev, "b_ih": db, "b_hh": db.copy()}
+    return delta @ params["W_ih"], delta @ params["W_hh"].T, grads
+
+
+@wrong("rnn_forward", "h0 ignored: the sequence starts from zeros")
+def rnn_forward_ignores_h0(x, h0, params):
+    N, T, _ = x.shape
+    h_prev = np.zeros_like(h0)
+    hs, caches = [], []
+    for t in range(T):
+        h_prev, cache = rnn_step_forward(x[:, t, :], h_prev, params)
+        hs.append(h_prev)
+        caches.append(cache)
+    return np.stack(hs, axis=1), caches
+
+
+@wrong("rnn_backward", "gradient of h not accumulated from the next step (only the local loss)")
+def rnn_backward_local_only(dh, cache):
+    N, T, H = dh.shape
+    D = cache[0][0].shape[1]
+    dx = np.zeros((N, T, D))
+    grads = {k: np.zeros_like(v) for k, v in cache[0][3].items()}
+    dh_prev = np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        dx[:, t, :], dh_prev, step = rnn_step_backward(dh[:, t, :], cache[t])
+        for k in grads:
+            grads[k] += step[k]
+    return dx, dh_prev, grads
+
+
+@wrong("rnn_backward", "gradient of h0 missing: zeros returned for dh0")
+def rnn_backward_no_dh0(dh, cache):
+    N, T, H = dh.shape
+    D = cache[0][0].shape[1]
+    dx = np.zeros((N, T, D))
+    grads = {k: np.zeros_like(v) for k, v in cache[0][3].items()}
+    dh_next = np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        dx[:, t, :], dh_next, step = rnn_step_backward(dh[:, t, :] + dh_next, cache[t])
+        for k in grads:
+            grads[k] += step[k]
+    return dx, np.zeros((N, H)), grads
+
+
+@wrong("rnn_backward", "parameter gradients overwritten at each step instead of summed over time")
+def rnn_backward_overwrites(dh, cache):
+    N, T, H = dh.shape
+    D = cache[0][0].shape[1]
+    dx = np.zeros((N, T, D))
+    grads = {}
+    dh_next = np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        dx[:, t, :], dh_next, grads = rnn_step_backward(dh[:, t, :] + dh_next, cache[t])
+    return dx, dh_next, grads
+
+
+@wrong("jacobian_product_norms", "the tanh′ factor diag(1 − h²) left out: powers of W_hh only")
+def jacobian_product_norms_without_tanh_prime(W_hh, h):
+    T, H = h.shape
+    product = np.eye(H)
+    norms = [1.0]
+    for t in range(T - 1, -1, -1):
+        product = product @ W_hh
+        norms.append(np.linalg.norm(product, 2))
+    return np.array(norms, dtype=np.float64)
+
+
+@wrong("jacobian_product_norms", "W_hh diag(1 − h²): the tanh′ factor on the wrong side of W_hh")
+def jacobian_product_norms_factor_order(W_hh, h):
+    T, H = h.shape
+    product = np.eye(H)
+    norms = [1.0]
+    for t in range(T - 1, -1, -1):
+        product = product @ (W_hh * (1.0 - h[t] ** 2)[None, :])
+        norms.append(np.linalg.norm(product, 2))
+    return np.array(norms, dtype=np.float64)
+
+
+# --- 2. LSTM ----------------------------------------------------------------------------------
+
+
+@wrong("lstm_step_forward", "gate order i, f, o, g instead of torch's i, f, g, o")
+def lstm_step_forward_ifog(x, h_prev, c_prev, params):
+    H = h_prev.shape[1]
+    a = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"].T + params["b_hh"]
+    s = 0.5 * (1.0 + np.tanh(0.5 * a))
+    i, f, o, g = s[:, :H], s[:, H:2 * H], s[:, 2 * H:3 * H], np.tanh(a[:, 3 * H:])
+    c = f * c_prev + i * g
+    h = o * np.tanh(c)
+    return h, c, (x, h_prev, c_prev, i, f, g, o, c, params)
+
+
+@wrong("lstm_step_forward", "i and f swapped: gate order f, i, g, o")
+def lstm_step_forward_fi_swapped(x, h_prev, c_prev, params):
+    H = h_prev.shape[1]
+    a = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"].T + params["b_hh"]
+    s = 0.5 * (1.0 + np.tanh(0.5 * a))
+    f, i, g, o = s[:, :H], s[:, H:2 * H], np.tanh(a[:, 2 * H:3 * H]), s[:, 3 * H:]
+    c = f * c_prev + i * g
+    h = o * np.tanh(c)
+    return h, c, (x, h_prev, c_prev, i, f, g, o, c, params)
+
+
+@wrong("lstm_step_forward", "h = o ⊙ c: the tanh of the cell state left out")
+def lstm_step_forward_no_tanh_c(x, h_prev, c_prev, params):
+    H = h_prev.shape[1]
+    a = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"].T + params["b_hh"]
+    s = 0.5 * (1.0 + np.tanh(0.5 * a))  # σ(a) = (1 + tanh(a/2))/2, without overflow
+    i, f, g, o = s[:, :H], s[:, H:2 * H], np.tanh(a[:, 2 * H:3 * H]), s[:, 3 * H:]
+    c = f * c_prev + i * g
+    h = o * c
+    return h, c, (x, h_prev, c_prev, i, f, g, o, c, params)
+
+
+@wrong("lstm_step_backward", "the upstream dc forgotten: only dh reaches the cell state")
+def lstm_step_backward_no_dc(dh, dc, cache):
+    x, h_prev, c_prev, i, f, g, o, c, params = cache
+    tc = np.tanh(c)
+    dc_total = dh * o * (1.0 - tc * tc)
+    da = np.concatenate([dc_total * g * i * (1.0 - i),
+                         dc_total * c_prev * f * (1.0 - f),
+                         dc_total * i * (1.0 - g * g),
+                         dh * tc * o * (1.0 - o)], axis=1)
+    db = da.sum(axis=0)
+    grads = {"W_ih": da.T @ x, "W_hh": da.T @ h_prev, "b_ih": db, "b_hh": db.copy()}
+    return da @ params["W_ih"], da @ params["W_hh"], dc_total * f, grads
+
+
+@wrong("lstm_step_backward", "tanh′(c) left out of the path from h to c")
+def lstm_step_backward_no_tanh_prime(dh, dc, cache):
+    x, h_prev, c_prev, i, f, g, o, c, params = cache
+    tc = np.tanh(c)
+    dc_total = dc + dh * o
+    da = np.concatenate([dc_total * g * i * (1.0 - i),
+                         dc_total * c_prev * f * (1.0 - f),
+                         dc_total * i * (1.0 - g * g),
+                         dh * tc * o * (1.0 - o)], axis=1)
+    db = da.sum(axis=0)
+    grads = {"W_ih": da.T @ x, "W_hh": da.T @ h_prev, "b_ih": db, "b_hh": db.copy()}
+    return da @ params["W_ih"], da @ params["W_hh"], dc_total * f, grads
+
+
+@wrong("lstm_forward", "c0 ignored: the cell state starts from zeros")
+def lstm_forward_ignores_c0(x, h0, c0, params):
+    N, T, _ = x.shape
+    h, c = h0, np.zeros_like(c0)
+    hs, caches = [], []
+    for t in range(T):
+        h, c, cache = lstm_step_forward(x[:, t, :], h, c, params)
+        hs.append(h)
+        caches.append(cache)
+    return np.stack(hs, axis=1), caches
+
+
+@wrong("lstm_backward", "the cell state's gradient not carried back in time (dc = 0 at every step)")
+def lstm_backward_no_dc_path(dh, cache):
+    N, T, H = dh.shape
+    D = cache[0][0].shape[1]
+    dx = np.zeros((N, T, D))
+    grads = {k: np.zeros_like(v) for k, v in cache[0][8].items()}
+    dh_next, dc_prev = np.zeros((N, H)), np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        dx[:, t, :], dh_next, dc_prev, step = lstm_step_backward(dh[:, t, :] + dh_next,
+                                                                 np.zeros((N, H)), cache[t])
+        for k in grads:
+            grads[k] += step[k]
+    return dx, dh_next, dc_prev, grads
+
+
+@wrong("lstm_backward", "gradient of h not accumulated from the next step (only the local loss)")
+def lstm_backward_local_only(dh, cache):
+    N, T, H = dh.shape
+    D = cache[0][0].shape[1]
+    dx = np.zeros((N, T, D))
+    grads = {k: np.zeros_like(v) for k, v in cache[0][8].items()}
+    dh_prev, dc_next = np.zeros((N, H)), np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        dx[:, t, :], dh_prev, dc_next, step = lstm_step_backward(dh[:, t, :], dc_next, cache[t])
+        for k in grads:
+            grads[k] += step[k]
+    return dx, dh_prev, dc_next, grads
+
+
+@wrong("lstm_backward", "gradients of h0 and c0 missing: zeros returned")
+def lstm_backward_no_initial_grads(dh, cache):
+    N, T, H = dh.shape
+    D = cache[0][0].shape[1]
+    dx = np.zeros((N, T, D))
+    grads = {k: np.zeros_like(v) for k, v in cache[0][8].items()}
+    dh_next, dc_next = np.zeros((N, H)), np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        dx[:, t, :], dh_next, dc_next, step = lstm_step_backward(dh[:, t, :] + dh_next, dc_next,
+                                                                 cache[t])
+        for k in grads:
+            grads[k] += step[k]
+    return dx, np.zeros((N, H)), np.zeros((N, H)), grads
+
+
+# --- 3. GRU -----------------------------------------------------------------------------------
+
+
+@wrong("gru_step_forward", "the paper's form: r applied before W_hn, W_hn (r ⊙ h) + b_hn")
+def gru_step_forward_paper_form(x, h_prev, params):
+    H = h_prev.shape[1]
+    gi = x @ params["W_ih"].T + params["b_ih"]
+    gh = h_prev @ params["W_hh"].T + params["b_hh"]
+    rz = 0.5 * (1.0 + np.tanh(0.5 * (gi[:, :2 * H] + gh[:, :2 * H])))  # σ, without overflow
+    r, z = rz[:, :H], rz[:, H:]
+    ghn = (r * h_prev) @ params["W_hh"][2 * H:].T + params["b_hh"][2 * H:]
+    n = np.tanh(gi[:, 2 * H:] + ghn)
+    h = (1.0 - z) * n + z * h_prev
+    return h, (x, h_prev, r, z, n, gh[:, 2 * H:], params)
+
+
+@wrong("gru_step_forward", "b_hn outside the reset gate: (W_hn h) ⊙ r + b_hn")
+def gru_step_forward_bias_outside_r(x, h_prev, params):
+    H = h_prev.shape[1]
+    gi = x @ params["W_ih"].T + params["b_ih"]
+    gh = h_prev @ params["W_hh"].T + params["b_hh"]
+    rz = 0.5 * (1.0 + np.tanh(0.5 * (gi[:, :2 * H] + gh[:, :2 * H])))  # σ, without overflow
+    r, z = rz[:, :H], rz[:, H:]
+    whn = h_prev @ params["W_hh"][2 * H:].T
+    n = np.tanh(gi[:, 2 * H:] + r * whn + params["b_hh"][2 * H:])
+    h = (1.0 - z) * n + z * h_prev
+    return h, (x, h_prev, r, z, n, gh[:, 2 * H:], params)
+
+
+@wrong("gru_step_forward", "r and z swapped: gate order z, r, n")
+def gru_step_forward_rz_swapped(x, h_prev, params):
+    H = h_prev.shape[1]
+    gi = x @ params["W_ih"].T + params["b_ih"]
+    gh = h_prev @ params["W_hh"].T + params["b_hh"]
+    zr = 0.5 * (1.0 + np.tanh(0.5 * (gi[:, :2 * H] + gh[:, :2 * H])))
+    z, r = zr[:, :H], zr[:, H:]
+    n = np.tanh(gi[:, 2 * H:] + r * gh[:, 2 * H:])
+    h = (1.0 - z) * n + z * h_prev
+    return h, (x, h_prev, r, z, n, gh[:, 2 * H:], params)
+
+
+@wrong("gru_step_forward", "h′ = z ⊙ n + (1 − z) ⊙ h: the other papers' convention, not torch's")
+def gru_step_forward_z_convention(x, h_prev, params):
+    H = h_prev.shape[1]
+    gi = x @ params["W_ih"].T + params["b_ih"]
+    gh = h_prev @ params["W_hh"].T + params["b_hh"]
+    rz = 0.5 * (1.0 + np.tanh(0.5 * (gi[:, :2 * H] + gh[:, :2 * H])))  # σ, without overflow
+    r, z = rz[:, :H], rz[:, H:]
+    n = np.tanh(gi[:, 2 * H:] + r * gh[:, 2 * H:])
+    h = z * n + (1.0 - z) * h_prev
+    return h, (x, h_prev, r, z, n, gh[:, 2 * H:], params)
+
+
+@wrong("gru_step_backward", "the direct path z ⊙ dh into dh_prev forgotten")
+def gru_step_backward_no_direct_path(dh, cache):
+    x, h_prev, r, z, n, ghn, params = cache
+    dan = dh * (1.0 - z) * (1.0 - n * n)
+    daz = dh * (h_prev - n) * z * (1.0 - z)
+    dar = dan * ghn * r * (1.0 - r)
+    dgi = np.concatenate([dar, daz, dan], axis=1)
+    dgh = np.concatenate([dar, daz, dan * r], axis=1)
+    grads = {"W_ih": dgi.T @ x, "W_hh": dgh.T @ h_prev,
+             "b_ih": dgi.sum(axis=0), "b_hh": dgh.sum(axis=0)}
+    return dgi @ params["W_ih"], dgh @ params["W_hh"], grads
+
+
+@wrong("gru_step_backward", "the hidden side's n block not multiplied by r (as if r were outside)")
+def gru_step_backward_r_forgotten(dh, cache):
+    x, h_prev, r, z, n, ghn, params = cache
+    dan = dh * (1.0 - z) * (1.0 - n * n)
+    daz = dh * (h_prev - n) * z * (1.0 - z)
+    dar = dan * ghn * r * (1.0 - r)
+    dgi = np.concatenate([dar, daz, dan], axis=1)
+    dgh = np.concatenate([dar, daz, dan], axis=1)
+    grads = {"W_ih": dgi.T @ x, "W_hh": dgh.T @ h_prev,
+             "b_ih": dgi.sum(axis=0), "b_hh": dgh.sum(axis=0)}
+    return dgi @ params["W_ih"], dh * z + dgh @ params["W_hh"], grads
+
+
+@wrong("gru_forward", "h0 ignored: the sequence starts from zeros")
+def gru_forward_ignores_h0(x, h0, params):
+    N, T, _ = x.shape
+    h = np.zeros_like(h0)
+    hs, caches = [], []
+    for t in range(T):
+        h, cache = gru_step_forward(x[:, t, :], h, params)
+        hs.append(h)
+        caches.append(cache)
+    return np.stack(hs, axis=1), caches
+
+
+@wrong("gru_backward", "gradient of h not accumulated from the next step (only the local loss)")
+def gru_backward_local_only(dh, cache):
+    N, T, H = dh.shape
+    D = cache[0][0].shape[1]
+    dx = np.zeros((N, T, D))
+    grads = {k: np.zeros_like(v) for k, v in cache[0][6].items()}
+    dh_prev = np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        dx[:, t, :], dh_prev, step = gru_step_backward(dh[:, t, :], cache[t])
+        for k in grads:
+            grads[k] += step[k]
+    return dx, dh_prev, grads
+
+
+@wrong("gru_backward", "gradient of h0 missing: zeros returned for dh0")
+def gru_backward_no_dh0(dh, cache):
+    N, T, H = dh.shape
+    D = cache[0][0].shape[1]
+    dx = np.zeros((N, T, D))
+    grads = {k: np.zeros_like(v) for k, v in cache[0][6].items()}
+    dh_next = np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        dx[:, t, :], dh_next, step = gru_step_backward(dh[:, t, :] + dh_next, cache[t])
+        for k in grads:
+            grads[k] += step[k]
+    return dx, np.zeros((N, H)), grads
+
+
+def diagnoses(target):
+    """(function, description) of every wrong answer of ``target``: the hidden tests name a
+    likely bug with these (``checks.check_cases(..., wrong=diagnoses("rnn_forward"))``)."""
+    return [(w.function, w.description) for w in WRONG_ANSWERS if w.target == target]
+
+
+# --- 4. evaluation ------------------------------------------------------------------------
+
+
+@wrong("confusion_matrix", "rows and columns swapped: rows hold the prediction")
+def confusion_matrix_transposed(y_true, y_pred, num_classes):
+    cm = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(cm, (np.asarray(y_pred, dtype=np.int64), np.asarray(y_true, dtype=np.int64)), 1)
+    return cm
+
+
+@wrong("accuracy", "the mean of the per-class recalls (balanced accuracy), not the fraction correct")
+def accuracy_balanced(cm):
+    cm = np.asarray(cm, dtype=np.float64)
+    return float(np.mean(np.diag(cm) / np.maximum(cm.sum(axis=1), 1.0)))
+
+
+@wrong("precision_recall_f1", "precision and recall swapped: sums over the rows for precision")
+def precision_recall_f1_swapped(cm):
+    cm = np.asarray(cm, dtype=np.float64)
+    tp = np.diag(cm)
+    predicted, actual = cm.sum(axis=1), cm.sum(axis=0)
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)
+    both = precision + recall
+    f1 = np.divide(2.0 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)
+    return precision, recall, f1
+
+
+@wrong("precision_recall_f1", "F1 as the arithmetic mean (P + R)/2 instead of the harmonic mean")
+def precision_recall_f1_arithmetic(cm):
+    cm = np.asarray(cm, dtype=np.float64)
+    tp = np.diag(cm)
+    predicted, actual = cm.sum(axis=0), cm.sum(axis=1)
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)
+    return precision, recall, (precision + recall) / 2.0
+
+
+@wrong("macro_f1", "F1 averaged the wrong way: the F1 of the mean precision and the mean recall")
+def macro_f1_of_means(cm):
+    precision, recall, _ = precision_recall_f1(cm)
+    p, r = float(np.mean(precision)), float(np.mean(recall))
+    return 2.0 * p * r / (p + r) if p + r > 0 else 0.0
+
+
+@wrong("macro_f1", "F1 weighted by the class sizes (average=\"weighted\"), not the plain mean")
+def macro_f1_weighted(cm):
+    cm = np.asarray(cm, dtype=np.float64)
+    support = cm.sum(axis=1)
+    return float(np.sum(precision_recall_f1(cm)[2] * support) / support.sum())

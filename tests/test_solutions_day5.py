@@ -1,0 +1,312 @@
+"""The Day 5 reference (`solutions/day5_rnn.py`) against PyTorch, in float64.
+
+Every cell — tanh RNN, LSTM, GRU — runs over hypothesis-drawn N, T, D, H (T = 1 and
+N = 1 included), with h0 (and c0) given or zero, against ``nn.RNN`` / ``nn.LSTM`` /
+``nn.GRU(batch_first=True)`` with the same weights: the hidden states, and the gradients of
+x, h0 (c0) and all four parameters for a random upstream gradient on every step or only on
+the last one.  The step functions are checked the same way (a sequence of length 1, with
+an upstream gradient on the LSTM's cell state too); ``jacobian_product_norms`` against the
+spectral norms of autograd Jacobians of the unrolled recurrence.
+
+Values are sums of products, so they are held to a bound relative to the largest element
+of the tensor (``assert_sums_close``, as for Day 2).  The last part checks the wrong-answer
+library: every wrong answer must differ from the reference on a fixed input.
+"""
+
+import inspect
+
+import numpy as np
+import pytest
+import sklearn.metrics
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from course import checks, data
+from course.checks import assert_dtype, assert_shape
+from solutions import day5_rnn as day5
+from solutions.wrong import day5_rnn as wrong_day5
+
+PROPERTY = settings(max_examples=15, deadline=None)
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+MODULES = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
+
+
+def assert_sums_close(ours, expected, name, factor=1e-10, floor=1e-13):
+    expected = np.asarray(expected, dtype=np.float64)
+    assert_shape(ours, expected.shape, name)
+    assert_dtype(ours, np.float64, name)
+    ours = np.asarray(ours)
+    scale = float(np.max(np.abs(expected))) if expected.size else 0.0
+    bound = factor * scale + floor
+    ok = np.abs(ours - expected) <= bound
+    if not ok.all():
+        idx = tuple(int(i) for i in np.argwhere(~ok)[0])
+        raise AssertionError(f"{name}{list(idx)}: got {ours[idx]!r}, expected {expected[idx]!r} "
+                             f"(allowed {bound:.3g})")
+
+
+def random_params(rng, kind, D, H, scale=0.6):
+    G = GATES[kind]
+    return {"W_ih": rng.normal(0.0, scale, size=(G * H, D)), "W_hh": rng.normal(0.0, scale, size=(G * H, H)),
+            "b_ih": rng.normal(0.0, 0.5, size=G * H), "b_hh": rng.normal(0.0, 0.5, size=G * H)}
+
+
+def torch_module(kind, params, D, H):
+    module = MODULES[kind](D, H, batch_first=True).double()
+    with torch.no_grad():
+        module.weight_ih_l0.copy_(torch.tensor(params["W_ih"]))
+        module.weight_hh_l0.copy_(torch.tensor(params["W_hh"]))
+        module.bias_ih_l0.copy_(torch.tensor(params["b_ih"]))
+        module.bias_hh_l0.copy_(torch.tensor(params["b_hh"]))
+    return module
+
+
+def torch_param_grads(module):
+    return {"W_ih": module.weight_ih_l0.grad, "W_hh": module.weight_hh_l0.grad,
+            "b_ih": module.bias_ih_l0.grad, "b_hh": module.bias_hh_l0.grad}
+
+
+shapes = st.tuples(st.integers(1, 4), st.integers(1, 7), st.integers(1, 5), st.integers(1, 6))
+
+
+@PROPERTY
+@given(kind=st.sampled_from(["rnn", "lstm", "gru"]), shape=shapes, zero_state=st.booleans(),
+       last_only=st.booleans(), seed=st.integers(0, 2 ** 31))
+def test_sequence_forward_and_bptt_match_torch(kind, shape, zero_state, last_only, seed):
+    N, T, D, H = shape
+    rng = np.random.default_rng(seed)
+    params = random_params(rng, kind, D, H)
+    x = rng.normal(size=(N, T, D))
+    h0 = np.zeros((N, H)) if zero_state else rng.normal(size=(N, H))
+    c0 = np.zeros((N, H)) if zero_state else rng.normal(size=(N, H))
+    dh = rng.normal(size=(N, T, H))
+    if last_only:
+        dh[:, :-1] = 0.0
+    module = torch_module(kind, params, D, H)
+    tx, th, tc = checks.to_torch(x, h0[None], c0[None])
+    if kind == "lstm":
+        out, _ = module(tx, (th, tc))
+        h, cache = day5.lstm_forward(x, h0, c0, params)
+        dx, dh0, dc0, grads = day5.lstm_backward(dh, cache)
+    else:
+        out, _ = module(tx, th)
+        forward, backward = (day5.rnn_forward, day5.rnn_backward) if kind == "rnn" else \
+            (day5.gru_forward, day5.gru_backward)
+        h, cache = forward(x, h0, params)
+        dx, dh0, grads = backward(dh, cache)
+    (out * torch.tensor(dh)).sum().backward()
+    assert_sums_close(h, out.detach().numpy(), "h")
+    assert_sums_close(dx, tx.grad.numpy(), "dx")
+    assert_sums_close(dh0, th.grad[0].numpy(), "dh0")
+    if kind == "lstm":
+        assert_sums_close(dc0, tc.grad[0].numpy(), "dc0")
+    for k, g in torch_param_grads(module).items():
+        assert_sums_close(grads[k], g.numpy(), f"d{k}")
+
+
+@PROPERTY
+@given(kind=st.sampled_from(["rnn", "lstm", "gru"]),
+       shape=st.tuples(st.integers(1, 4), st.integers(1, 5), st.integers(1, 6)),
+       seed=st.integers(0, 2 ** 31))
+def test_step_functions_match_torch(kind, shape, seed):
+    N, D, H = shape
+    rng = np.random.default_rng(seed)
+    params = random_params(rng, kind, D, H, scale=1.0)
+    x, h_prev, c_prev = rng.normal(size=(N, D)), rng.normal(size=(N, H)), rng.normal(size=(N, H))
+    dh, dc = rng.normal(size=(N, H)), rng.normal(size=(N, H))
+    module = torch_module(kind, params, D, H)
+    tx, th, tc = checks.to_torch(x[:, None, :], h_prev[None], c_prev[None])
+    if kind == "lstm":
+        out, (_, c_n) = module(tx, (th, tc))
+        h, c, cache = day5.lstm_step_forward(x, h_prev, c_prev, params)
+        dx, dh_prev, dc_prev, grads = day5.lstm_step_backward(dh, dc, cache)
+        ((out[:, 0] * torch.tensor(dh)).sum() + (c_n[0] * torch.tensor(dc)).sum()).backward()
+        assert_sums_close(c, c_n[0].detach().numpy(), "c")
+        assert_sums_close(dc_prev, tc.grad[0].numpy(), "dc_prev")
+    else:
+        out, _ = module(tx, th)
+        forward, backward = (day5.rnn_step_forward, day5.rnn_step_backward) if kind == "rnn" else \
+            (day5.gru_step_forward, day5.gru_step_backward)
+        h, cache = forward(x, h_prev, params)
+        dx, dh_prev, grads = backward(dh, cache)
+        (out[:, 0] * torch.tensor(dh)).sum().backward()
+    assert_sums_close(h, out[:, 0].detach().numpy(), "h")
+    assert_sums_close(dx, tx.grad[:, 0].numpy(), "dx")
+    assert_sums_close(dh_prev, th.grad[0].numpy(), "dh_prev")
+    for k, g in torch_param_grads(module).items():
+        assert_sums_close(grads[k], g.numpy(), f"d{k}")
+
+
+@PROPERTY
+@given(T=st.integers(1, 8), H=st.integers(1, 5), scale=st.sampled_from([0.3, 1.0, 2.0]),
+       seed=st.integers(0, 2 ** 31))
+def test_jacobian_product_norms_are_those_of_autograd_jacobians(T, H, scale, seed):
+    rng = np.random.default_rng(seed)
+    W_hh, W_ih, x = rng.normal(0.0, scale, size=(H, H)), rng.normal(size=(H, 2)), rng.normal(size=(T, 2))
+    tW_hh, tW_ih, tx = torch.tensor(W_hh), torch.tensor(W_ih), torch.tensor(x)
+
+    def run(h, first):
+        for t in range(first, T + 1):
+            h = torch.tanh(tx[t - 1] @ tW_ih.T + h @ tW_hh.T)
+        return h
+
+    states = [torch.zeros(H, dtype=torch.float64)]
+    for t in range(1, T + 1):
+        states.append(torch.tanh(tx[t - 1] @ tW_ih.T + states[-1] @ tW_hh.T))
+    h = torch.stack(states[1:]).numpy()
+    norms = day5.jacobian_product_norms(W_hh, h)
+    expected = [1.0] + [torch.linalg.matrix_norm(torch.autograd.functional.jacobian(
+        lambda v, k=k: run(v, T - k + 1), states[T - k]), ord=2).item() for k in range(1, T + 1)]
+    assert_shape(norms, (T + 1,), "norms")
+    np.testing.assert_allclose(norms, expected, rtol=1e-10, atol=1e-300)
+
+
+def test_jacobian_norms_follow_the_spectral_radius_in_the_linear_regime():
+    # h = 0 everywhere: the product is W_hh^k, and W_hh = ρQ has ‖W_hh^k‖ = ρ^k exactly.
+    for rho in (0.5, 1.0, 1.5):
+        W = data.recurrent_params(2, 6, rho, seed=3)["W_hh"]
+        np.testing.assert_allclose(day5.jacobian_product_norms(W, np.zeros((12, 6))),
+                                   rho ** np.arange(13), rtol=1e-10)
+
+
+def test_recurrent_params_layout_and_radius():
+    p = data.recurrent_params(3, 5, 1.3, gates=4, seed=1)
+    assert p["W_ih"].shape == (20, 3) and p["W_hh"].shape == (20, 5)
+    assert p["b_ih"].shape == (20,) and not p["b_hh"].any()
+    for block in range(4):
+        W = p["W_hh"][5 * block:5 * (block + 1)]
+        np.testing.assert_allclose(np.abs(np.linalg.eigvals(W)), 1.3)
+    with pytest.raises(ValueError, match="spectral_radius"):
+        data.recurrent_params(3, 5, 0.0)
+
+
+def test_inputs_are_not_modified():
+    rng = np.random.default_rng(5)
+    params = random_params(rng, "lstm", 3, 4)
+    x, h0, c0 = rng.normal(size=(2, 5, 3)), rng.normal(size=(2, 4)), rng.normal(size=(2, 4))
+    copies = [a.copy() for a in (x, h0, c0)] + [v.copy() for v in params.values()]
+    h, cache = day5.lstm_forward(x, h0, c0, params)
+    day5.lstm_backward(np.ones_like(h), cache)
+    for a, b in zip([x, h0, c0, *params.values()], copies):
+        np.testing.assert_array_equal(a, b)
+
+
+# --- evaluation measures against sklearn.metrics --------------------------------------
+
+
+@PROPERTY
+@given(N=st.integers(1, 60), C=st.integers(2, 8), seed=st.integers(0, 2 ** 31))
+def test_measures_match_sklearn(N, C, seed):
+    rng = np.random.default_rng(seed)
+    y_true = rng.integers(0, C, size=N)
+    y_pred = np.where(rng.uniform(size=N) < 0.5, y_true, rng.integers(0, C, size=N))
+    labels = list(range(C))
+    cm = day5.confusion_matrix(y_true, y_pred, C)
+    np.testing.assert_array_equal(cm, sklearn.metrics.confusion_matrix(y_true, y_pred, labels=labels))
+    assert day5.accuracy(cm) == pytest.approx(sklearn.metrics.accuracy_score(y_true, y_pred), abs=1e-15)
+    P, R, F, _ = sklearn.metrics.precision_recall_fscore_support(y_true, y_pred, labels=labels,
+                                                                 zero_division=0)
+    for ours, theirs in zip(day5.precision_recall_f1(cm), (P, R, F)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)
+    assert day5.macro_f1(cm) == pytest.approx(
+        sklearn.metrics.f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0),
+        rel=1e-12, abs=1e-15)
+
+
+def test_adding_problem():
+    X, y = data.adding_problem(500, 12, seed=4)
+    assert X.shape == (500, 12, 2) and y.shape == (500,) and X.dtype == np.float64
+    markers = X[:, :, 1]
+    assert np.all(markers.sum(axis=1) == 2)
+    assert np.all(markers[:, :6].sum(axis=1) == 1) and np.all(markers[:, 6:].sum(axis=1) == 1)
+    np.testing.assert_allclose(y, (X[:, :, 0] * markers).sum(axis=1))
+    assert abs(np.mean((y - 1.0) ** 2) - 1.0 / 6.0) < 0.03
+    again, _ = data.adding_problem(500, 12, seed=4)
+    np.testing.assert_array_equal(X, again)
+    with pytest.raises(ValueError):
+        data.adding_problem(3, 1)
+
+
+# --- the wrong-answer library ---------------------------------------------------------
+
+
+def notebook_function(wrong):
+    """The wrong answer as the notebook runs it: its source under the target's name, with
+    the reference's earlier functions in scope."""
+    namespace = dict(vars(day5))
+    exec(compile(wrong.source(), f"<wrong {wrong.name}>", "exec"), namespace)
+    return namespace[wrong.target]
+
+
+def _probes():
+    rng = np.random.default_rng(11)
+    N, T, D, H = 2, 4, 3, 3
+    x_seq, x = rng.normal(size=(N, T, D)), rng.normal(size=(N, D))
+    h0, c0 = rng.normal(size=(N, H)), rng.normal(size=(N, H))
+    dh_seq, dh, dc = rng.normal(size=(N, T, H)), rng.normal(size=(N, H)), rng.normal(size=(N, H))
+    p = {kind: random_params(rng, kind, D, H, scale=0.8) for kind in GATES}
+    y_true = np.array([0, 0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 3])
+    y_pred = np.array([0, 0, 0, 1, 2, 1, 0, 2, 2, 3, 0, 0])
+    cm = day5.confusion_matrix(y_true, y_pred, 4)
+    return {
+        "rnn_step_forward": lambda f: f(x, h0, p["rnn"])[0],
+        "rnn_step_backward": lambda f: f(dh, day5.rnn_step_forward(x, h0, p["rnn"])[1]),
+        "rnn_forward": lambda f: f(x_seq, h0, p["rnn"])[0],
+        "rnn_backward": lambda f: f(dh_seq, day5.rnn_forward(x_seq, h0, p["rnn"])[1]),
+        "jacobian_product_norms": lambda f: f(p["rnn"]["W_hh"], np.tanh(rng.normal(size=(6, H)))),
+        "lstm_step_forward": lambda f: f(x, h0, c0, p["lstm"])[:2],
+        "lstm_step_backward": lambda f: f(dh, dc, day5.lstm_step_forward(x, h0, c0, p["lstm"])[2]),
+        "lstm_forward": lambda f: f(x_seq, h0, c0, p["lstm"])[0],
+        "lstm_backward": lambda f: f(dh_seq, day5.lstm_forward(x_seq, h0, c0, p["lstm"])[1]),
+        "gru_step_forward": lambda f: f(x, h0, p["gru"])[0],
+        "gru_step_backward": lambda f: f(dh, day5.gru_step_forward(x, h0, p["gru"])[1]),
+        "gru_forward": lambda f: f(x_seq, h0, p["gru"])[0],
+        "gru_backward": lambda f: f(dh_seq, day5.gru_forward(x_seq, h0, p["gru"])[1]),
+        "confusion_matrix": lambda f: f(y_true, y_pred, 4),
+        "accuracy": lambda f: f(cm),
+        "precision_recall_f1": lambda f: f(cm),
+        "macro_f1": lambda f: f(cm),
+    }
+
+
+PROBES = _probes()
+WRONG = wrong_day5.WRONG_ANSWERS
+
+
+def differs(a, b, tol=1e-6):
+    if isinstance(b, dict):
+        return not isinstance(a, dict) or set(a) != set(b) or any(differs(a[k], b[k], tol) for k in b)
+    if isinstance(b, (list, tuple)):
+        return (not isinstance(a, (list, tuple)) or len(a) != len(b)
+                or any(differs(x, y, tol) for x, y in zip(a, b)))
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return a.shape != b.shape or not checks.relative_error(a, b) <= tol
+
+
+def test_every_wrong_answer_targets_a_graded_function_with_its_signature():
+    assert len({w.name for w in WRONG}) == len(WRONG)
+    for w in WRONG:
+        target = getattr(day5, w.target, None)
+        assert inspect.isfunction(target), f"{w.name}: no function {w.target} in day5_rnn"
+        assert inspect.signature(w.function) == inspect.signature(target), w.name
+
+
+def test_every_graded_function_has_a_probe_and_a_wrong_answer():
+    public = {n for n, f in vars(day5).items()
+              if inspect.isfunction(f) and f.__module__ == day5.__name__}
+    assert public == set(PROBES)
+    assert public == {w.target for w in WRONG}
+
+
+@pytest.mark.parametrize("wrong", WRONG, ids=[w.name for w in WRONG])
+def test_wrong_answer_differs_from_the_reference(wrong):
+    reference = PROBES[wrong.target](getattr(day5, wrong.target))
+    result = PROBES[wrong.target](notebook_function(wrong))
+    assert differs(result, reference), f"{wrong.name} gives the reference's results"
+
+
+def test_diagnoses_name_each_wrong_answer_of_a_target_once():
+    for target in {w.target for w in WRONG}:
+        pairs = wrong_day5.diagnoses(target)
+        assert [m for _, m in pairs] == [w.description for w in WRONG if w.target == target]
