@@ -197,8 +197,9 @@ def _cell_failure(cell_id: str, exc: SandboxError) -> str:
 
 
 class Unavailable:
-    """Stands for a student function whose cell was left out (it never finished or
-    crashed): a test that calls it fails at once, saying why."""
+    """Stands for a student function that its cell never defined (the cell never
+    finished, crashed its process or raised): a test that calls it fails at once,
+    saying why."""
 
     def __init__(self, name, why):
         self.__name__ = name
