@@ -1,16 +1,19 @@
-"""Plain data across the sandbox boundary: JSON for the structure, .npy for arrays.
+"""Plain data across the sandbox boundary: JSON for the structure, raw bytes for arrays.
 
 Never pickle.  What crosses: None, bool, int, float (nan and inf included),
 str, NumPy arrays of numbers or booleans, NumPy scalars, and tuples, lists and
 dicts (str keys) of those.  Towards the sandbox, two kinds of function cross as
 well: an instructor-written one as its source (``Source``), and one of the
 student's own by its name (``StudentFunction``: a test passes the student's
-optimizer to the student's training loop).  The trusted side decodes with ``np.load(allow_pickle=False)`` and
-``json.loads``, so whatever bytes the sandbox sends, what comes out is plain
-data or a ``WireError``.
+optimizer to the student's training loop).  The trusted side decodes with
+``json.loads`` and ``np.frombuffer`` of a dtype that must be a plain number or
+boolean type (the .npy header's ``descr``, never an object or structured type), so
+whatever bytes the sandbox sends, what comes out is plain data or a ``WireError``.
 
 A frame is an 8-byte big-endian length followed by the payload; the payload is
-a 4-byte JSON length, the JSON, then the arrays' .npy bytes back to back.
+a 4-byte JSON length, the JSON (the structure, and each array's descr and shape),
+then the arrays' raw bytes back to back.  Arrays are never copied to be sent
+(``os.writev`` of their memory) and copied once when received.
 
 This file is also copied into the sandbox, so it imports only numpy and the
 standard library.
@@ -18,8 +21,9 @@ standard library.
 
 from __future__ import annotations
 
-import io
 import json
+import math
+import os
 import struct
 
 import numpy as np
@@ -100,16 +104,15 @@ def _encode(obj, arrays, depth, path):
         f"arrays, numbers, or tuples, lists and dicts of them")
 
 
-def encode(obj) -> bytes:
+def encode(obj) -> list:
+    """The payload of ``obj`` as a list of buffers: JSON length, JSON, each array's bytes."""
     arrays: list[np.ndarray] = []
     structure = _encode(obj, arrays, 0, "value")
-    blobs = []
-    for arr in arrays:
-        buf = io.BytesIO()
-        np.save(buf, arr, allow_pickle=False)
-        blobs.append(buf.getvalue())
-    header = json.dumps({"v": structure, "n": [len(b) for b in blobs]}).encode()
-    return struct.pack(">I", len(header)) + header + b"".join(blobs)
+    data = [a if a.flags.c_contiguous else a.copy(order="C") for a in arrays]
+    header = json.dumps({"v": structure, "a": [[np.lib.format.dtype_to_descr(a.dtype),
+                                                 list(a.shape)] for a in data]}).encode()
+    return [struct.pack(">I", len(header)), header,
+            *(memoryview(a.reshape(-1).view(np.uint8)) for a in data if a.nbytes)]
 
 
 def _decode(node, arrays, depth, make_source):
@@ -121,7 +124,7 @@ def _decode(node, arrays, depth, make_source):
         if "$f" in node:
             return float(node["$f"])
         if "$a" in node:
-            return arrays[int(node["$a"])].copy()
+            return arrays[int(node["$a"])]
         if "$s" in node:
             return arrays[int(node["$s"])][()]
         if "$t" in node:
@@ -139,21 +142,38 @@ def _decode(node, arrays, depth, make_source):
     raise WireError(f"malformed value in frame: {str(node)[:80]}")
 
 
-def decode(payload: bytes, make_source=None):
+def _array(descr, shape, view: memoryview, offset: int) -> tuple[np.ndarray, int]:
+    """One received array (a copy, writable) and the offset after its bytes."""
+    dtype = np.lib.format.descr_to_dtype(descr)
+    if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.hasobject \
+            or dtype.subdtype is not None:
+        raise WireError(f"array of dtype {dtype} is not accepted")
+    if not isinstance(shape, list) or len(shape) > MAX_DEPTH \
+            or not all(type(n) is int and n >= 0 for n in shape):
+        raise WireError(f"malformed array shape {str(shape)[:80]}")
+    count = math.prod(shape)
+    end = offset + count * dtype.itemsize
+    if end > len(view):
+        raise WireError("an array runs past the end of the frame")
+    if count == 0:
+        return np.empty(shape, dtype), offset
+    return np.frombuffer(view, dtype, count, offset).reshape(shape).copy(), end
+
+
+def decode(payload, make_source=None):
     """Plain data from ``encode``'s bytes.  make_source(source, name) makes the functions
     (source None: the student's function of that name); without it a function is refused."""
     try:
-        (hlen,) = struct.unpack(">I", payload[:4])
-        header = json.loads(payload[4:4 + hlen].decode())
+        view = memoryview(payload)
+        (hlen,) = struct.unpack(">I", view[:4])
+        header = json.loads(bytes(view[4:4 + hlen]).decode())
         offset = 4 + hlen
         arrays = []
-        for n in header["n"]:
-            blob = payload[offset:offset + int(n)]
-            offset += int(n)
-            arr = np.load(io.BytesIO(blob), allow_pickle=False)
-            if not isinstance(arr, np.ndarray) or arr.dtype.kind not in ARRAY_KINDS:
-                raise WireError("array of a type that is not accepted")
+        for descr, shape in header["a"]:
+            arr, offset = _array(descr, shape, view, offset)
             arrays.append(arr)
+        if offset != len(view):
+            raise WireError("bytes left over after the last array")
         return _decode(header["v"], arrays, 0, make_source)
     except WireError:
         raise
@@ -165,36 +185,38 @@ def write_frame(fd: int, message) -> None:
     write_encoded(fd, encode(message))
 
 
-def write_encoded(fd: int, payload: bytes) -> None:
-    """Send a payload that ``encode`` made already."""
-    import os
+def write_encoded(fd: int, buffers: list) -> None:
+    """Send a payload that ``encode`` made already, with its length in front."""
+    views = [memoryview(b) for b in buffers if len(b)]
+    views.insert(0, memoryview(struct.pack(">Q", sum(len(v) for v in views))))
+    while views:
+        written = os.writev(fd, views[:512])
+        while written:
+            if written >= len(views[0]):
+                written -= len(views.pop(0))
+            else:
+                views[0] = views[0][written:]
+                written = 0
 
-    data = struct.pack(">Q", len(payload)) + payload
-    view = memoryview(data)
-    while view:
-        n = os.write(fd, view)
-        view = view[n:]
 
-
-def read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:
+def read_exact(fd: int, n: int, deadline: float | None = None) -> bytearray:
     """n bytes from fd; EOFError when the other side closes it first, TimeoutError when
     ``deadline`` (time.monotonic()) passes first."""
-    import os
     import select
     import time
 
-    chunks, remaining = [], n
-    while remaining:
+    buffer = bytearray(n)
+    view, got = memoryview(buffer), 0
+    while got < n:
         if deadline is not None:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
                 raise TimeoutError
-        chunk = os.read(fd, min(remaining, 1 << 20))
-        if not chunk:
+        count = os.readv(fd, [view[got:]])
+        if not count:
             raise EOFError("the other side closed the channel")
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+        got += count
+    return buffer
 
 
 def read_frame(fd: int, make_source=None, deadline: float | None = None):
