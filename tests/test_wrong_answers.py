@@ -8,16 +8,14 @@ one implementation), and that an entry runs on its own, as a hidden test calls i
 import ast
 import builtins
 import dis
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from grader.notebooks import discover_days, wrong_answers
+from grader.days import REPO, Day, built_days
 from solutions.wrong import diagnoses
 
-REPO = Path(__file__).resolve().parent.parent
-DAYS = discover_days()
+DAYS = [d.name for d in built_days()]
 BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
@@ -34,7 +32,7 @@ def global_names(code):
 def test_every_wrong_answer_runs_on_its_own(day):
     # In a notebook an entry reads the notebook's functions; in a hidden test it runs from
     # its module, which must then define or import every name it reads.
-    for w in wrong_answers(day):
+    for w in Day.named(day).wrong_answers():
         fn = w.function
         missing = sorted(n for n in global_names(fn.__code__)
                          if n not in fn.__globals__ and not hasattr(builtins, n))
@@ -64,9 +62,15 @@ def known_wrong_lists(tree):
     (wrong=[... for w, m in WRONG], which wraps each of WRONG, is checked at WRONG)."""
     for node in ast.walk(tree):
         if isinstance(node, ast.keyword) and node.arg == "wrong":
-            if isinstance(node.value, ast.ListComp) and all(
-                    getattr(g.iter, "id", None) == "WRONG" for g in node.value.generators):
-                continue
+            if isinstance(node.value, ast.ListComp):
+                iters = [g.iter for g in node.value.generators]
+                if all(getattr(i, "id", None) == "WRONG" for i in iters):
+                    continue
+                # [... for w, m in diagnoses(...)] wraps each entry: check the diagnoses call.
+                if all(isinstance(i, ast.Call) and getattr(i.func, "id", None) == "diagnoses"
+                       for i in iters):
+                    yield from iters
+                    continue
             yield node.value
         elif isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "WRONG"
                                                   for t in node.targets):
@@ -75,7 +79,7 @@ def known_wrong_lists(tree):
 
 @pytest.mark.parametrize("day", DAYS)
 def test_hidden_tests_name_their_known_bugs_from_the_library(day):
-    target_of = {w.function.__name__: w.target for w in wrong_answers(day)}
+    target_of = {w.function.__name__: w.target for w in Day.named(day).wrong_answers()}
     module = f"solutions.wrong.{day}"
     used = 0
     for notebook, grade_id, hidden in hidden_tests(day):
@@ -89,6 +93,12 @@ def test_hidden_tests_name_their_known_bugs_from_the_library(day):
                 f"{where}: known-wrong variants written inline; import them from {module} " \
                 f"and pass diagnoses(...)"
             for arg in value.args:
+                if isinstance(arg, ast.Constant) and imported.get("diagnoses") == "diagnoses":
+                    # The day's own diagnoses(target): every library entry of that target.
+                    assert f"test_{arg.value}" == grade_id and arg.value in target_of.values(), \
+                        f"{where}: diagnoses({arg.value!r}) names no entry of this exercise"
+                    used += 1
+                    continue
                 name = imported.get(getattr(arg, "id", None))
                 assert name in target_of, f"{where}: {ast.unparse(arg)} is not imported from {module}"
                 assert f"test_{target_of[name]}" == grade_id, \
