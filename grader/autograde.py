@@ -24,6 +24,7 @@ class GradedSubmission:
     report: object = None           # grader.judge.pipeline.SubmissionReport
     judged_at: float | None = None   # time.monotonic() when the judge finished it
     recorded_at: float | None = None  # ... and when nbgrader had recorded it
+    rejudged: bool = False           # nbgrader judged it again (the keys did not match)
 
     @property
     def auto_score(self):
@@ -172,9 +173,13 @@ def autograde(day: str, course: CourseDir, students=None, quiet=False, workers=N
             lines = [ln for ln in output.splitlines() if s in ln and "rror" in ln]
             r.status = "error"
             r.message = lines[-1].strip() if lines else "nbgrader could not record the grades"
-    if "do not match the notebook" in output:
-        # The record step judged a notebook again: its inputs differ from the judging step's.
-        echo("warning: nbgrader judged some notebooks again (judge keys did not match)")
+    # The record step judges a notebook again when its key differs from the judging step's:
+    # twice the time, and a sign that the two steps planned the notebook differently.
+    again = [ln for ln in output.splitlines() if "do not match the notebook" in ln]
+    for s in present:
+        results[s].rejudged = any(f" {s}/" in ln for ln in again)
+    if again:
+        echo(f"warning: nbgrader judged {len(again)} notebook(s) again (judge keys did not match)")
     if not quiet:
         for s in students:
             r = results[s]

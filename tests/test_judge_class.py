@@ -113,6 +113,15 @@ def cheats(course, stubs, solved):
         if copies:
             nb.cells.append(copy.deepcopy(copies[0]))
     out["c-duplicate"] = (dup, ["test_sigmoid"])
+    # A copy of a demo cell without its tag: a demo for both the judging and the record step.
+    demo_copy = copy.deepcopy(solved)
+    for nb in demo_copy.values():
+        demos = [c for c in nb.cells if "demo" in (c.metadata.get("tags") or [])]
+        if demos:
+            plain = copy.deepcopy(demos[0])
+            plain.metadata.pop("tags", None)
+            nb.cells.append(plain)
+    out["c-demo-copy"] = (demo_copy, [])
     return out
 
 
@@ -147,6 +156,8 @@ def test_cheats_score_zero_and_honest_students_are_unaffected(day1):
                                                         workers=2)}
     assert all(r.status == "graded" for r in results.values()), \
         {s: r.message for s, r in results.items() if r.status != "graded"}
+    # Recording used the judge's results for every notebook: nothing was judged twice.
+    assert not [s for s, r in results.items() if r.rejudged]
     for student in honest:
         assert cell_scores(results[student]) == clean[student], student
         assert not results[student].flags, student
