@@ -274,6 +274,16 @@ def l2_penalty(params, lam):
     return cost, [(lam * W, np.zeros_like(b)) for W, b in params]
 
 
+def l1_penalty(params, lam):
+    """The L1 term λ Σ_l Σ |W^l| of the cost and its (sign) subgradient; biases are not decayed.
+
+    params [(W, b), ...]; lam: λ ≥ 0.  Returns (cost, grads): a float and
+    [(λ·sign(W), 0·b), ...], with sign(0) = 0 (the subgradient torch's abs uses at 0).
+    """
+    cost = lam * sum(float(np.sum(np.abs(W))) for W, _ in params)
+    return cost, [(lam * np.sign(W), np.zeros_like(b)) for W, b in params]
+
+
 def sgd_l2(param, grad, state, lr=0.01, weight_decay=0.0):
     """SGD on the cost with the L2 term, torch.optim.SGD(weight_decay=λ): θ ← θ − lr(g + λθ)."""
     return param - lr * (grad + weight_decay * param), dict(state)

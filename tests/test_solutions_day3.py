@@ -287,6 +287,24 @@ def test_l2_penalty_against_autograd_and_biases_free():
         assert np.all(db == 0)
 
 
+@PROPERTY
+@given(sizes=st.sampled_from([[1, 1], [4, 5, 3], [3, 2, 6, 2]]), lam=st.sampled_from([0.0, 1e-3, 0.7]),
+       seed=st.integers(0, 1000))
+def test_l1_penalty_against_autograd_with_zeros(sizes, lam, seed):
+    rng = np.random.default_rng(seed)
+    params = random_net(rng, sizes)
+    params[0][0].flat[0] = 0.0  # torch's abs has the subgradient 0 at 0, as the reference
+    cost, grads = day3.l1_penalty(params, lam)
+    tp = [torch.tensor(W, requires_grad=True) for W, _ in params]
+    ct = lam * sum(W.abs().sum() for W in tp)
+    ct.backward()
+    assert cost == pytest.approx(ct.item(), rel=1e-14)
+    for (dW, db), W in zip(grads, tp):
+        close(dW, W.grad)
+        assert np.all(db == 0)
+    assert grads[0][0].flat[0] == 0.0
+
+
 def test_sgd_l2_is_sgd_weight_decay_and_adamw_is_not_adam_with_l2():
     ours, A, b = quadratic_path(day3.sgd_l2, lr=0.2, weight_decay=0.3)
     close(ours, torch_path(lambda p: torch.optim.SGD(p, lr=0.2, weight_decay=0.3), A, b))
@@ -411,6 +429,7 @@ def sample_inputs():
         "train": (Xm[:30], ym[:30], random_net(rng, [2, 4, 2]), tanh_net, day2.momentum, None, hot, 6, 8, 0,
                   Xm[30:], ym[30:]),
         "l2_penalty": (net, 0.3),
+        "l1_penalty": (net, 0.3),
         "sgd_l2": (rng.normal(size=3), rng.normal(size=3), {}, 0.1, 0.2),
         "adamw": (rng.normal(size=3), rng.normal(size=3), {}, 0.1, 0.9, 0.999, 1e-8, 0.2),
         "dropout_forward": (rng.normal(size=(4, 5)), 0.4, "train", mask),

@@ -366,6 +366,24 @@ def l2_penalty_half_in_gradient(params, lam):
     return cost, [(0.5 * lam * W, np.zeros_like(b)) for W, b in params]
 
 
+@wrong("l1_penalty", "the biases decayed too")
+def l1_penalty_decays_biases(params, lam):
+    cost = lam * sum(float(np.sum(np.abs(W))) + float(np.sum(np.abs(b))) for W, b in params)
+    return cost, [(lam * np.sign(W), lam * np.sign(b)) for W, b in params]
+
+
+@wrong("l1_penalty", "the ½ of the L2 term carried over: (λ/2)Σ|W| and (λ/2)·sign(W)")
+def l1_penalty_half(params, lam):
+    cost = 0.5 * lam * sum(float(np.sum(np.abs(W))) for W, _ in params)
+    return cost, [(0.5 * lam * np.sign(W), np.zeros_like(b)) for W, b in params]
+
+
+@wrong("l1_penalty", "the L2 gradient kept: λW instead of λ·sign(W)")
+def l1_penalty_gradient_lambda_w(params, lam):
+    cost = lam * sum(float(np.sum(np.abs(W))) for W, _ in params)
+    return cost, [(lam * W, np.zeros_like(b)) for W, b in params]
+
+
 @wrong("sgd_l2", "the decay not scaled by the learning rate: θ − lr·g − λθ")
 def sgd_l2_decay_without_lr(param, grad, state, lr=0.01, weight_decay=0.0):
     return param - lr * grad - weight_decay * param, dict(state)
