@@ -430,6 +430,7 @@ def sample_inputs():
                   Xm[30:], ym[30:]),
         "l2_penalty": (net, 0.3),
         "l1_penalty": (net, 0.3),
+        "digits_design": (),
         "sgd_l2": (rng.normal(size=3), rng.normal(size=3), {}, 0.1, 0.2),
         "adamw": (rng.normal(size=3), rng.normal(size=3), {}, 0.1, 0.9, 0.999, 1e-8, 0.2),
         "dropout_forward": (rng.normal(size=(4, 5)), 0.4, "train", mask),
@@ -459,6 +460,9 @@ def differs(a, b):
 def test_every_wrong_answer_is_a_bug(answer):
     args = sample_inputs()[answer.target]
     reference = getattr(day3, answer.target)
+    if answer.target == "digits_design":  # a design, not a computation: it must differ from the reference's
+        assert differs(answer.function(), reference())
+        return
     if answer.target == "sgd_l2" or answer.target == "adamw":
         ref_path, _, _ = quadratic_path(reference, lr=0.1, weight_decay=0.2)
         wrong_path, _, _ = quadratic_path(answer.function, lr=0.1, weight_decay=0.2)
@@ -470,3 +474,13 @@ def test_every_wrong_answer_is_a_bug(answer):
             eval_args = tuple("eval" if isinstance(a, str) and a == "train" else a for a in args)
             found = found or differs(answer.function(*eval_args), reference(*eval_args))
     assert found, answer.description
+
+
+def test_digits_design_clears_the_targets_and_an_overlarge_unregularised_one_does_not():
+    for seed in (0, 2):
+        run = day3.design_run(day3.digits_design(), seed=seed)
+        assert run["accuracy"] >= 0.82 and run["loss"] <= 0.53
+    big = wrong_day3.digits_design_overlarge_unregularised()
+    run = day3.design_run(big, seed=0)
+    assert run["accuracy"] >= 0.82  # accuracy alone does not tell them apart ...
+    assert run["loss"] > 0.53  # ... the test cross-entropy does

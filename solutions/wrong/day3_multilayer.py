@@ -540,3 +540,18 @@ def augment_digits_not_clipped(X, y, seed=0, max_shift=1, noise_std=0.0):
     for i, (dy, dx) in enumerate(shifts):
         out[i] = padded[i, m - dy:m - dy + 8, m - dx:m - dx + 8]
     return out.reshape(N, 64) + noise, np.array(y, copy=True)
+
+
+# --- the practical exercise ----------------------------------------------------------------------
+
+
+@wrong("digits_design", "over-large and unregularised: 64-256-256-10, no L2, no dropout (overconfident)")
+def digits_design_overlarge_unregularised():
+    return {"sizes": [64, 256, 256, 10], "activation": "relu", "init": "he", "lam": 0.0,
+            "dropout": 0.0, "lr": 0.05, "epochs": 60, "batch_size": 20, "augment": 0, "noise": 0.0}
+
+
+@wrong("digits_design", "over the budget: 64-512-512-10")
+def digits_design_over_budget():
+    return {"sizes": [64, 512, 512, 10], "activation": "relu", "init": "he", "lam": 3e-3,
+            "dropout": 0.2, "lr": 0.05, "epochs": 60, "batch_size": 20, "augment": 0, "noise": 0.0}
