@@ -374,6 +374,37 @@ def batchnorm_forward(x, gamma, beta, state, mode="train", momentum=0.1, eps=1e-
     return gamma * x_hat + beta, (x_hat, gamma, inv_std, mode), new_state
 
 
+def bn_affine_backward(dout, x_hat, gamma):
+    """Graph step out = γ ⊙ x̂ + β: (dx̂ = dout ⊙ γ, dγ = Σ_rows dout ⊙ x̂, dβ = Σ_rows dout)."""
+    return dout * gamma, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+def bn_normalise_backward(dx_hat, x_c, inv_std):
+    """Graph step x̂ = x_c ⊙ s (s = 1/√(σ² + ε) per column): (dx_c along this edge, ds (D,)).
+
+    dx_c = dx̂ ⊙ s; ds = Σ_rows dx̂ ⊙ x_c (s is shared by every row of its column).
+    """
+    return dx_hat * inv_std, (dx_hat * x_c).sum(axis=0)
+
+
+def bn_inv_std_backward(dinv_std, inv_std):
+    """Graph step s = (σ² + ε)^(−1/2): dσ² = ds ⊙ (−½)(σ² + ε)^(−3/2) = −½ s³ ⊙ ds."""
+    return -0.5 * inv_std ** 3 * dinv_std
+
+
+def bn_variance_backward(dvar, x_c):
+    """Graph step σ² = (1/N) Σ_rows x_c²: dx_c along this edge = dσ² ⊙ 2 x_c / N."""
+    return dvar * 2.0 * x_c / x_c.shape[0]
+
+
+def bn_center_backward(dx_c):
+    """Graph step x_c = x − μ with μ = (1/N) Σ_rows x: dx = dx_c − mean_rows(dx_c).
+
+    dx_c is the total gradient at x_c (both of its uses, x̂ and σ², added).
+    """
+    return dx_c - dx_c.mean(axis=0)
+
+
 def batchnorm_backward(dout, cache):
     """Gradients of batch normalisation: (dx (N, D), dgamma (D,), dbeta (D,)).
 

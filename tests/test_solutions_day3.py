@@ -431,6 +431,11 @@ def sample_inputs():
         "l2_penalty": (net, 0.3),
         "l1_penalty": (net, 0.3),
         "digits_design": (),
+        "bn_affine_backward": (rng.normal(size=(6, 3)), rng.normal(size=(6, 3)), rng.normal(size=3)),
+        "bn_normalise_backward": (rng.normal(size=(6, 3)), rng.normal(size=(6, 3)), rng.uniform(0.5, 2, size=3)),
+        "bn_inv_std_backward": (rng.normal(size=3), rng.uniform(0.5, 2, size=3)),
+        "bn_variance_backward": (rng.normal(size=3), rng.normal(size=(6, 3))),
+        "bn_center_backward": (rng.normal(size=(6, 3)),),
         "sgd_l2": (rng.normal(size=3), rng.normal(size=3), {}, 0.1, 0.2),
         "adamw": (rng.normal(size=3), rng.normal(size=3), {}, 0.1, 0.9, 0.999, 1e-8, 0.2),
         "dropout_forward": (rng.normal(size=(4, 5)), 0.4, "train", mask),
@@ -484,3 +489,34 @@ def test_digits_design_clears_the_targets_and_an_overlarge_unregularised_one_doe
     run = day3.design_run(big, seed=0)
     assert run["accuracy"] >= 0.82  # accuracy alone does not tell them apart ...
     assert run["loss"] > 0.53  # ... the test cross-entropy does
+
+
+@PROPERTY
+@given(N=st.integers(1, 7), D=st.integers(1, 4), seed=st.integers(0, 1000))
+def test_batchnorm_graph_steps_against_autograd_and_the_compact_form(N, D, seed):
+    rng = np.random.default_rng(seed)
+    x, gamma, beta, dout = rng.normal(size=(N, D)), rng.normal(size=D), rng.normal(size=D), rng.normal(size=(N, D))
+    eps = 1e-5
+    tx = torch.tensor(x, requires_grad=True)
+    tg, tb = torch.tensor(gamma, requires_grad=True), torch.tensor(beta, requires_grad=True)
+    xc = tx - tx.mean(0)
+    var = (xc ** 2).mean(0)
+    s = 1 / torch.sqrt(var + eps)
+    xhat = xc * s
+    for t in (xc, var, s, xhat):
+        t.retain_grad()
+    (tg * xhat + tb).backward(torch.tensor(dout))
+    dx_hat, dgamma, dbeta = day3.bn_affine_backward(dout, xhat.detach().numpy(), gamma)
+    close(dx_hat, xhat.grad), close(dgamma, tg.grad), close(dbeta, tb.grad)
+    dxc_direct, ds = day3.bn_normalise_backward(dx_hat, xc.detach().numpy(), s.detach().numpy())
+    close(ds, s.grad, rtol=1e-8, atol=1e-9)
+    dvar = day3.bn_inv_std_backward(ds, s.detach().numpy())
+    close(dvar, var.grad, rtol=1e-8, atol=1e-6)
+    dxc = dxc_direct + day3.bn_variance_backward(dvar, xc.detach().numpy())
+    close(dxc, xc.grad, rtol=1e-7, atol=1e-6)
+    dx = day3.bn_center_backward(dxc)
+    close(dx, tx.grad, rtol=1e-7, atol=1e-6)
+    state = {"running_mean": np.zeros(D), "running_var": np.ones(D)}
+    with np.errstate(all="ignore"):  # N = 1: the unbiased running variance divides by 0
+        _, cache, _ = day3.batchnorm_forward(x, gamma, beta, state)
+    close(dx, torch.tensor(day3.batchnorm_backward(dout, cache)[0]), rtol=1e-7, atol=1e-6)

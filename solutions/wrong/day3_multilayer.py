@@ -555,3 +555,36 @@ def digits_design_overlarge_unregularised():
 def digits_design_over_budget():
     return {"sizes": [64, 512, 512, 10], "activation": "relu", "init": "he", "lam": 3e-3,
             "dropout": 0.2, "lr": 0.05, "epochs": 60, "batch_size": 20, "augment": 0, "noise": 0.0}
+
+
+# --- batch norm backward, step by step on the graph ----------------------------------------------
+
+
+@wrong("bn_affine_backward", "dβ and dγ averaged over the batch instead of summed")
+def bn_affine_backward_mean(dout, x_hat, gamma):
+    return dout * gamma, (dout * x_hat).mean(axis=0), dout.mean(axis=0)
+
+
+@wrong("bn_normalise_backward", "ds not summed over the rows: s is shared by the whole column")
+def bn_normalise_backward_not_summed(dx_hat, x_c, inv_std):
+    return dx_hat * inv_std, dx_hat * x_c
+
+
+@wrong("bn_inv_std_backward", "the power of s one too low: −½ s² instead of −½ s³")
+def bn_inv_std_backward_square(dinv_std, inv_std):
+    return -0.5 * inv_std ** 2 * dinv_std
+
+
+@wrong("bn_inv_std_backward", "the minus sign of the power −½ lost")
+def bn_inv_std_backward_sign(dinv_std, inv_std):
+    return 0.5 * inv_std ** 3 * dinv_std
+
+
+@wrong("bn_variance_backward", "the unbiased 1/(N − 1) of the running average in place of the 1/N of the batch")
+def bn_variance_backward_unbiased(dvar, x_c):
+    return dvar * 2.0 * x_c / max(x_c.shape[0] - 1, 1)
+
+
+@wrong("bn_center_backward", "the path through μ forgotten: dx = dx_c")
+def bn_center_backward_no_mean_path(dx_c):
+    return np.array(dx_c, dtype=np.float64)
