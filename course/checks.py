@@ -454,3 +454,11 @@ def check_at_least(what, value, target):
                           f"More kernels, more epochs or another learning rate?")
     print(f"{what}: {value:.3f} (target {target:.3f})")
     return None
+
+
+def check_at_most(what, value, limit, advice=""):
+    """Raise CheckFailed when a score that should be small (a test loss) is above its limit."""
+    if not value <= limit:
+        raise CheckFailed(f"{what}: {value:.3f} is above the limit {limit:.3f}. {advice}".rstrip())
+    print(f"{what}: {value:.3f} (limit {limit:.3f})")
+    return None

@@ -287,6 +287,24 @@ def test_l2_penalty_against_autograd_and_biases_free():
         assert np.all(db == 0)
 
 
+@PROPERTY
+@given(sizes=st.sampled_from([[1, 1], [4, 5, 3], [3, 2, 6, 2]]), lam=st.sampled_from([0.0, 1e-3, 0.7]),
+       seed=st.integers(0, 1000))
+def test_l1_penalty_against_autograd_with_zeros(sizes, lam, seed):
+    rng = np.random.default_rng(seed)
+    params = random_net(rng, sizes)
+    params[0][0].flat[0] = 0.0  # torch's abs has the subgradient 0 at 0, as the reference
+    cost, grads = day3.l1_penalty(params, lam)
+    tp = [torch.tensor(W, requires_grad=True) for W, _ in params]
+    ct = lam * sum(W.abs().sum() for W in tp)
+    ct.backward()
+    assert cost == pytest.approx(ct.item(), rel=1e-14)
+    for (dW, db), W in zip(grads, tp):
+        close(dW, W.grad)
+        assert np.all(db == 0)
+    assert grads[0][0].flat[0] == 0.0
+
+
 def test_sgd_l2_is_sgd_weight_decay_and_adamw_is_not_adam_with_l2():
     ours, A, b = quadratic_path(day3.sgd_l2, lr=0.2, weight_decay=0.3)
     close(ours, torch_path(lambda p: torch.optim.SGD(p, lr=0.2, weight_decay=0.3), A, b))
@@ -411,6 +429,13 @@ def sample_inputs():
         "train": (Xm[:30], ym[:30], random_net(rng, [2, 4, 2]), tanh_net, day2.momentum, None, hot, 6, 8, 0,
                   Xm[30:], ym[30:]),
         "l2_penalty": (net, 0.3),
+        "l1_penalty": (net, 0.3),
+        "digits_design": (),
+        "bn_affine_backward": (rng.normal(size=(6, 3)), rng.normal(size=(6, 3)), rng.normal(size=3)),
+        "bn_normalise_backward": (rng.normal(size=(6, 3)), rng.normal(size=(6, 3)), rng.uniform(0.5, 2, size=3)),
+        "bn_inv_std_backward": (rng.normal(size=3), rng.uniform(0.5, 2, size=3)),
+        "bn_variance_backward": (rng.normal(size=3), rng.normal(size=(6, 3))),
+        "bn_center_backward": (rng.normal(size=(6, 3)),),
         "sgd_l2": (rng.normal(size=3), rng.normal(size=3), {}, 0.1, 0.2),
         "adamw": (rng.normal(size=3), rng.normal(size=3), {}, 0.1, 0.9, 0.999, 1e-8, 0.2),
         "dropout_forward": (rng.normal(size=(4, 5)), 0.4, "train", mask),
@@ -440,6 +465,9 @@ def differs(a, b):
 def test_every_wrong_answer_is_a_bug(answer):
     args = sample_inputs()[answer.target]
     reference = getattr(day3, answer.target)
+    if answer.target == "digits_design":  # a design, not a computation: it must differ from the reference's
+        assert differs(answer.function(), reference())
+        return
     if answer.target == "sgd_l2" or answer.target == "adamw":
         ref_path, _, _ = quadratic_path(reference, lr=0.1, weight_decay=0.2)
         wrong_path, _, _ = quadratic_path(answer.function, lr=0.1, weight_decay=0.2)
@@ -451,3 +479,43 @@ def test_every_wrong_answer_is_a_bug(answer):
             eval_args = tuple("eval" if isinstance(a, str) and a == "train" else a for a in args)
             found = found or differs(answer.function(*eval_args), reference(*eval_args))
     assert found, answer.description
+
+
+def test_digits_design_clears_the_targets_and_an_overlarge_unregularised_one_does_not():
+    run = day3.design_run(day3.digits_design(), seed=0)  # seed 2 as well in grader check's hidden test
+    assert run["accuracy"] >= 0.82 and run["loss"] <= 0.53
+    big = wrong_day3.digits_design_overlarge_unregularised()
+    run = day3.design_run(big, seed=0)
+    assert run["accuracy"] >= 0.82  # accuracy alone does not tell them apart ...
+    assert run["loss"] > 0.53  # ... the test cross-entropy does
+
+
+@PROPERTY
+@given(N=st.integers(1, 7), D=st.integers(1, 4), seed=st.integers(0, 1000))
+def test_batchnorm_graph_steps_against_autograd_and_the_compact_form(N, D, seed):
+    rng = np.random.default_rng(seed)
+    x, gamma, beta, dout = rng.normal(size=(N, D)), rng.normal(size=D), rng.normal(size=D), rng.normal(size=(N, D))
+    eps = 1e-5
+    tx = torch.tensor(x, requires_grad=True)
+    tg, tb = torch.tensor(gamma, requires_grad=True), torch.tensor(beta, requires_grad=True)
+    xc = tx - tx.mean(0)
+    var = (xc ** 2).mean(0)
+    s = 1 / torch.sqrt(var + eps)
+    xhat = xc * s
+    for t in (xc, var, s, xhat):
+        t.retain_grad()
+    (tg * xhat + tb).backward(torch.tensor(dout))
+    dx_hat, dgamma, dbeta = day3.bn_affine_backward(dout, xhat.detach().numpy(), gamma)
+    close(dx_hat, xhat.grad), close(dgamma, tg.grad), close(dbeta, tb.grad)
+    dxc_direct, ds = day3.bn_normalise_backward(dx_hat, xc.detach().numpy(), s.detach().numpy())
+    close(ds, s.grad, rtol=1e-8, atol=1e-9)
+    dvar = day3.bn_inv_std_backward(ds, s.detach().numpy())
+    close(dvar, var.grad, rtol=1e-8, atol=1e-6)
+    dxc = dxc_direct + day3.bn_variance_backward(dvar, xc.detach().numpy())
+    close(dxc, xc.grad, rtol=1e-7, atol=1e-6)
+    dx = day3.bn_center_backward(dxc)
+    close(dx, tx.grad, rtol=1e-7, atol=1e-6)
+    state = {"running_mean": np.zeros(D), "running_var": np.ones(D)}
+    with np.errstate(all="ignore"):  # N = 1: the unbiased running variance divides by 0
+        _, cache, _ = day3.batchnorm_forward(x, gamma, beta, state)
+    close(dx, torch.tensor(day3.batchnorm_backward(dout, cache)[0]), rtol=1e-7, atol=1e-6)

@@ -92,3 +92,89 @@ def test_plot_depth_statistics_draws_histograms_and_norms():
     (line,) = norms_ax.lines
     np.testing.assert_array_equal(line.get_xdata(), [2, 3, 4, 5])
     assert norms_ax.get_yscale() == "log"
+
+
+# --- the regularisation explorer ---------------------------------------------------------------
+
+REGULARISATION = (day3.l2_penalty, day3.dropout_forward, day3.dropout_backward)
+
+
+def test_regularisation_controls_and_first_drawing():
+    import time
+
+    start = time.perf_counter()
+    w = widgets.regularisation_explorer(*REGULARISATION)
+    assert list(w.controls) == ["lambda", "dropout", "train size"]
+    assert 0.0 in w.controls["lambda"].options and 0.0 in w.controls["dropout"].options
+    assert w.redraws == 1 and w.runs == 1 and w.error is None
+    png_of(w)
+    # two panels: the loss curves and the decision boundary
+    assert len(w.figure.axes) == 2
+    assert len(w.figure.axes[0].lines) == 2
+    assert len(w.curves["training loss"]) == len(w.curves["validation loss"]) == len(w.curves["step"])
+    # a new network per control value, well under a second each (matplotlib's import excluded)
+    start = time.perf_counter()
+    w.controls["lambda"].value = 1e-2
+    assert w.runs == 2 and time.perf_counter() - start < 1.5
+
+
+def test_regularisation_overfits_without_cure_and_l2_helps():
+    w = widgets.regularisation_explorer(*REGULARISATION, lam=0.0, p=0.0, n_train=20)
+    plain = w.curves
+    # a big network on 20 points: training loss near 0, validation loss far above and rising
+    assert plain["training loss"][-1] < 0.05
+    assert plain["validation loss"][-1] > 1.2 * min(plain["validation loss"])
+    w.controls["lambda"].value = 1e-2
+    l2 = w.curves
+    assert l2["training loss"][-1] > plain["training loss"][-1]
+    assert l2["validation loss"][-1] < plain["validation loss"][-1]
+    assert "λ = 0.01, dropout p = 0, 20 training points" in w.status.value
+
+
+def test_regularisation_cache_and_the_students_functions_are_used():
+    calls = {"penalty": 0, "forward": 0, "backward": 0}
+
+    def l2_penalty(params, lam):
+        calls["penalty"] += 1
+        return day3.l2_penalty(params, lam)
+
+    def dropout_forward(x, p, mode="train", mask=None):
+        calls["forward"] += 1
+        return day3.dropout_forward(x, p, mode, mask)
+
+    def dropout_backward(dout, cache):
+        calls["backward"] += 1
+        return day3.dropout_backward(dout, cache)
+
+    w = widgets.regularisation_explorer(l2_penalty, dropout_forward, dropout_backward, p=0.3)
+    assert calls["penalty"] > 0 and calls["forward"] > 0 and calls["backward"] == calls["forward"]
+    first = png_of(w)
+    w.controls["train size"].value = 160
+    assert w.runs == 2 and png_of(w) != first
+    before = dict(calls)
+    w.controls["train size"].value = 40  # back to a run already made: no new training
+    assert w.runs == 2 and calls == before and png_of(w) == first
+    # L1 works as the penalty too
+    w = widgets.regularisation_explorer(day3.l1_penalty, day3.dropout_forward, day3.dropout_backward,
+                                        lam=1e-3)
+    assert w.error is None
+
+
+def test_regularisation_stub_shows_a_note():
+    def dropout_forward(x, p, mode="train", mask=None):
+        raise NotImplementedError()
+
+    w = widgets.regularisation_explorer(day3.l2_penalty, dropout_forward, day3.dropout_backward, p=0.2)
+    assert w.error == not_implemented_message("dropout_forward", then="move a control to redraw")
+    (output,) = w.output.outputs
+    assert "image/png" not in output["data"]
+    # without dropout the stub is not called, and the picture is there
+    w.controls["dropout"].value = 0.0
+    assert w.error is None
+    png_of(w)
+
+    def broken(params, lam):
+        raise ValueError("operands could not be broadcast together")
+
+    w = widgets.regularisation_explorer(broken, day3.dropout_forward, day3.dropout_backward)
+    assert "ValueError" in w.error and "broadcast" in w.error

@@ -27,9 +27,12 @@ from .playground import PLAYGROUND_PARAMETERS, network_playground
 from .conv import CONV_PRESETS, KERNEL_CONTROLS, conv_explorer, feature_map_explorer
 from .depth import DEPTH_ACTIVATIONS, DEPTH_INITS, depth_explorer, depth_statistics
 from .recurrent import GRADIENT_NET, gradient_through_time
+from .regularisation import REGULARISATION_DROPOUTS, REGULARISATION_LAMBDAS, REGULARISATION_SIZES, regularisation_explorer, regularisation_run
 
 __all__ = ["activation_explorer", "network_playground", "Panel", "optimizer_race", "Surface",
            "RACE_SURFACES", "PLAYGROUND_PARAMETERS",
            "depth_explorer", "depth_statistics", "DEPTH_ACTIVATIONS", "DEPTH_INITS",
            "conv_explorer", "CONV_PRESETS", "KERNEL_CONTROLS", "feature_map_explorer",
-           "gradient_through_time", "GRADIENT_NET"]
+           "gradient_through_time", "GRADIENT_NET",
+           "regularisation_explorer", "regularisation_run", "REGULARISATION_LAMBDAS",
+           "REGULARISATION_DROPOUTS", "REGULARISATION_SIZES"]

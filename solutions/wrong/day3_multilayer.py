@@ -366,6 +366,24 @@ def l2_penalty_half_in_gradient(params, lam):
     return cost, [(0.5 * lam * W, np.zeros_like(b)) for W, b in params]
 
 
+@wrong("l1_penalty", "the biases decayed too")
+def l1_penalty_decays_biases(params, lam):
+    cost = lam * sum(float(np.sum(np.abs(W))) + float(np.sum(np.abs(b))) for W, b in params)
+    return cost, [(lam * np.sign(W), lam * np.sign(b)) for W, b in params]
+
+
+@wrong("l1_penalty", "the ½ of the L2 term carried over: (λ/2)Σ|W| and (λ/2)·sign(W)")
+def l1_penalty_half(params, lam):
+    cost = 0.5 * lam * sum(float(np.sum(np.abs(W))) for W, _ in params)
+    return cost, [(0.5 * lam * np.sign(W), np.zeros_like(b)) for W, b in params]
+
+
+@wrong("l1_penalty", "the L2 gradient kept: λW instead of λ·sign(W)")
+def l1_penalty_gradient_lambda_w(params, lam):
+    cost = lam * sum(float(np.sum(np.abs(W))) for W, _ in params)
+    return cost, [(lam * W, np.zeros_like(b)) for W, b in params]
+
+
 @wrong("sgd_l2", "the decay not scaled by the learning rate: θ − lr·g − λθ")
 def sgd_l2_decay_without_lr(param, grad, state, lr=0.01, weight_decay=0.0):
     return param - lr * grad - weight_decay * param, dict(state)
@@ -522,3 +540,51 @@ def augment_digits_not_clipped(X, y, seed=0, max_shift=1, noise_std=0.0):
     for i, (dy, dx) in enumerate(shifts):
         out[i] = padded[i, m - dy:m - dy + 8, m - dx:m - dx + 8]
     return out.reshape(N, 64) + noise, np.array(y, copy=True)
+
+
+# --- the practical exercise ----------------------------------------------------------------------
+
+
+@wrong("digits_design", "over-large and unregularised: 64-256-256-10, no L2, no dropout (overconfident)")
+def digits_design_overlarge_unregularised():
+    return {"sizes": [64, 256, 256, 10], "activation": "relu", "init": "he", "lam": 0.0,
+            "dropout": 0.0, "lr": 0.05, "epochs": 60, "batch_size": 20, "augment": 0, "noise": 0.0}
+
+
+@wrong("digits_design", "over the budget: 64-512-512-10")
+def digits_design_over_budget():
+    return {"sizes": [64, 512, 512, 10], "activation": "relu", "init": "he", "lam": 3e-3,
+            "dropout": 0.2, "lr": 0.05, "epochs": 60, "batch_size": 20, "augment": 0, "noise": 0.0}
+
+
+# --- batch norm backward, step by step on the graph ----------------------------------------------
+
+
+@wrong("bn_affine_backward", "dβ and dγ averaged over the batch instead of summed")
+def bn_affine_backward_mean(dout, x_hat, gamma):
+    return dout * gamma, (dout * x_hat).mean(axis=0), dout.mean(axis=0)
+
+
+@wrong("bn_normalise_backward", "ds not summed over the rows: s is shared by the whole column")
+def bn_normalise_backward_not_summed(dx_hat, x_c, inv_std):
+    return dx_hat * inv_std, dx_hat * x_c
+
+
+@wrong("bn_inv_std_backward", "the power of s one too low: −½ s² instead of −½ s³")
+def bn_inv_std_backward_square(dinv_std, inv_std):
+    return -0.5 * inv_std ** 2 * dinv_std
+
+
+@wrong("bn_inv_std_backward", "the minus sign of the power −½ lost")
+def bn_inv_std_backward_sign(dinv_std, inv_std):
+    return 0.5 * inv_std ** 3 * dinv_std
+
+
+@wrong("bn_variance_backward", "the unbiased 1/(N − 1) of the running average in place of the 1/N of the batch")
+def bn_variance_backward_unbiased(dvar, x_c):
+    return dvar * 2.0 * x_c / max(x_c.shape[0] - 1, 1)
+
+
+@wrong("bn_center_backward", "the path through μ forgotten: dx = dx_c")
+def bn_center_backward_no_mean_path(dx_c):
+    return np.array(dx_c, dtype=np.float64)
