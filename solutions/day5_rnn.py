@@ -394,6 +394,24 @@ def train_recurrent(X, y, params, forward, backward, steps=20, lr=0.01, max_norm
     return params, history
 
 
+def sample_with_temperature(scores, temperature, rng_seed):
+    """Draw one class from softmax(scores / temperature); temperature 0 means the argmax.
+
+    scores: (C,) float.  p = softmax(scores / T) with the maximum subtracted first; the draw is
+    ``np.random.default_rng(rng_seed).choice(C, p=p)``.  For T = 0, p is one-hot at the first
+    argmax and no random number is used.  Returns (index int, p (C,)).
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    if temperature == 0:
+        p = np.zeros_like(scores)
+        p[int(np.argmax(scores))] = 1.0
+        return int(np.argmax(scores)), p
+    z = scores / temperature
+    e = np.exp(z - z.max())
+    p = e / e.sum()
+    return int(np.random.default_rng(rng_seed).choice(scores.shape[0], p=p)), p
+
+
 # --- manually graded answers (model answers for the solved notebooks) -------------
 
 ANSWERS = {

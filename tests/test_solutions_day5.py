@@ -288,6 +288,20 @@ def test_training_loop_and_truncated_bptt_match_torch(N, T, D, H, C, bptt, max_n
         np.testing.assert_allclose(ours[k], theirs[k], rtol=1e-6, atol=1e-9)
 
 
+@settings(max_examples=20, deadline=None)
+@given(C=st.integers(1, 30), T=st.sampled_from([0, 0.01, 0.5, 1.0, 3.0]), scale=st.sampled_from([1.0, 100.0]),
+       seed=st.integers(0, 2 ** 31))
+def test_sample_with_temperature_matches_torch_softmax(C, T, scale, seed):
+    scores = np.random.default_rng(seed).normal(size=C) * scale
+    index, p = day5.sample_with_temperature(scores, T, seed)
+    assert isinstance(index, int) and 0 <= index < C and p[index] > 0
+    if T == 0:
+        assert index == int(np.argmax(scores)) and p.sum() == 1.0
+    else:
+        np.testing.assert_allclose(p, torch.softmax(torch.tensor(scores) / T, dim=0).numpy(), rtol=1e-10, atol=1e-300)
+        assert index == np.random.default_rng(seed).choice(C, p=p)
+
+
 # --- the wrong-answer library ---------------------------------------------------------
 
 
@@ -330,6 +344,8 @@ def _probes():
         "precision_recall_f1": lambda f: f(cm),
         "macro_f1": lambda f: f(cm),
         "recurrent_loss_and_grads": lambda f: f(x_long, y_real, p_model, day5.gru_forward, day5.gru_backward, 3),
+        "sample_with_temperature": lambda f: [f(np.array([800.0, 799.0, 0.0]), 0.5, 3)[1],
+                                              f(np.array([1.0, 2.0, 0.5]), 2.0, 3)[1]],
         "train_recurrent": lambda f: f(x_long, y_real, p_model, day5.gru_forward, day5.gru_backward, steps=3,
                                        lr=0.05, max_norm=0.3, batch_size=3)[0],
     }

@@ -549,3 +549,34 @@ def train_recurrent_no_clipping(X, y, params, forward, backward, steps=20, lr=0.
         history["loss"].append(loss)
         history["grad_norm"].append(float(np.sqrt(sum(np.sum(g * g) for g in grads.values()))))
     return params, history
+
+
+# --- 8. sampling with a temperature -------------------------------------------------------
+
+
+@wrong("sample_with_temperature", "scores multiplied by the temperature instead of divided")
+def sample_with_temperature_multiplied(scores, temperature, rng_seed):
+    scores = np.asarray(scores, dtype=np.float64)
+    if temperature == 0:
+        p = np.zeros_like(scores)
+        p[int(np.argmax(scores))] = 1.0
+        return int(np.argmax(scores)), p
+    z = scores * temperature
+    e = np.exp(z - z.max())
+    p = e / e.sum()
+    return int(np.random.default_rng(rng_seed).choice(scores.shape[0], p=p)), p
+
+
+@wrong("sample_with_temperature", "no max-subtraction: exp overflows for large scores / small T")
+def sample_with_temperature_no_max(scores, temperature, rng_seed):
+    scores = np.asarray(scores, dtype=np.float64)
+    if temperature == 0:
+        p = np.zeros_like(scores)
+        p[int(np.argmax(scores))] = 1.0
+        return int(np.argmax(scores)), p
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(scores / temperature)
+        p = e / e.sum()
+    if not np.all(np.isfinite(p)):
+        return 0, p
+    return int(np.random.default_rng(rng_seed).choice(scores.shape[0], p=p)), p
