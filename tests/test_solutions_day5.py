@@ -346,6 +346,7 @@ def _probes():
         "recurrent_loss_and_grads": lambda f: f(x_long, y_real, p_model, day5.gru_forward, day5.gru_backward, 3),
         "sample_with_temperature": lambda f: [f(np.array([800.0, 799.0, 0.0]), 0.5, 3)[1],
                                               f(np.array([1.0, 2.0, 0.5]), 2.0, 3)[1]],
+        "digits_design": lambda f: [float(v) for _, v in sorted(f().items())],
         "train_recurrent": lambda f: f(x_long, y_real, p_model, day5.gru_forward, day5.gru_backward, steps=3,
                                        lr=0.05, max_norm=0.3, batch_size=3)[0],
     }

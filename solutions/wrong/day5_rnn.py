@@ -580,3 +580,16 @@ def sample_with_temperature_no_max(scores, temperature, rng_seed):
     if not np.all(np.isfinite(p)):
         return 0, p
     return int(np.random.default_rng(rng_seed).choice(scores.shape[0], p=p)), p
+
+
+# --- 9. the practical exercise ------------------------------------------------------------
+
+
+@wrong("digits_design", "over-small: 4 hidden units cannot hold what 8 rows of a digit say")
+def digits_design_too_small():
+    return {"H": 4, "lr": 0.03, "steps": 120, "batch_size": 32, "max_norm": 1.0}
+
+
+@wrong("digits_design", "unclipped: max_norm so large that it never clips")
+def digits_design_unclipped():
+    return {"H": 24, "lr": 0.03, "steps": 120, "batch_size": 32, "max_norm": 1e9}
