@@ -415,11 +415,11 @@ def sample_with_temperature(scores, temperature, rng_seed):
 def digits_design():
     """The practical exercise: a GRU reading the digits row by row, within the budget.
 
-    24 hidden units (2,290 parameters with the read-out) see a row of 8 pixels per step; 120
-    Adam steps of 32 images at lr 0.03 (about 3 epochs of the 1,257 training images), every
-    step clipped to a global norm of 1.  Test accuracy 0.956 on split seed 0, 0.915 on seed 1.
+    24 hidden units (2,290 parameters with the read-out) see a row of 8 pixels per step; 100
+    Adam steps of 32 images at lr 0.04 (about 2.5 epochs of the 1,257 training images), every
+    step clipped to a global norm of 1.  Test accuracy 0.948 on split seed 0, 0.915 on seed 1.
     """
-    return {"H": 24, "lr": 0.03, "steps": 120, "batch_size": 32, "max_norm": 1.0}
+    return {"H": 24, "lr": 0.04, "steps": 100, "batch_size": 32, "max_norm": 1.0}
 
 
 # --- manually graded answers (model answers for the solved notebooks) -------------

@@ -587,9 +587,9 @@ def sample_with_temperature_no_max(scores, temperature, rng_seed):
 
 @wrong("digits_design", "over-small: 4 hidden units cannot hold what 8 rows of a digit say")
 def digits_design_too_small():
-    return {"H": 4, "lr": 0.03, "steps": 120, "batch_size": 32, "max_norm": 1.0}
+    return {"H": 4, "lr": 0.04, "steps": 100, "batch_size": 32, "max_norm": 1.0}
 
 
 @wrong("digits_design", "unclipped: max_norm so large that it never clips")
 def digits_design_unclipped():
-    return {"H": 24, "lr": 0.03, "steps": 120, "batch_size": 32, "max_norm": 1e9}
+    return {"H": 24, "lr": 0.04, "steps": 100, "batch_size": 32, "max_norm": 1e9}
