@@ -7,7 +7,9 @@ Printed per case: the median time of the reference (NumPy, float64), of PyTorch
 - MLP training step (forward, softmax cross-entropy, backward, SGD update) on a
   batch of 64, 784-256-256-10: ≤ 1.5× PyTorch;
 - convolution forward and backward (the im2col reference of Day 4): two 3×3 layers,
-  1 → 8 → 16 channels, on a batch of 64 images of 16×16: ≤ 3× PyTorch.
+  1 → 8 → 16 channels, on a batch of 64 images of 16×16: ≤ 3× PyTorch;
+- LSTM forward and backward through time (Day 5's reference against ``nn.LSTM``),
+  N=32, T=50, D=32, H=64: ≤ 2× PyTorch.
 Both sides run single-threaded, so the ratio compares the implementations rather
 than how many cores each one grabs.
 """
@@ -114,16 +116,49 @@ def conv_case(n=64, size=16, channels=(1, 8, 16), k=3):
     return numpy_step, torch_step
 
 
+def lstm_case(n=32, t=50, d=32, h=64):
+    from solutions import day5_rnn as day5
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n, t, d))
+    h0, c0 = np.zeros((n, h)), np.zeros((n, h))
+    params = {"W_ih": rng.normal(0, 0.1, size=(4 * h, d)), "W_hh": rng.normal(0, 0.1, size=(4 * h, h)),
+              "b_ih": np.zeros(4 * h), "b_hh": np.zeros(4 * h)}
+    dh = rng.normal(size=(n, t, h))
+
+    def numpy_step():
+        _, cache = day5.lstm_forward(x, h0, c0, params)
+        day5.lstm_backward(dh, cache)
+
+    module = torch.nn.LSTM(d, h, batch_first=True).double()
+    with torch.no_grad():
+        module.weight_ih_l0.copy_(torch.tensor(params["W_ih"]))
+        module.weight_hh_l0.copy_(torch.tensor(params["W_hh"]))
+        module.bias_ih_l0.zero_()
+        module.bias_hh_l0.zero_()
+    xt, dt = torch.tensor(x, requires_grad=True), torch.tensor(dh)
+    h0t, c0t = torch.zeros(1, n, h, dtype=torch.float64), torch.zeros(1, n, h, dtype=torch.float64)
+
+    def torch_step():
+        out, _ = module(xt, (h0t, c0t))
+        out.backward(dt)
+        module.zero_grad(set_to_none=True)
+        xt.grad = None
+
+    return numpy_step, torch_step
+
+
 CASES = [("MLP training step, batch 64, 784-256-256-10, tanh", mlp_step_case, 1.5),
-         ("conv fwd+bwd, N=64 16x16, 1->8->16 channels, 3x3", conv_case, 3.0)]
+         ("conv fwd+bwd, N=64 16x16, 1->8->16 channels, 3x3", conv_case, 3.0, {"repeat": 50}),
+         ("LSTM forward+backward, N=32 T=50 D=32 H=64", lstm_case, 2.0, {"repeat": 20, "warmup": 2})]
 
 
 def main():
     torch.set_num_threads(1)
     print(f"{'case':<52} {'reference':>10} {'pytorch':>10} {'ratio':>7}  budget")
-    for name, make, budget in CASES:
+    for name, make, budget, *timing in CASES:   # timing: {"repeat", "warmup"} for slow cases
         ours, theirs = make()
-        a, b = median_time(ours), median_time(theirs)
+        a, b = median_time(ours, **(timing[0] if timing else {})), median_time(theirs, **(timing[0] if timing else {}))
         ratio = a / b
         flag = "ok" if ratio <= budget else "OVER"
         print(f"{name:<52} {a * 1e6:8.0f} µs {b * 1e6:8.0f} µs {ratio:6.2f}x  ≤ {budget}x {flag}")

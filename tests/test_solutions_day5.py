@@ -228,6 +228,80 @@ def test_adding_problem():
         data.adding_problem(3, 1)
 
 
+# --- training with the student's cells: against a torch loop --------------------------
+
+
+def _torch_gru_run(X, y, params, steps, lr, max_norm, batch_size, seed, bptt):
+    N, T, D = X.shape
+    H = params["W_hh"].shape[1]
+    gru = torch.nn.GRU(D, H, batch_first=True).double()
+    out = torch.nn.Linear(H, params["W_out"].shape[0]).double()
+    tensors = {"W_ih": gru.weight_ih_l0, "W_hh": gru.weight_hh_l0, "b_ih": gru.bias_ih_l0,
+               "b_hh": gru.bias_hh_l0, "W_out": out.weight, "b_out": out.bias}
+    with torch.no_grad():
+        for k, t in tensors.items():
+            t.copy_(torch.tensor(params[k]))
+    opt = torch.optim.Adam(list(tensors.values()), lr=lr)
+    losses, grads0 = [], None
+    for s in range(steps):
+        rows = np.random.default_rng(seed + s).choice(N, min(batch_size, N), replace=False)
+        h = torch.zeros(1, len(rows), H, dtype=torch.float64)
+        k = T if bptt is None else bptt
+        for start in range(0, T, k):
+            _, h = gru(torch.tensor(X[rows, start:start + k]), h.detach())
+        scores = out(h[0])
+        if np.issubdtype(y.dtype, np.integer):
+            loss = torch.nn.functional.cross_entropy(scores, torch.tensor(y[rows]))
+        else:
+            loss = torch.mean((scores[:, 0] - torch.tensor(y[rows])) ** 2)
+        opt.zero_grad()
+        loss.backward()
+        if grads0 is None:
+            grads0 = {k: t.grad.clone().numpy() for k, t in tensors.items()}
+        torch.nn.utils.clip_grad_norm_(list(tensors.values()), np.inf if max_norm is None else max_norm)
+        opt.step()
+        losses.append(loss.item())
+    return {k: t.detach().numpy() for k, t in tensors.items()}, losses, grads0
+
+
+@settings(max_examples=8, deadline=None)
+@given(N=st.integers(1, 6), T=st.integers(1, 7), D=st.integers(1, 3), H=st.integers(1, 4),
+       C=st.integers(1, 3), bptt=st.sampled_from([None, 1, 2, 3]), max_norm=st.sampled_from([None, 0.2, 5.0]),
+       seed=st.integers(0, 2 ** 31))
+def test_training_loop_and_truncated_bptt_match_torch(N, T, D, H, C, bptt, max_norm, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(N, T, D))
+    y = rng.integers(0, C, size=N) if C > 1 else rng.normal(size=N)
+    params = dict(random_params(rng, "gru", D, H, scale=0.7), W_out=rng.normal(size=(C, H)),
+                  b_out=rng.normal(size=C))
+    batch = int(rng.integers(1, N + 1))
+    theirs, losses, grads0 = _torch_gru_run(X, y, params, 3, 0.05, max_norm, batch, 5, bptt)
+    rows = np.random.default_rng(5).choice(N, batch, replace=False)
+    loss, grads = day5.recurrent_loss_and_grads(X[rows], y[rows], params, day5.gru_forward, day5.gru_backward, bptt)
+    assert abs(loss - losses[0]) <= 1e-9 * max(1.0, abs(loss))
+    for k in params:
+        np.testing.assert_allclose(grads[k], grads0[k], rtol=1e-7, atol=1e-10)
+    ours, history = day5.train_recurrent(X, y, params, day5.gru_forward, day5.gru_backward, steps=3, lr=0.05,
+                                         max_norm=max_norm, batch_size=batch, seed=5, bptt=bptt)
+    np.testing.assert_allclose(history["loss"], losses, rtol=1e-7, atol=1e-12)
+    for k in params:
+        np.testing.assert_allclose(ours[k], theirs[k], rtol=1e-6, atol=1e-9)
+
+
+@settings(max_examples=20, deadline=None)
+@given(C=st.integers(1, 30), T=st.sampled_from([0, 0.01, 0.5, 1.0, 3.0]), scale=st.sampled_from([1.0, 100.0]),
+       seed=st.integers(0, 2 ** 31))
+def test_sample_with_temperature_matches_torch_softmax(C, T, scale, seed):
+    scores = np.random.default_rng(seed).normal(size=C) * scale
+    index, p = day5.sample_with_temperature(scores, T, seed)
+    assert isinstance(index, int) and 0 <= index < C and p[index] > 0
+    if T == 0:
+        assert index == int(np.argmax(scores)) and p.sum() == 1.0
+    else:
+        np.testing.assert_allclose(p, torch.softmax(torch.tensor(scores) / T, dim=0).numpy(), rtol=1e-10, atol=1e-300)
+        assert index == np.random.default_rng(seed).choice(C, p=p)
+
+
 # --- the wrong-answer library ---------------------------------------------------------
 
 
@@ -249,6 +323,8 @@ def _probes():
     y_true = np.array([0, 0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 3])
     y_pred = np.array([0, 0, 0, 1, 2, 1, 0, 2, 2, 3, 0, 0])
     cm = day5.confusion_matrix(y_true, y_pred, 4)
+    x_long, y_real = rng.normal(size=(4, 7, D)), rng.normal(size=4)
+    p_model = dict(p["gru"], W_out=rng.normal(size=(1, H)), b_out=rng.normal(size=1))
     return {
         "rnn_step_forward": lambda f: f(x, h0, p["rnn"])[0],
         "rnn_step_backward": lambda f: f(dh, day5.rnn_step_forward(x, h0, p["rnn"])[1]),
@@ -267,6 +343,12 @@ def _probes():
         "accuracy": lambda f: f(cm),
         "precision_recall_f1": lambda f: f(cm),
         "macro_f1": lambda f: f(cm),
+        "recurrent_loss_and_grads": lambda f: f(x_long, y_real, p_model, day5.gru_forward, day5.gru_backward, 3),
+        "sample_with_temperature": lambda f: [f(np.array([800.0, 799.0, 0.0]), 0.5, 3)[1],
+                                              f(np.array([1.0, 2.0, 0.5]), 2.0, 3)[1]],
+        "digits_design": lambda f: [float(v) for _, v in sorted(f().items())],
+        "train_recurrent": lambda f: f(x_long, y_real, p_model, day5.gru_forward, day5.gru_backward, steps=3,
+                                       lr=0.05, max_norm=0.3, batch_size=3)[0],
     }
 
 

@@ -11,6 +11,8 @@ import numpy as np
 from solutions.day5_rnn import (gru_step_backward, gru_step_forward, lstm_step_backward,
                                 lstm_step_forward, precision_recall_f1, rnn_step_backward,
                                 rnn_step_forward)
+from solutions.day2_backprop import adam, clip_by_global_norm
+from solutions.day5_rnn import recurrent_loss_and_grads
 from solutions.wrong import registry
 
 WRONG_ANSWERS, wrong = registry()
@@ -420,3 +422,174 @@ def macro_f1_weighted(cm):
     cm = np.asarray(cm, dtype=np.float64)
     support = cm.sum(axis=1)
     return float(np.sum(precision_recall_f1(cm)[2] * support) / support.sum())
+
+
+
+# --- 7. training with your own cells ------------------------------------------------------
+
+
+@wrong("recurrent_loss_and_grads", "truncation chunks counted back from the end instead of from t = 0")
+def recurrent_loss_and_grads_chunks_from_end(X, y, params, forward, backward, bptt=None):
+    N, T, _ = X.shape
+    cell = {key: params[key] for key in ("W_ih", "W_hh", "b_ih", "b_hh")}
+    h = np.zeros((N, params["W_hh"].shape[1]))
+    k = T if bptt is None else int(bptt)
+    starts = [0] + list(range(T % k, T, k)) if T % k else list(range(0, T, k))
+    for start, stop in zip(starts, starts[1:] + [T]):
+        hs, cache = forward(X[:, start:stop], h, cell)
+        h = hs[:, -1]
+    scores = h @ params["W_out"].T + params["b_out"]
+    if np.issubdtype(np.asarray(y).dtype, np.integer):
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        loss = float(-logp[np.arange(N), y].mean())
+        ds = np.exp(logp)
+        ds[np.arange(N), y] -= 1.0
+        ds /= N
+    else:
+        r = scores[:, 0] - y
+        loss = float(np.mean(r * r))
+        ds = (2.0 * r / N)[:, None]
+    dhs = np.zeros_like(hs)
+    dhs[:, -1] = ds @ params["W_out"]
+    _, _, g = backward(dhs, cache)
+    grads = {key: g[key] for key in cell}
+    grads["W_out"] = ds.T @ h
+    grads["b_out"] = ds.sum(axis=0)
+    return loss, grads
+
+
+@wrong("recurrent_loss_and_grads", "the state reset to zeros at each chunk instead of carried over (detached)")
+def recurrent_loss_and_grads_state_reset(X, y, params, forward, backward, bptt=None):
+    N, T, _ = X.shape
+    cell = {key: params[key] for key in ("W_ih", "W_hh", "b_ih", "b_hh")}
+    k = T if bptt is None else int(bptt)
+    for start in range(0, T, k):
+        hs, cache = forward(X[:, start:start + k], np.zeros((N, params["W_hh"].shape[1])), cell)
+    h = hs[:, -1]
+    scores = h @ params["W_out"].T + params["b_out"]
+    if np.issubdtype(np.asarray(y).dtype, np.integer):
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        loss = float(-logp[np.arange(N), y].mean())
+        ds = np.exp(logp)
+        ds[np.arange(N), y] -= 1.0
+        ds /= N
+    else:
+        r = scores[:, 0] - y
+        loss = float(np.mean(r * r))
+        ds = (2.0 * r / N)[:, None]
+    dhs = np.zeros_like(hs)
+    dhs[:, -1] = ds @ params["W_out"]
+    _, _, g = backward(dhs, cache)
+    grads = {key: g[key] for key in cell}
+    grads["W_out"] = ds.T @ h
+    grads["b_out"] = ds.sum(axis=0)
+    return loss, grads
+
+
+@wrong("recurrent_loss_and_grads", "squared error without the mean: summed over the batch")
+def recurrent_loss_and_grads_summed(X, y, params, forward, backward, bptt=None):
+    N, T, _ = X.shape
+    cell = {key: params[key] for key in ("W_ih", "W_hh", "b_ih", "b_hh")}
+    h = np.zeros((N, params["W_hh"].shape[1]))
+    k = T if bptt is None else int(bptt)
+    for start in range(0, T, k):
+        hs, cache = forward(X[:, start:start + k], h, cell)
+        h = hs[:, -1]
+    scores = h @ params["W_out"].T + params["b_out"]
+    if np.issubdtype(np.asarray(y).dtype, np.integer):
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        loss = float(-logp[np.arange(N), y].sum())
+        ds = np.exp(logp)
+        ds[np.arange(N), y] -= 1.0
+    else:
+        r = scores[:, 0] - y
+        loss = float(np.sum(r * r))
+        ds = (2.0 * r)[:, None]
+    dhs = np.zeros_like(hs)
+    dhs[:, -1] = ds @ params["W_out"]
+    _, _, g = backward(dhs, cache)
+    grads = {key: g[key] for key in cell}
+    grads["W_out"] = ds.T @ h
+    grads["b_out"] = ds.sum(axis=0)
+    return loss, grads
+
+
+@wrong("train_recurrent", "clipping each parameter array on its own instead of the global norm")
+def train_recurrent_clip_per_array(X, y, params, forward, backward, steps=20, lr=0.01, max_norm=1.0,
+                                   batch_size=16, seed=0, bptt=None):
+    params = {key: np.array(v, dtype=np.float64) for key, v in params.items()}
+    states = {key: {} for key in params}
+    history = {"loss": [], "grad_norm": []}
+    for s in range(steps):
+        rows = np.random.default_rng(seed + s).choice(X.shape[0], min(batch_size, X.shape[0]), replace=False)
+        loss, grads = recurrent_loss_and_grads(X[rows], y[rows], params, forward, backward, bptt)
+        total = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
+        for key in params:
+            g = grads[key] if max_norm is None else clip_by_global_norm([grads[key]], max_norm)[0][0]
+            params[key], states[key] = adam(params[key], g, states[key], lr=lr)
+        history["loss"].append(loss)
+        history["grad_norm"].append(total)
+    return params, history
+
+
+@wrong("train_recurrent", "clipping skipped: the raw gradients go to Adam")
+def train_recurrent_no_clipping(X, y, params, forward, backward, steps=20, lr=0.01, max_norm=1.0,
+                                batch_size=16, seed=0, bptt=None):
+    params = {key: np.array(v, dtype=np.float64) for key, v in params.items()}
+    states = {key: {} for key in params}
+    history = {"loss": [], "grad_norm": []}
+    for s in range(steps):
+        rows = np.random.default_rng(seed + s).choice(X.shape[0], min(batch_size, X.shape[0]), replace=False)
+        loss, grads = recurrent_loss_and_grads(X[rows], y[rows], params, forward, backward, bptt)
+        for key in params:
+            params[key], states[key] = adam(params[key], grads[key], states[key], lr=lr)
+        history["loss"].append(loss)
+        history["grad_norm"].append(float(np.sqrt(sum(np.sum(g * g) for g in grads.values()))))
+    return params, history
+
+
+# --- 8. sampling with a temperature -------------------------------------------------------
+
+
+@wrong("sample_with_temperature", "scores multiplied by the temperature instead of divided")
+def sample_with_temperature_multiplied(scores, temperature, rng_seed):
+    scores = np.asarray(scores, dtype=np.float64)
+    if temperature == 0:
+        p = np.zeros_like(scores)
+        p[int(np.argmax(scores))] = 1.0
+        return int(np.argmax(scores)), p
+    z = scores * temperature
+    e = np.exp(z - z.max())
+    p = e / e.sum()
+    return int(np.random.default_rng(rng_seed).choice(scores.shape[0], p=p)), p
+
+
+@wrong("sample_with_temperature", "no max-subtraction: exp overflows for large scores / small T")
+def sample_with_temperature_no_max(scores, temperature, rng_seed):
+    scores = np.asarray(scores, dtype=np.float64)
+    if temperature == 0:
+        p = np.zeros_like(scores)
+        p[int(np.argmax(scores))] = 1.0
+        return int(np.argmax(scores)), p
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(scores / temperature)
+        p = e / e.sum()
+    if not np.all(np.isfinite(p)):
+        return 0, p
+    return int(np.random.default_rng(rng_seed).choice(scores.shape[0], p=p)), p
+
+
+# --- 9. the practical exercise ------------------------------------------------------------
+
+
+@wrong("digits_design", "over-small: 4 hidden units cannot hold what 8 rows of a digit say")
+def digits_design_too_small():
+    return {"H": 4, "lr": 0.04, "steps": 100, "batch_size": 32, "max_norm": 1.0}
+
+
+@wrong("digits_design", "unclipped: max_norm so large that it never clips")
+def digits_design_unclipped():
+    return {"H": 24, "lr": 0.04, "steps": 100, "batch_size": 32, "max_norm": 1e9}
