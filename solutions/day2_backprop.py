@@ -341,8 +341,13 @@ def mlp_loss_and_grads(X, y, params):
     for layer in range(len(params) - 1, -1, -1):
         if layer < len(params) - 1:
             dout = tanh_backward(dout, zs[layer])
-        dout, dW, db = affine_backward(dout, caches[layer])
-        grads[layer] = (dW, db)
+        if layer == 0:
+            # The input X needs no gradient: BP4 and BP3 only, no dout @ W1.
+            x, _, _ = caches[0]
+            grads[0] = (dout.T @ x, dout.sum(axis=0))
+        else:
+            dout, dW, db = affine_backward(dout, caches[layer])
+            grads[layer] = (dW, db)
     return loss, grads
 
 
