@@ -61,3 +61,30 @@ def png_of(panel):
 def text_of(panel):
     """The text the panel's Output shows (a note instead of a figure, a status)."""
     return " ".join(str(o["data"].get("text/plain", "")) for o in panel.output.outputs)
+
+
+def notebook_function(wrong, module):
+    """A wrong answer as the notebook runs it: its source under the target's name, with the
+    day's reference module's names in scope."""
+    namespace = dict(vars(module))
+    exec(compile(wrong.source(), f"<wrong {wrong.name}>", "exec"), namespace)
+    return namespace[wrong.target]
+
+
+def differs(a, b, tol=1e-6):
+    """True when two results differ in structure, shape, or by a relative error > tol."""
+    from course import checks
+
+    if isinstance(b, str):
+        return a != b
+    if isinstance(b, dict):
+        return not isinstance(a, dict) or set(a) != set(b) or any(differs(a[k], b[k], tol)
+                                                                   for k in b)
+    if isinstance(b, (list, tuple)):
+        return (not isinstance(a, (list, tuple)) or len(a) != len(b)
+                or any(differs(x, y, tol) for x, y in zip(a, b)))
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        return True
+    return not checks.relative_error(a, b) <= tol  # nan or inf counts as a difference
+

@@ -28,7 +28,7 @@ from torch import nn
 from course import checks
 from course.checks import TOL, assert_close, assert_dtype, assert_shape, to_torch
 from course.data import load_digits_split, make_2d, minibatches
-from helpers import assert_within, float_arrays, networks, numpy_of
+from helpers import assert_within, differs, float_arrays, networks, notebook_function, numpy_of
 from solutions import day1_forward as day1
 from solutions import day2_backprop as day2
 from solutions.wrong import day2_backprop as wrong_day2
@@ -746,12 +746,6 @@ def test_every_optimizer_with_clipping_trains_the_network(optimizer, lr):
 # --- the wrong-answer library ----------------------------------------------------------
 
 
-def notebook_function(wrong):
-    """The wrong answer as the notebook would run it: its source under the target's name,
-    with the reference module's names (Day 1 imports, earlier Day 2 functions) in scope."""
-    namespace = dict(vars(day2))
-    exec(compile(wrong.source(), f"<wrong {wrong.name}>", "exec"), namespace)
-    return namespace[wrong.target]
 
 
 def _probe_inputs():
@@ -825,18 +819,6 @@ def _probe_inputs():
 PROBES = _probe_inputs()
 
 
-def differs(a, b, tol=1e-6):
-    """True when two results differ in structure, shape, or by a relative error > tol."""
-    if isinstance(b, dict):
-        return not isinstance(a, dict) or set(a) != set(b) or any(differs(a[k], b[k], tol)
-                                                                   for k in b)
-    if isinstance(b, (list, tuple)):
-        return (not isinstance(a, (list, tuple)) or len(a) != len(b)
-                or any(differs(x, y, tol) for x, y in zip(a, b)))
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape:
-        return True
-    return not checks.relative_error(a, b) <= tol  # nan or inf counts as a difference
 
 
 WRONG = wrong_day2.WRONG_ANSWERS
@@ -865,7 +847,7 @@ def test_wrong_answer_differs_from_the_reference(wrong):
     # no crash allowed: a wrong answer that cannot run (a name the notebook lacks, a
     # shape that never fits) shows nothing about the bug it stands for
     with np.errstate(all="ignore"):
-        result = PROBES[wrong.target](notebook_function(wrong))
+        result = PROBES[wrong.target](notebook_function(wrong, day2))
     assert differs(result, reference), \
         f"{wrong.name} gives the reference's results: an equivalent rewrite, not a bug"
 

@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course import checks
+from helpers import differs, notebook_function
 from course.checks import assert_dtype, assert_shape
 from solutions import day4_cnn as day4
 from solutions.wrong import day4_cnn as wrong_day4
@@ -300,12 +301,6 @@ def test_bars_are_balanced_and_the_cnn_beats_the_mlp_on_them():
 # --- the wrong-answer library ------------------------------------------------------------------
 
 
-def notebook_function(wrong):
-    """The wrong answer as the notebook would run it: its source under the target's name,
-    with the reference module's names in scope."""
-    namespace = dict(vars(day4))
-    exec(compile(wrong.source(), f"<wrong {wrong.name}>", "exec"), namespace)
-    return namespace[wrong.target]
 
 
 def _probes():
@@ -348,18 +343,6 @@ PROBES = _probes()
 WRONG = wrong_day4.WRONG_ANSWERS
 
 
-def differs(a, b, tol=1e-6):
-    if isinstance(b, str):
-        return a != b
-    if isinstance(b, dict):
-        return not isinstance(a, dict) or set(a) != set(b) or any(differs(a[k], b[k], tol) for k in b)
-    if isinstance(b, (list, tuple)):
-        return (not isinstance(a, (list, tuple)) or len(a) != len(b)
-                or any(differs(x, y, tol) for x, y in zip(a, b)))
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape:
-        return True
-    return not checks.relative_error(a, b) <= tol
 
 
 def test_every_wrong_answer_targets_a_graded_function_with_its_signature():
@@ -381,5 +364,5 @@ def test_every_graded_function_has_a_probe_and_a_wrong_answer():
 def test_wrong_answer_differs_from_the_reference(wrong):
     reference = PROBES[wrong.target](getattr(day4, wrong.target))
     with np.errstate(all="ignore"):
-        result = PROBES[wrong.target](notebook_function(wrong))
+        result = PROBES[wrong.target](notebook_function(wrong, day4))
     assert differs(result, reference), f"{wrong.name} gives the reference's results"

@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course import checks, data
+from helpers import differs, notebook_function
 from course.checks import assert_dtype, assert_shape
 from solutions import day5_rnn as day5
 from solutions.wrong import day5_rnn as wrong_day5
@@ -305,12 +306,6 @@ def test_sample_with_temperature_matches_torch_softmax(C, T, scale, seed):
 # --- the wrong-answer library ---------------------------------------------------------
 
 
-def notebook_function(wrong):
-    """The wrong answer as the notebook runs it: its source under the target's name, with
-    the reference's earlier functions in scope."""
-    namespace = dict(vars(day5))
-    exec(compile(wrong.source(), f"<wrong {wrong.name}>", "exec"), namespace)
-    return namespace[wrong.target]
 
 
 def _probes():
@@ -356,14 +351,6 @@ PROBES = _probes()
 WRONG = wrong_day5.WRONG_ANSWERS
 
 
-def differs(a, b, tol=1e-6):
-    if isinstance(b, dict):
-        return not isinstance(a, dict) or set(a) != set(b) or any(differs(a[k], b[k], tol) for k in b)
-    if isinstance(b, (list, tuple)):
-        return (not isinstance(a, (list, tuple)) or len(a) != len(b)
-                or any(differs(x, y, tol) for x, y in zip(a, b)))
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return a.shape != b.shape or not checks.relative_error(a, b) <= tol
 
 
 def test_every_wrong_answer_targets_a_graded_function_with_its_signature():
@@ -384,7 +371,7 @@ def test_every_graded_function_has_a_probe_and_a_wrong_answer():
 @pytest.mark.parametrize("wrong", WRONG, ids=[w.name for w in WRONG])
 def test_wrong_answer_differs_from_the_reference(wrong):
     reference = PROBES[wrong.target](getattr(day5, wrong.target))
-    result = PROBES[wrong.target](notebook_function(wrong))
+    result = PROBES[wrong.target](notebook_function(wrong, day5))
     assert differs(result, reference), f"{wrong.name} gives the reference's results"
 
 

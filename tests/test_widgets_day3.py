@@ -16,14 +16,9 @@ import numpy as np  # noqa: E402
 from course import plots, widgets  # noqa: E402
 from course.checks import not_implemented_message  # noqa: E402
 from solutions import day3_multilayer as day3  # noqa: E402
+from helpers import png_of, text_of  # noqa: E402
 
 FUNCTIONS = (day3.mlp_init, day3.mlp_forward, day3.mlp_loss_and_grads)
-
-
-def png_of(panel):
-    (output,) = panel.output.outputs
-    assert "image/png" in output["data"], output["data"]
-    return base64.b64decode(output["data"]["image/png"])
 
 
 def by_hand(depth, activation, init, width=100, N=100, seed=0):

@@ -19,6 +19,7 @@ import pytest  # noqa: E402
 from course import data, plots, widgets  # noqa: E402
 from course.checks import not_implemented_message  # noqa: E402
 from solutions import day4_cnn as day4  # noqa: E402
+from helpers import png_of, text_of  # noqa: E402
 
 DIGITS = np.random.default_rng(0).uniform(0.0, 1.0, size=(5, 64))
 
@@ -27,16 +28,6 @@ DIGITS = np.random.default_rng(0).uniform(0.0, 1.0, size=(5, 64))
 def close_figures():
     yield
     plt.close("all")
-
-
-def png_of(panel):
-    (output,) = panel.output.outputs
-    assert "image/png" in output["data"], output["data"]
-    return base64.b64decode(output["data"]["image/png"])
-
-
-def text_of(panel):
-    return " ".join(str(o["data"].get("text/plain", "")) for o in panel.output.outputs)
 
 
 def kernel_of(panel):

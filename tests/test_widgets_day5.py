@@ -15,18 +15,9 @@ from course import data, plots, widgets  # noqa: E402
 from course.checks import not_implemented_message  # noqa: E402
 from solutions import day2_backprop as day2  # noqa: E402
 from solutions import day5_rnn as day5  # noqa: E402
+from helpers import png_of, text_of  # noqa: E402
 
 FUNCTIONS = (day5.rnn_forward, day5.rnn_backward, day5.jacobian_product_norms, day2.clip_by_global_norm)
-
-
-def png_of(panel):
-    (output,) = panel.output.outputs
-    assert "image/png" in output["data"], output["data"]
-    return base64.b64decode(output["data"]["image/png"])
-
-
-def text_of(panel):
-    return " ".join(str(o["data"].get("text/plain", "")) for o in panel.output.outputs)
 
 
 def by_hand(rho, T):
