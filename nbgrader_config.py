@@ -3,10 +3,11 @@
 # (git-ignored) and holds only working folders.  Its source/ folder links just the
 # day folders, so formgrader lists the days and nothing else.
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,
-                                    IgnorePattern, LimitOutput, SaveAutoGrades)
+from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, DeduplicateIds, GetGrades,
+                                    IgnorePattern, LimitOutput, OverwriteCells,
+                                    OverwriteKernelspec, SaveAutoGrades)
 
-from grader.nbgrader_ext import HideHiddenTests, JudgedExecute
+from grader.nbgrader_ext import FastCheckCellMetadata, HideHiddenTests, JudgedExecute
 
 c = get_config()  # noqa: F821 (provided by traitlets)
 
@@ -27,9 +28,13 @@ c.Execute.timeout = 120
 c.Autograde.create_student = True
 # Student code never runs in nbgrader's kernel: the judge (grader/judge) runs it in a
 # sandbox and the tests in a trusted process; JudgedExecute records their outputs.
+# nbgrader's own steps otherwise, its metadata check with the schema compiled once.
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, FastCheckCellMetadata,
+]
 c.Autograde.autograde_preprocessors = [
     JudgedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-    AssignLatePenalties, CheckCellMetadata,
+    AssignLatePenalties, FastCheckCellMetadata,
 ]
 
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

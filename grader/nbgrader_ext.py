@@ -1,10 +1,11 @@
 """nbgrader steps of our own, plugged into its pipelines by ``nbgrader_config.py``."""
 
 import json
+import traceback
 from pathlib import Path
 
 import nbformat
-from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+from nbgrader.preprocessors import CheckCellMetadata, ClearHiddenTests, NbGraderPreprocessor
 from traitlets import Bool, Unicode
 
 
@@ -99,3 +100,62 @@ class JudgedExecute(NbGraderPreprocessor):
             return json.loads(path.read_text(encoding="utf-8")).get("cells", [])
         except (OSError, ValueError):
             return []
+
+
+
+def metadata_validator():
+    """nbgrader's v3 metadata validator with its JSON schema compiled once.
+
+    nbgrader checks every cell with ``jsonschema.validate``, which checks the schema
+    itself and builds a new validator each time: about a fifth of a second per
+    notebook, twice per notebook in autograde.  Here the schema step is nbgrader's
+    own (same version errors, same ``ValidationError``), only compiled once; the
+    rest of nbgrader's rules run unchanged.
+    """
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        import jsonschema
+        from nbgrader.nbgraderformat.common import BaseMetadataValidator
+        from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
+
+        class CompiledSchema(BaseMetadataValidator):
+            def validate_cell(self, cell):
+                if "nbgrader" not in cell.metadata:
+                    return
+                meta = cell.metadata["nbgrader"]
+                if meta.get("schema_version", 0) != self.schema_version:
+                    return BaseMetadataValidator.validate_cell(self, cell)  # its errors
+                error = jsonschema.exceptions.best_match(self._compiled.iter_errors(meta))
+                if error is not None:
+                    raise error
+
+        # MRO: MetadataValidatorV3's own rules, then CompiledSchema's schema step.
+        class Validator(MetadataValidatorV3, CompiledSchema):
+            def __init__(self):
+                super().__init__()
+                kind = jsonschema.validators.validator_for(self.schema)
+                kind.check_schema(self.schema)
+                self._compiled = kind(self.schema)
+
+        _VALIDATOR = Validator()
+    return _VALIDATOR
+
+
+_VALIDATOR = None
+
+
+class FastCheckCellMetadata(CheckCellMetadata):
+    """nbgrader's CheckCellMetadata (unique grade ids, valid metadata), with the
+    validator of ``metadata_validator``."""
+
+    def preprocess(self, nb, resources):
+        from nbgrader.nbgraderformat import ValidationError
+
+        try:
+            metadata_validator().validate_nb(nb)
+        except ValidationError:
+            self.log.error(traceback.format_exc())
+            msg = "Notebook failed to validate; the nbgrader metadata may be corrupted."
+            self.log.error(msg)
+            raise ValidationError(msg)
+        return nb, resources
