@@ -8,6 +8,7 @@ deserve, and no process may outlive the grading.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import uuid
@@ -240,6 +241,7 @@ def test_a_detached_process_cannot_outlive_grading_or_touch_the_gradebook(tmp_pa
     source = f'''import subprocess
 subprocess.Popen(["sh", "-c", "sleep 2; echo hacked > {target}; : {marker}"],
                  start_new_session=True)
+import json
 import os
 if os.fork() == 0:
     os.setsid()
@@ -612,3 +614,34 @@ def test_without_bubblewrap_the_judge_says_so_once_and_still_grades(monkeypatch,
     assert err.count("bubblewrap (bwrap) is not installed") == 1
     assert scores == {"test_square": 2, "test_cube": 1}
     assert again == {"test_square": 0, "test_cube": 1}
+
+
+def test_notebooks_of_one_submission_share_a_sandbox_but_not_a_namespace(monkeypatch):
+    """The second notebook reuses the sandbox (no new interpreter), and sees nothing the
+    first defined or patched: its tests run as in a fresh kernel."""
+    from grader.judge import pipeline, sandbox
+
+    starts = []
+    original = sandbox.Sandbox.start
+    monkeypatch.setattr(sandbox.Sandbox, "start",
+                        lambda self: (starts.append(1), original(self))[1])
+    leaky = ("import builtins\nbuiltins.len = lambda x: 0\n"
+             "def cube(x):\n    return x ** 3\n"
+             "def helper_from_the_first(x):\n    return x\n")
+    first = notebook("def square(x):\n    return x * x\n", leaky)
+    # The second notebook's square calls a function only the first notebook defines,
+    # and its cube test relies on the real len.
+    second = notebook("def square(x):\n    return helper_from_the_first(x) ** 2\n",
+                      "def cube(x):\n    assert len([1, 2]) == 2, 'len was patched'\n"
+                      "    return x ** 3\n")
+    task = {"student": "s", "day": "day1_forward",
+            "notebooks": {"01.ipynb": first, "02.ipynb": second}, "demo_sources": {},
+            "references": [], "limits": {"call_seconds": 5.0, "cell_seconds": 10.0}}
+    out = pipeline.judge_task(task)
+    scores = {nb: {gid: score_of(o, 1) for gid, o in res["grade_outputs"].items()}
+              for nb, res in out["notebooks"].items()}
+    assert len(starts) == 1, f"{len(starts)} sandboxes started for one submission"
+    assert scores["01.ipynb"] == {"test_square": 1, "test_cube": 1}, out
+    assert scores["02.ipynb"]["test_square"] == 0
+    assert "helper_from_the_first" in json.dumps(out["notebooks"]["02.ipynb"])
+    assert scores["02.ipynb"]["test_cube"] == 1, out["notebooks"]["02.ipynb"]

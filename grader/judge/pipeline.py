@@ -31,7 +31,7 @@ import nbformat
 from ..days import Day
 from . import cells
 from .runner import judge_notebook
-from .sandbox import Limits
+from .sandbox import Limits, Sandbox
 from .sanitize import sanitize
 
 JUDGE_DIR = "judge"
@@ -83,16 +83,32 @@ def judge_task(task: dict) -> dict:
     limits = Limits(**task.get("limits", {}))
     deadline = start + limits.submission_seconds
     out = {"student": task["student"], "day": task["day"], "notebooks": {}, "host": os.uname()[1]}
-    for name, nb in task["notebooks"].items():
-        try:
-            judged = judge_notebook(nb, frozenset(task["demo_sources"].get(name, [])), limits,
-                                    task.get("isolate", True), task.get("references", []),
-                                    deadline)
-            out["notebooks"][name] = judged.to_json()
-        except Exception as exc:  # noqa: BLE001 - the judge's own failure, reported
-            out["notebooks"][name] = {"error": f"{type(exc).__name__}: {exc}"}
+    # One sandbox for the submission's notebooks (one student's code), each notebook in
+    # a fresh namespace; restarted only after a failure.
+    sandbox = Sandbox(limits, task.get("isolate", True), task.get("references", []))
+    try:
+        for name, nb in task["notebooks"].items():
+            try:
+                judged = judge_notebook(nb, frozenset(task["demo_sources"].get(name, [])),
+                                        limits, task.get("isolate", True),
+                                        task.get("references", []), deadline, sandbox)
+                out["notebooks"][name] = judged.to_json()
+            except Exception as exc:  # noqa: BLE001 - the judge's own failure, reported
+                out["notebooks"][name] = {"error": f"{type(exc).__name__}: {exc}"}
+    finally:
+        sandbox.close()
     out["seconds"] = time.monotonic() - start
     return out
+
+
+def warm_up():
+    """What every test cell imports on the trusted side, imported once per worker
+    before its first submission (torch alone takes seconds), so that no student's
+    grading time includes it."""
+    import numpy  # noqa: F401
+    import torch  # noqa: F401
+
+    import course.checks  # noqa: F401
 
 
 class _Serial:
@@ -119,7 +135,8 @@ class _Local:
 
     def __init__(self, workers):
         self.pool = ProcessPoolExecutor(max_workers=workers,
-                                        mp_context=multiprocessing.get_context("spawn"))
+                                        mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=warm_up)
 
     def submit(self, fn, item):
         return self.pool.submit(fn, item)
@@ -155,6 +172,7 @@ def executor(workers: int | None = None, scheduler: str | None = None):
         return _Dask(scheduler)
     workers = workers or min(len(os.sched_getaffinity(0)), 8)
     if workers <= 1:
+        warm_up()
         return _Serial()
     return _Local(workers)
 

@@ -73,10 +73,13 @@ class _Session:
     """The sandbox of one notebook: started with the student's cells, started again after
     a failure, and bounded by the submission's deadline."""
 
-    def __init__(self, sandbox_cells, limits: Limits, isolate, references, deadline):
+    def __init__(self, sandbox_cells, limits: Limits, isolate, references, deadline,
+                 sandbox: Sandbox | None = None):
         self.cells = sandbox_cells
         self.limits = limits
-        self.sandbox = Sandbox(limits, isolate, references)
+        # A sandbox already running for an earlier notebook of the same submission is
+        # reused with a fresh namespace (saves the interpreter's start and imports).
+        self.sandbox = sandbox or Sandbox(limits, isolate, references)
         self.deadline = deadline              # time.monotonic() when the submission's time is up
         self.skipped: dict[str, str] = {}     # cell id -> why it is left out
         self.errors: dict[str, str] = {}      # cell id -> the exception it raised
@@ -99,18 +102,26 @@ class _Session:
         """Start the sandbox and run the cells; a cell that times out or crashes the process
         is left out and the sandbox started again without it."""
         t = time.monotonic()
+        reuse = first and self.sandbox.proc is not None
         try:
             while True:
-                self.sandbox.close()
-                if self.left() <= 0:
-                    self.broken = self._time_up()
-                    return
-                try:
-                    self.sandbox.start()
-                except SandboxError as exc:
-                    self.broken = f"the sandbox did not start: {exc}"
-                    self._event("starting the sandbox", exc)
-                    return
+                if reuse:
+                    reuse = False
+                    try:
+                        self.sandbox.reset(min(10.0, max(self.left(), 0.1)))
+                    except SandboxError:
+                        continue    # the earlier notebook left it unusable: start afresh
+                else:
+                    self.sandbox.close()
+                    if self.left() <= 0:
+                        self.broken = self._time_up()
+                        return
+                    try:
+                        self.sandbox.start()
+                    except SandboxError as exc:
+                        self.broken = f"the sandbox did not start: {exc}"
+                        self._event("starting the sandbox", exc)
+                        return
                 failed = None
                 for cell_id, source in self.cells:
                     if cell_id in self.skipped:
@@ -476,12 +487,15 @@ def _on_module(node: ast.Attribute) -> bool:
 
 
 def judge_notebook(nb: dict, demo_sources=frozenset(), limits: Limits | None = None,
-                   isolate: bool = True, references=(), deadline: float | None = None) -> Judged:
+                   isolate: bool = True, references=(), deadline: float | None = None,
+                   sandbox: Sandbox | None = None) -> Judged:
     """Judge a restored submission (see ``cells_to_judge``).
 
     references: paths of the earlier days' reference modules the student's code may
     import; deadline: time.monotonic() when the submission's time is up (default: its
-    whole budget from now).
+    whole budget from now); sandbox: one the caller owns and closes, to be reused by
+    the next notebook of the same submission (default: a sandbox of its own, closed
+    at the end).
     """
     start = time.monotonic()
     limits = limits or Limits()
@@ -492,7 +506,7 @@ def judge_notebook(nb: dict, demo_sources=frozenset(), limits: Limits | None = N
              if cells.role(c, demo_sources) == cells.SETUP}
     judged = Judged(key=judge_key(sandbox_cells, tests), suspicious=suspicious_code(
         [c for c in sandbox_cells if c[0] not in setup]))
-    session = _Session(sandbox_cells, limits, isolate, references, deadline)
+    session = _Session(sandbox_cells, limits, isolate, references, deadline, sandbox)
     try:
         judged.cell_results = session.cell_results
         for grade_id, source in tests:
@@ -503,7 +517,8 @@ def judge_notebook(nb: dict, demo_sources=frozenset(), limits: Limits | None = N
             namespace.update({name: Proxy(name, session) for name in session.functions})
             judged.grade_outputs[grade_id] = run_test(grade_id, source, namespace)
     finally:
-        session.close()
+        if sandbox is None:
+            session.close()
     judged.events = session.events
     judged.student_seconds = session.student_seconds
     judged.seconds = time.monotonic() - start

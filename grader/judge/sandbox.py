@@ -279,6 +279,11 @@ class Sandbox:
         return self.request({"op": "cell", "id": cell_id, "source": source},
                             timeout or self.limits.cell_seconds)
 
+    def reset(self, timeout: float = 10.0) -> None:
+        """A fresh namespace for the next notebook of the same submission: its modules
+        stay imported, its functions and variables are gone (see worker.py)."""
+        self.request({"op": "reset"}, timeout)
+
     def call(self, name: str, args, kwargs, timeout: float | None = None,
              errstate: dict | None = None) -> dict:
         return self.request({"op": "call", "name": name, "args": list(args),

@@ -8,6 +8,7 @@ each (see wire.py).  Nothing here is trusted: the trusted side only ever decodes
 plain data from the reply channel, and every reply must echo the request's nonce.
 
 Requests: {"op": "ping", "nonce": str}
+          {"op": "reset", "nonce": str}   (a fresh namespace for the next notebook)
           {"op": "cell", "id": str, "source": str, "nonce": str}
           {"op": "call", "name": str, "args": list, "kwargs": dict, "errstate": dict,
            "nonce": str}
@@ -134,10 +135,19 @@ def main():
 
     # The student's code gets its own copy of the builtins (also behind `import
     # builtins`), so that patching them cannot break this loop's own code.
-    own = types.ModuleType("builtins")
-    own.__dict__.update(builtins.__dict__)
-    sys.modules["builtins"] = own
-    namespace = {"__name__": "__main__", "__builtins__": own}
+    pristine = dict(builtins.__dict__)
+    namespace = {}
+
+    def fresh_namespace():
+        """A clean __main__ for the next notebook, as a new kernel would give it
+        (modules already imported stay loaded: that is what makes it fast)."""
+        own = types.ModuleType("builtins")
+        own.__dict__.update(pristine)
+        sys.modules["builtins"] = own
+        namespace.clear()
+        namespace.update({"__name__": "__main__", "__builtins__": own})
+
+    fresh_namespace()
 
     def make_source(source, name):
         if source is None:
@@ -170,6 +180,10 @@ def main():
             return
         nonce = request.get("nonce")
         if request.get("op") == "ping":
+            reply = {"nonce": nonce, "ok": True}
+        elif request.get("op") == "reset":
+            fresh_namespace()
+            out.take()
             reply = {"nonce": nonce, "ok": True}
         elif request.get("op") == "cell":
             status, error = "ok", None
