@@ -68,6 +68,7 @@ class Recorder:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._count = 0
+        self.server = course.nbgrader_server()
         shutil.rmtree(self.batches, ignore_errors=True)
 
     def add(self, student: str):
@@ -94,7 +95,8 @@ class Recorder:
             (folder / student).symlink_to(self.staged / student, target_is_directory=True)
         try:
             output = self.course.nbgrader_autograde(self.day, submitted=folder,
-                                                    results=self.results, isolate=self.isolate)
+                                                    results=self.results, isolate=self.isolate,
+                                                    server=self.server)
         except NbgraderFailed as exc:
             output = exc.output
         now = time.monotonic()
@@ -118,6 +120,7 @@ class Recorder:
                 batch = []
         if batch:
             self._record(batch)
+        self.server.close()
         return self.output
 
 

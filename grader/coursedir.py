@@ -100,26 +100,47 @@ class CourseDir:
             os.symlink(os.path.relpath(target, self.source), link)
 
     # nbgrader --------------------------------------------------------------
-    def nbgrader(self, *args, check=True, timeout=None) -> str:
-        cmd = [sys.executable, "-m", "nbgrader", *args,
-               f"--CourseDirectory.root={self.root}", "--log-level=INFO"]
+    def _args(self, args) -> list[str]:
+        return [*args, f"--CourseDirectory.root={self.root}", "--log-level=INFO"]
+
+    @staticmethod
+    def nbgrader_env() -> dict:
         # nbgrader runs helper programs (alembic) by name: the environment's bin first.
         path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-        env = dict(os.environ, PATH=path, PYTHONPATH=os.pathsep.join(
+        return dict(os.environ, PATH=path, PYTHONPATH=os.pathsep.join(
             [str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
-        proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True,
-                              timeout=timeout)
-        output = proc.stdout + proc.stderr
-        if check and proc.returncode != 0:
+
+    def nbgrader(self, *args, check=True, timeout=None, server=None) -> str:
+        """Run an nbgrader command; server: a running ``recording.NbgraderServer``
+        to run it in (falls back to a new process if that one has ended)."""
+        from .recording import ServerGone
+
+        if server is not None:
+            try:
+                code, output = server.run(self._args(args))
+            except ServerGone:
+                server = None
+        if server is None:
+            proc = subprocess.run([sys.executable, "-m", "nbgrader", *self._args(args)],
+                                  cwd=REPO, env=self.nbgrader_env(), capture_output=True,
+                                  text=True, timeout=timeout)
+            code, output = proc.returncode, proc.stdout + proc.stderr
+        if check and code != 0:
             raise NbgraderFailed(list(args), output)
         return output
+
+    def nbgrader_server(self):
+        """A process that keeps nbgrader imported between commands (see recording.py)."""
+        from .recording import NbgraderServer
+
+        return NbgraderServer(REPO, self.nbgrader_env())
 
     def generate_assignment(self, day):
         self.link_sources([Day.named(day)])
         self.nbgrader("generate_assignment", day, "--force")
 
     def nbgrader_autograde(self, day, student=None, timeout=None, submitted=None, results=None,
-                           isolate=True):
+                           isolate=True, server=None):
         """nbgrader autograde; submitted: the judge's staged copies, results: its outputs."""
         args = ["autograde", day, "--force"]
         if student:
@@ -130,7 +151,7 @@ class CourseDir:
             args.append(f"--JudgedExecute.results_dir={results}")
         if not isolate:
             args.append("--JudgedExecute.isolate=False")
-        return self.nbgrader(*args, timeout=timeout)
+        return self.nbgrader(*args, timeout=timeout, server=server)
 
     def generate_feedback(self, day, student):
         return self.nbgrader("generate_feedback", day, f"--student={student}", "--force")

@@ -59,3 +59,31 @@ def test_our_autograde_steps_are_nbgraders_with_the_fast_check():
     assert ours == default
     assert CheckCellMetadata not in config.Autograde.autograde_preprocessors
     assert FastCheckCellMetadata in config.Autograde.autograde_preprocessors
+
+
+def test_one_nbgrader_process_runs_command_after_command(tmp_path):
+    """The record step's nbgrader process: a failing command reports nbgrader's exit
+    status and log, the next command runs in the same process, and a process that
+    has ended is started again."""
+    from grader.coursedir import CourseDir, NbgraderFailed
+
+    course = CourseDir(tmp_path / "course")
+    course.root.mkdir()
+    server = course.nbgrader_server()
+    try:
+        with pytest.raises(NbgraderFailed) as failed:
+            course.nbgrader("autograde", "no_such_day", server=server)
+        assert "no_such_day" in failed.value.output
+        pid = server.proc.pid
+        course.nbgrader("db", "student", "add", "novak_jan", "--last-name=Novák",
+                        server=server)
+        listed = course.nbgrader("db", "student", "list", server=server)
+        assert "novak_jan" in listed and "Novák" in listed
+        assert server.proc.pid == pid, "each command started a new nbgrader process"
+        server.proc.kill()
+        server.proc.wait()
+        assert "novak_jan" in course.nbgrader("db", "student", "list", server=server)
+        assert server.proc.pid != pid
+    finally:
+        server.close()
+    assert server.proc is None
