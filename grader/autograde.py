@@ -197,14 +197,30 @@ def judge_report(results: list[GradedSubmission]) -> str:
         rep = r.report
         if rep is None:
             continue
-        notes = [f["message"] for f in rep.findings if not f.get("tampering")]
-        if not (rep.tampering or rep.events or notes):
+        # one line per kind, with its first place and a count: a class fits on a screen
+        failed: dict[str, list[str]] = {}
+        for name, nb in rep.notebooks.items():
+            if "error" in nb:
+                failed.setdefault("judge", []).append(f"{name}: the judge failed: {nb['error']}")
+            for e in nb.get("events", []):
+                failed.setdefault(e["kind"], []).append(
+                    f"{name}: {e['when']}: {e['kind']}: {e['message']}")
+        notes: dict[str, list[str]] = {}
+        for f in rep.findings:
+            if not f.get("tampering"):
+                notes.setdefault(f["kind"], []).append(f"{f['notebook']}: {f['message']}")
+        if not (rep.tampering or failed or notes):
             continue
         lines.append(f"{r.student} ({r.day}):")
         lines += [f"  FLAG   {t}" for t in rep.tampering]
-        lines += [f"  failed {e}" for e in rep.events]
-        lines += [f"  note   {n}" for n in notes]
+        lines += [f"  failed {_first(where)}" for where in failed.values()]
+        lines += [f"  note   {_first(where)}" for where in notes.values()]
     return "\n".join(lines) if lines else "nothing to report: no repairs, failures or flags"
+
+
+def _first(places: list[str]) -> str:
+    more = len(places) - 1
+    return places[0] + (f" and {more} more like it" if more else "")
 
 
 def summary(results: list[GradedSubmission]) -> str:
