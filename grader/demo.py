@@ -6,7 +6,7 @@ import copy
 import shutil
 from pathlib import Path
 
-from .autograde import GradedSubmission, autograde, judge_report
+from .autograde import GradedSubmission, autograde, judge_report, summary
 from .console import echo
 from .coursedir import CourseDir
 from .days import Day, built_days
@@ -133,6 +133,7 @@ def demo(root: Path | None = None, days=None) -> dict[str, dict[str, GradedSubmi
         day_results = autograde(day, course, list(DEMO_STUDENTS))
         for r in day_results:
             results[r.student][day] = r
+        echo(summary(day_results))
         echo(f"== {day}: judge report")
         echo(judge_report(day_results))
         echo(f"== {day}: feedback")

@@ -72,7 +72,7 @@ def messy_zip(cls) -> bytes:
         (f"Dan-Patch_4711_assignsubmission_file_{B}", dan[B], T1),
         (f"eve-steal_{A}", eve[A], T2),
         (f"eve-steal_{B}", eve[B], T2),
-        (f"eve-steal_01_activations (1).ipynb", ben[A], T1),     # an older copy: dropped
+        ("eve-steal_01_activations (1).ipynb", ben[A], T1),     # an older copy: dropped
         (f"Novák Jan - {A}", ada[A], T1),
         # junk
         ("readme.txt", b"please grade kindly", T1),
@@ -299,4 +299,58 @@ def test_the_judge_report_is_one_line_per_kind_per_student():
         "and 3 more place(s)",
         f"  FLAG   patches a module: np.allclose = ... ({A}, cell 0, line 1) "
         "and 2 more place(s)",
+    ]
+
+
+def test_autograde_shows_progress_and_ends_with_a_summary(tmp_path, capsys, monkeypatch):
+    """autograde's own lines around a fake judge and a fake nbgrader (no sandbox, no gradebook)."""
+    from grader import autograde as ag
+    from grader.coursedir import CellScore, NotebookScore
+    from grader.judge import pipeline
+
+    monkeypatch.delenv("GRADER_PROGRESS", raising=False)
+    course = CourseDir(tmp_path / "course")
+    course.release(DAY).mkdir(parents=True)
+    (course.release(DAY) / A).write_text('{"cells": []}')
+    students = ["ada", "ben", "cheat"]
+    for s in students:
+        course.submitted(s, DAY).mkdir(parents=True)
+        (course.submitted(s, DAY) / A).write_text("{}")
+        course.autograded(s, DAY).mkdir(parents=True)
+    points = {"ada": 3, "ben": 0, "cheat": 0}
+
+    def judge_class(course, day, present, release, progress=None, **kw):
+        reports = {s: _report(s, events=2 if s == "ben" else 0) for s in present}
+        for i, s in enumerate(present, 1):
+            reports[s].report.seconds = 1.5
+            progress(i, len(present), reports[s].report)
+        return {s: r.report for s, r in reports.items()}
+
+    class Recorder:
+        def __init__(self, *a):
+            self.recorded_at = {}
+
+        def add(self, student):
+            self.recorded_at[student] = 0.0
+
+        def finish(self):
+            return ""
+
+    monkeypatch.setattr(pipeline, "judge_class", judge_class)
+    monkeypatch.setattr(ag, "Recorder", Recorder)
+    monkeypatch.setattr(CourseDir, "scores", lambda self, day, s: [NotebookScore(
+        "01_activations", [CellScore("test_sigmoid", points[s], 3, True, points[s] < 3)])])
+    results = ag.autograde(DAY, course, students)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == [f"[1/3] autograde {DAY}: judged ada                  (1.5 s)",
+                         f"[2/3] autograde {DAY}: judged ben                  (1.5 s)  "
+                         "2 failure(s) in student code",
+                         f"[3/3] autograde {DAY}: judged cheat                (1.5 s)  "
+                         "1 flag(s)"]
+    assert ag.summary(results).splitlines() == [
+        "3 of 3 submissions graded",
+        "autograded points (of 3): lowest 0, median 0, highest 3; full marks 1, none 2",
+        "judged in 1.5 s at most per submission",
+        "flagged (1): cheat",
+        "failures in student code (1): ben",
     ]
