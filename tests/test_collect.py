@@ -354,3 +354,76 @@ def test_autograde_shows_progress_and_ends_with_a_summary(tmp_path, capsys, monk
         "flagged (1): cheat",
         "failures in student code (1): ben",
     ]
+
+
+# --- end to end: the real release, nbgrader's exchange, the judge ------------------------------
+
+
+def _as_student(home, *args):
+    """An nbgrader command run as a student would on a hub: in their home, without the
+    instructor's nbgrader_config.py (same OS user here; the student id is given)."""
+    import subprocess
+    import sys
+
+    home.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
+               JUPYTER_DATA_DIR=str(home / ".local"))
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=home, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout + proc.stderr
+
+
+@pytest.mark.slow
+def test_a_zip_and_nbgraders_exchange_fill_one_course_that_autograde_grades(tmp_path):
+    """Handed-in files (collect) and a hub's exchange (nbgrader collect) in one course folder."""
+    from grader.autograde import autograde
+    from grader.release import release, release_notebooks
+    from grader.notebooks import solved_notebook
+    from solutions import day1_forward
+
+    course = CourseDir(tmp_path / "course")
+    folder, leaks = release(DAY, course)
+    assert leaks == []
+    stubs = release_notebooks(folder)
+    demo = {s: {n: _bytes(nb) for n, nb in nbs.items()}
+            for s, nbs in simulated_class(DAY, stubs, course).items()}
+    upload = tmp_path / "class.zip"
+    upload.write_bytes(messy_zip(demo))
+    report = collect(DAY, [upload], course, quiet=True)
+    assert len(report.placed) == 11
+
+    # nbgrader's exchange: release, two students fetch and submit, the instructor collects
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    hub = [f"--Exchange.root={exchange}", "--course=backprop"]
+    course.nbgrader("release_assignment", DAY, *hub)
+    for student in ("hub-ann", "hub-bob"):
+        home = tmp_path / "homes" / student
+        cache = f"--Exchange.cache={home / 'cache'}"
+        _as_student(home, "fetch_assignment", DAY, *hub, cache)
+        assert sorted(p.name for p in (home / DAY).glob("*.ipynb")) == [A, B]
+        if student == "hub-ann":
+            for name in (A, B):
+                nb = read_notebook(home / DAY / name)
+                (home / DAY / name).write_bytes(_bytes(solved_notebook(nb, day1_forward, name)))
+        _as_student(home, "submit", DAY, *hub, cache, f"--student={student}")
+    out = course.nbgrader("collect", DAY, *hub)
+    assert "hub-ann" in out and "hub-bob" in out
+    assert read_timestamp(course.submitted("hub-ann", DAY)) is not None
+
+    # autograde finds every student; the judge's scores of the demo class itself are the
+    # demo test's business, so four are graded here: one of each way in.
+    assert course.students(DAY) == sorted(demo) + ["hub-ann", "hub-bob", "novak_jan"]
+    graded = ["ada-model", "novak_jan", "hub-ann", "hub-bob"]
+    results = {r.student: r for r in autograde(DAY, course, graded, quiet=True)}
+    assert all(r.status == "graded" for r in results.values())
+    full = results["ada-model"].auto_max
+    assert full > 0
+    assert results["ada-model"].auto_score == results["hub-ann"].auto_score == full
+    # Novák Jan handed in the model answers of the first notebook only
+    first = sum(c.max_score for n in results["ada-model"].notebooks if n.notebook == A[:-6]
+                for c in n.cells if c.auto)
+    assert 0 < first < full
+    assert results["novak_jan"].auto_score == first
+    assert results["hub-bob"].auto_score == 0
