@@ -393,29 +393,37 @@ def test_a_zip_and_nbgraders_exchange_fill_one_course_that_autograde_grades(tmp_
     report = collect(DAY, [upload], course, quiet=True)
     assert len(report.placed) == 11
 
-    # nbgrader's exchange: release, two students fetch and submit, the instructor collects
+    # nbgrader's exchange: release, a student fetches and submits, the instructor collects
     exchange = tmp_path / "exchange"
     exchange.mkdir()
     hub = [f"--Exchange.root={exchange}", "--course=backprop"]
-    course.nbgrader("release_assignment", DAY, *hub)
-    for student in ("hub-ann", "hub-bob"):
-        home = tmp_path / "homes" / student
-        cache = f"--Exchange.cache={home / 'cache'}"
-        _as_student(home, "fetch_assignment", DAY, *hub, cache)
-        assert sorted(p.name for p in (home / DAY).glob("*.ipynb")) == [A, B]
-        if student == "hub-ann":
-            for name in (A, B):
-                nb = read_notebook(home / DAY / name)
-                (home / DAY / name).write_bytes(_bytes(solved_notebook(nb, day1_forward, name)))
-        _as_student(home, "submit", DAY, *hub, cache, f"--student={student}")
+    # nbgrader_config.py keeps course/ and solutions/ out of what nbgrader copies (so that a
+    # submission's copies never reach grading); the release to the exchange must carry them.
+    toolkit = [f"--CourseDirectory.ignore={p}" for p in
+               (".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback")]
+    course.nbgrader("release_assignment", DAY, *hub, *toolkit)
+    home = tmp_path / "home" / "hub-ann"
+    cache = f"--Exchange.cache={home / 'cache'}"
+    _as_student(home, "fetch_assignment", DAY, *hub, cache)
+    assert sorted(p.name for p in (home / DAY).glob("*.ipynb")) == [A, B]
+    assert (home / DAY / "course" / "checks.py").is_file()
+    assert (home / DAY / "solutions" / "__init__.py").is_file()
+    for name in (A, B):
+        nb = read_notebook(home / DAY / name)
+        (home / DAY / name).write_bytes(_bytes(solved_notebook(nb, day1_forward, name)))
+    # One OS user plays both parts: the student id is given, as nbgrader allows.
+    _as_student(home, "submit", DAY, *hub, cache, "--student=hub-ann")
     out = course.nbgrader("collect", DAY, *hub)
-    assert "hub-ann" in out and "hub-bob" in out
+    assert "hub-ann" in out
     assert read_timestamp(course.submitted("hub-ann", DAY)) is not None
+    # the student's copies of the toolkit and references stay out of the course folder
+    assert not (course.submitted("hub-ann", DAY) / "course").exists()
+    assert not (course.submitted("hub-ann", DAY) / "solutions").exists()
 
     # autograde finds every student; the judge's scores of the demo class itself are the
     # demo test's business, so four are graded here: one of each way in.
-    assert course.students(DAY) == sorted(demo) + ["hub-ann", "hub-bob", "novak_jan"]
-    graded = ["ada-model", "novak_jan", "hub-ann", "hub-bob"]
+    assert course.students(DAY) == sorted([*demo, "hub-ann", "novak_jan"])
+    graded = ["ada-model", "ben-stub", "novak_jan", "hub-ann"]
     results = {r.student: r for r in autograde(DAY, course, graded, quiet=True)}
     assert all(r.status == "graded" for r in results.values())
     full = results["ada-model"].auto_max
@@ -426,4 +434,4 @@ def test_a_zip_and_nbgraders_exchange_fill_one_course_that_autograde_grades(tmp_
                 for c in n.cells if c.auto)
     assert 0 < first < full
     assert results["novak_jan"].auto_score == first
-    assert results["hub-bob"].auto_score == 0
+    assert results["ben-stub"].auto_score == 0
