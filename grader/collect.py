@@ -302,7 +302,8 @@ class CollectReport:
                 if len(items) > per_reason:
                     lines.append(f"    ... and {len(items) - per_reason} more")
         if self.deadline is not None:
-            lines.append(f"deadline {self.deadline:%Y-%m-%d %H:%M} UTC: {len(late)} late "
+            lines.append(f"deadline {self.deadline.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC: "
+                         f"{len(late)} late "
                          f"submission(s)")
         return "\n".join(lines)
 

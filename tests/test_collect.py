@@ -141,7 +141,7 @@ def test_collecting_again_changes_nothing_and_never_overwrites_a_newer_submissio
     early = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc).timestamp()
     os.utime(later / "ada-model" / B, (late, late))
     os.utime(later / "ben-stub" / B, (early, early))
-    report = collect(DAY, [later], course, quiet=True, deadline="2026-11-27T17:00:00+00:00")
+    report = collect(DAY, [later], course, quiet=True, deadline="2026-11-27T18:00:00+01:00")
 
     assert (course.submitted("ada-model", DAY) / B).read_bytes() == newer_ada
     assert [(p.student, p.status) for p in report.placed] == [("ada-model", "replaced")]
@@ -151,7 +151,8 @@ def test_collecting_again_changes_nothing_and_never_overwrites_a_newer_submissio
     assert [r for _, r, _ in report.rejected] == [NEWER_IN_PLACE]
     assert report.late() == {"ada-model": datetime.fromtimestamp(late, timezone.utc)}
     text = report.format()
-    assert "LATE by 16 h 0 min" in text and "1 late submission(s)" in text
+    assert "LATE by 16 h 0 min" in text
+    assert "deadline 2026-11-27 17:00 UTC: 1 late submission(s)" in text
 
 
 @pytest.mark.slow
@@ -218,6 +219,22 @@ def test_names():
     assert match_notebook("Copy of 01_Activations (1)", released) == A
     assert match_notebook("02 simple-network_final", released) == B
     assert match_notebook("03_extra", released) is None
+
+
+def test_a_zip_from_windows_without_the_utf8_flag_keeps_the_names(tmp_path, demo_class):
+    class NoFlag(zipfile.ZipInfo):
+        # what zips written by Windows tools look like: UTF-8 bytes, the UTF-8 flag unset
+        def _encodeFilenameFlags(self):
+            return self.filename.encode("cp437"), self.flag_bits
+
+    name = f"Dvořák Jan - {A}".encode().decode("cp437")
+    upload = tmp_path / "class.zip"
+    with zipfile.ZipFile(upload, "w") as z:
+        z.writestr(NoFlag(name, date_time=T1), demo_class["ada-model"][A])
+    with zipfile.ZipFile(upload) as z:
+        assert not z.infolist()[0].flag_bits & 0x800
+    report = collect(DAY, [upload], CourseDir(tmp_path / "course"), quiet=True)
+    assert [p.student for p in report.placed] == ["dvorak_jan"]
 
 
 def test_the_collect_command_prints_the_report(tmp_path, demo_class, capsys):
