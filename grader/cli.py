@@ -175,5 +175,5 @@ def demo(args, course) -> int:
     return 0
 
 
-COMMANDS = {"release": release, "collect": collect, "check": check, "autograde": autograde, "feedback": feedback,
-            "export": export, "lab": lab, "demo": demo}
+COMMANDS = {"release": release, "collect": collect, "check": check, "autograde": autograde,
+            "feedback": feedback, "export": export, "lab": lab, "demo": demo}
