@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from .console import echo
 from .coursedir import CourseDir, NbgraderFailed, NotebookScore
 from .notebooks import NotebookError
+from .progress import Progress
 
 
 @dataclass
@@ -151,18 +152,20 @@ def autograde(day: str, course: CourseDir, students=None, quiet=False, workers=N
             results[s].status = "empty"
             results[s].message = f"no notebook in {course.submitted(s, day)}"
     recorder = Recorder(course, day, isolate)
+    bar = Progress(len(present), f"autograde {day}", quiet=quiet)
 
     def judged(i, n, report):
         results[report.student].judged_at = time.monotonic()
         recorder.add(report.student)
-        if not quiet:
-            flags = f"  {len(report.tampering)} flag(s)" if report.tampering else ""
-            events = f"  {len(report.events)} failure(s) in student code" if report.events else ""
-            echo(f"[{i}/{n}] judged {report.student:<20} ({report.seconds:.1f} s){flags}{events}")
+        flags = f"  {len(report.tampering)} flag(s)" if report.tampering else ""
+        events = f"  {len(report.events)} failure(s) in student code" if report.events else ""
+        bar.step(f"judged {report.student:<20} ({report.seconds:.1f} s){flags}{events}",
+                 keep=bool(flags or events))
 
     reports = pipeline.judge_class(course, day, present, release_nbs, workers=workers,
                                    scheduler=scheduler, limits=limits, isolate=isolate,
                                    progress=judged)
+    bar.close()
     if not quiet:
         echo("recording the last grades with nbgrader")
     output = recorder.finish()
@@ -200,20 +203,53 @@ def judge_report(results: list[GradedSubmission]) -> str:
         rep = r.report
         if rep is None:
             continue
-        notes = [f["message"] for f in rep.findings if not f.get("tampering")]
-        if not (rep.tampering or rep.events or notes):
+        # one line per kind, with its first place and a count: a class fits on a screen
+        failed: dict[str, list[str]] = {}
+        for name, nb in rep.notebooks.items():
+            if "error" in nb:
+                failed.setdefault("judge", []).append(f"{name}: the judge failed: {nb['error']}")
+            for e in nb.get("events", []):
+                failed.setdefault(e["kind"], []).append(
+                    f"{name}: {e['when']}: {e['kind']}: {e['message']}")
+        notes: dict[str, list[str]] = {}
+        for f in rep.findings:
+            if not f.get("tampering"):
+                notes.setdefault(f["kind"], []).append(f"{f['notebook']}: {f['message']}")
+        if not (rep.tampering or failed or notes):
             continue
         lines.append(f"{r.student} ({r.day}):")
         lines += [f"  FLAG   {t}" for t in rep.tampering]
-        lines += [f"  failed {e}" for e in rep.events]
-        lines += [f"  note   {n}" for n in notes]
+        lines += [f"  failed {_first(where)}" for where in failed.values()]
+        lines += [f"  note   {_first(where)}" for where in notes.values()]
     return "\n".join(lines) if lines else "nothing to report: no repairs, failures or flags"
 
 
+def _first(places: list[str]) -> str:
+    more = len(places) - 1
+    return places[0] + (f" and {more} more like it" if more else "")
+
+
 def summary(results: list[GradedSubmission]) -> str:
+    """The class in a few lines: graded, points, flagged, failures, what went wrong."""
     graded = [r for r in results if r.status == "graded"]
     bad = [r for r in results if r.status != "graded"]
     lines = [f"{len(graded)} of {len(results)} submissions graded"]
+    if graded:
+        points = sorted(r.auto_score for r in graded)
+        top = max(r.auto_max for r in graded)
+        lines.append(f"autograded points (of {top:g}): lowest {points[0]:g}, median "
+                     f"{points[len(points) // 2]:g}, highest {points[-1]:g}; "
+                     f"full marks {sum(r.auto_score >= r.auto_max > 0 for r in graded)}, "
+                     f"none {sum(r.auto_score == 0 for r in graded)}")
+        seconds = [r.seconds for r in graded if r.report]
+        if seconds:
+            lines.append(f"judged in {max(seconds):.1f} s at most per submission")
+    flagged = [r.student for r in results if r.flags]
+    failing = [r.student for r in results if r.report and r.report.events]
+    if flagged:
+        lines.append(f"flagged ({len(flagged)}): {', '.join(flagged)}")
+    if failing:
+        lines.append(f"failures in student code ({len(failing)}): {', '.join(failing)}")
     for r in bad:
         lines.append(f"  {r.student}: {r.status}: {r.message}")
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .autograde import GradedSubmission, autograde
+from .console import echo
 from .coursedir import CourseDir, NbgraderFailed
 from .days import Day
 from .notebooks import (NotebookError, WrongAnswer, is_grade_cell, nbgrader_meta, notebook_defining,
@@ -107,6 +108,8 @@ def check(day: str, with_wrong=True, quiet=False, keep: Path | None = None) -> C
     tmp = Path(keep) if keep else Path(tempfile.mkdtemp(prefix=f"check-{day}-"))
     try:
         course = CourseDir(tmp / "course")
+        say = (lambda text: None) if quiet else echo
+        say(f"check {day}: releasing in {course.root}")
         folder, report.leaks = release(day, course)
         stubs = release_notebooks(folder)
         module = Day.named(day).reference()
@@ -125,6 +128,8 @@ def check(day: str, with_wrong=True, quiet=False, keep: Path | None = None) -> C
                 nbs[home] = with_wrong_answers(nbs.get(home, solved[home]), [w])
             write_submission(course, f"wrong{i + 1}", day, nbs)
         students = ["solved", "stub"] + [f"wrong{i + 1}" for i in range(len(rounds))]
+        say(f"check {day}: grading the solved and the stub notebooks and {len(wrongs)} known "
+            f"wrong answer(s) in {len(rounds)} submission(s)")
         results = {r.student: r for r in autograde(day, course, students, quiet=quiet)}
         for r in results.values():
             if r.status != "graded":

@@ -3,6 +3,7 @@
 One command per step of the week, each in a module of its own:
 
     release    grader/release.py    the student version of a day
+    collect    grader/collect.py    handed-in notebooks (folders, zips) into submitted/
     check      grader/check.py      the day's tests against model answers, stubs, known bugs
     autograde  grader/autograde.py  every submission judged (grader/judge/), then recorded
     feedback   grader/feedback.py   feedback HTML that never shows a hidden test
@@ -43,6 +44,22 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("day", type=_day)
     s.add_argument("--no-wrong", action="store_true", help="skip the known wrong answers")
     s.add_argument("--keep", type=Path, help="keep the check's course folder here")
+    s = sub.add_parser("collect", help="put handed-in notebooks (folders, zips from a learning "
+                                       "platform) into submitted/<student>/DAY with a timestamp")
+    s.add_argument("day", type=_day)
+    s.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                   help="folders, zip files or notebooks")
+    s.add_argument("--pattern", default=None, metavar="REGEX",
+                   help="searched in each file name (without .ipynb): the named group "
+                        "'notebook' names the notebook, 'student' (optional) the student; "
+                        "default: anything before a released notebook's name is the student, "
+                        "else the folder holding the file")
+    s.add_argument("--deadline", default=None, metavar="ISO",
+                   help="due date (UTC unless a zone is given), e.g. 2026-11-27T17:00: "
+                        "late submissions are reported and the gradebook gets the due date")
+    s.add_argument("--student-map", type=Path, default=None, metavar="CSV",
+                   help="rows 'name,student_id': names as found -> nbgrader ids; "
+                        "files of other names are not placed")
     s = sub.add_parser("autograde", help="grade every submission in submitted/<student>/DAY")
     s.add_argument("day", type=_day)
     s.add_argument("--student", action="append", help="only this student (repeatable)")
@@ -97,6 +114,22 @@ def check(args, course) -> int:
     return 0 if report.ok else 1
 
 
+def collect(args, course) -> int:
+    from .collect import CollectError, collect, record_deadline
+
+    try:
+        report = collect(args.day, args.paths, course, pattern=args.pattern,
+                         deadline=args.deadline, student_map=args.student_map)
+    except CollectError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(report.format())
+    if report.deadline is not None:
+        record_deadline(course, args.day, report.deadline)
+        print(f"due date of {args.day} recorded in the gradebook (nbgrader's late penalties)")
+    return 0 if report.placed else 1
+
+
 def autograde(args, course) -> int:
     from .autograde import autograde, judge_report, summary
     from .judge.sandbox import Limits
@@ -142,5 +175,5 @@ def demo(args, course) -> int:
     return 0
 
 
-COMMANDS = {"release": release, "check": check, "autograde": autograde, "feedback": feedback,
-            "export": export, "lab": lab, "demo": demo}
+COMMANDS = {"release": release, "collect": collect, "check": check, "autograde": autograde,
+            "feedback": feedback, "export": export, "lab": lab, "demo": demo}

@@ -6,7 +6,7 @@ import copy
 import shutil
 from pathlib import Path
 
-from .autograde import GradedSubmission, autograde, judge_report
+from .autograde import GradedSubmission, autograde, judge_report, summary
 from .console import echo
 from .coursedir import CourseDir
 from .days import Day, built_days
@@ -76,6 +76,19 @@ def typical_mistakes(day: str, count=3) -> list[WrongAnswer]:
     return picks
 
 
+def simulated_class(day: str, stubs: dict, course: CourseDir) -> dict[str, dict]:
+    """student -> {notebook name: notebook} of the simulated class (DEMO_STUDENTS)."""
+    module = Day.named(day).reference()
+    solved = {n: solved_notebook(nb, module, n) for n, nb in stubs.items()}
+    buggy = dict(solved)
+    for w in typical_mistakes(day):
+        home = notebook_defining(solved, w.target)
+        buggy[home] = with_wrong_answers(buggy[home], [w])
+    dan, eve = cheating_notebooks(stubs, day, course)
+    return {"ada-model": solved, "ben-stub": stubs, "cleo-bugs": buggy, "dan-patch": dan,
+            "eve-steal": eve}
+
+
 def score_table(results: dict[str, dict[str, GradedSubmission]], days: list[str]) -> str:
     width = max(14, *(len(d) + 2 for d in days))
     head = f"{'student':<12}" + "".join(f"{d:>{width}}" for d in days) + f"{'total':>{width}}"
@@ -112,25 +125,15 @@ def demo(root: Path | None = None, days=None) -> dict[str, dict[str, GradedSubmi
         if leaks:
             raise RuntimeError("the release holds model answers:\n" + "\n".join(leaks))
         echo(f"released to {folder} (no model answer of {day} in it)")
-        stubs = release_notebooks(folder)
-        module = Day.named(day).reference()
-        solved = {n: solved_notebook(nb, module, n) for n, nb in stubs.items()}
-        mistakes = typical_mistakes(day)
-        buggy = dict(solved)
-        for w in mistakes:
-            home = notebook_defining(solved, w.target)
-            buggy[home] = with_wrong_answers(buggy[home], [w])
-        write_submission(course, "ada-model", day, solved)
-        write_submission(course, "ben-stub", day, stubs)
-        write_submission(course, "cleo-bugs", day, buggy)
-        dan, eve = cheating_notebooks(stubs, day, course)
-        write_submission(course, "dan-patch", day, dan)
-        write_submission(course, "eve-steal", day, eve)
-        echo("cleo-bugs' mistakes: " + "; ".join(f"{w.target}: {w.description}" for w in mistakes))
+        for student, notebooks in simulated_class(day, release_notebooks(folder), course).items():
+            write_submission(course, student, day, notebooks)
+        echo("cleo-bugs' mistakes: " + "; ".join(f"{w.target}: {w.description}"
+                                                 for w in typical_mistakes(day)))
         echo(f"== {day}: autograde")
         day_results = autograde(day, course, list(DEMO_STUDENTS))
         for r in day_results:
             results[r.student][day] = r
+        echo(summary(day_results))
         echo(f"== {day}: judge report")
         echo(judge_report(day_results))
         echo(f"== {day}: feedback")

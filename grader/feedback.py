@@ -11,6 +11,7 @@ from .coursedir import CourseDir, NbgraderFailed
 from .days import Day
 from .judge import cells
 from .notebooks import read_notebook
+from .progress import Progress
 
 
 def hidden_test_lines(day: str) -> list[str]:
@@ -49,13 +50,12 @@ def feedback(day: str, course: CourseDir, students=None, quiet=False) -> dict[st
     students = students or [s for s in course.students(day) if course.autograded(s, day).is_dir()]
     hidden = hidden_test_lines(day)
     out = {}
-    for i, student in enumerate(students, 1):
+    bar = Progress(len(students), f"feedback {day}", quiet=quiet)
+    for student in students:
         try:
             course.generate_feedback(day, student)
         except NbgraderFailed as exc:
-            if not quiet:
-                echo(f"[{i}/{len(students)}] {student:<20} FEEDBACK FAILED: "
-                    f"{str(exc).splitlines()[-1]}")
+            bar.step(f"{student:<20} FEEDBACK FAILED: {str(exc).splitlines()[-1]}", keep=True)
             continue
         files = sorted(course.feedback(student, day).glob("*.html"))
         for f in files:
@@ -64,9 +64,13 @@ def feedback(day: str, course: CourseDir, students=None, quiet=False) -> dict[st
             if leaked:
                 raise RuntimeError(f"{f} shows hidden test source, e.g. {leaked[0]!r}")
         out[student] = files
-        if not quiet:
-            echo(f"[{i}/{len(students)}] {student:<20} {len(files)} feedback file(s) in "
-                f"{course.feedback(student, day)}")
+        bar.step(f"{student:<20} {len(files)} feedback file(s) in {course.feedback(student, day)}")
+    bar.close()
+    if not quiet:
+        failed = [s for s in students if s not in out]
+        echo(f"feedback for {len(out)} of {len(students)} student(s) in "
+             f"{course.root / 'feedback'}/<student>/{day}"
+             + (f"; FAILED for {', '.join(failed)}" if failed else ""))
     return out
 
 
