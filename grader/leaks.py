@@ -1,0 +1,292 @@
+"""The answer-leak check of a student release: no cell answers a manually graded question
+of the day, and no docstring, comment or markdown holds a line of a model answer's code.
+
+Two rules, both against the day's own model answers in ``solutions/<day>.py``:
+
+**A cell that answers a question** (``answer_leaks``).  Texts are compared as sequences of
+tokens (words, numbers, LaTeX commands, single symbols; case, spacing, markdown and LaTeX
+layout such as ``$``, braces, ``\\left``, ``\\,`` ignored), in *shingles* of
+``SHINGLE`` consecutive tokens.  A release cell answers the question ``grade_id`` when
+
+- it holds at least ``ANSWER_SHARE`` (half) of the shingles of ``ANSWERS[grade_id]``: most
+  of the model answer is on the page, however it is wrapped or split; or
+- at least ``CELL_SHARE`` (half) of the cell's own shingles, and at least ``MIN_SHARED``
+  of them, come from the model answer: the cell is mostly a (partial) copy of it, e.g.
+  the proof's decisive steps in a "compare with yours" cell.
+
+A rewording that keeps a formula or two, or a question that names the quantities its
+answer uses, shares few shingles and passes; so does an unrelated cell.
+
+**Code of a model answer in prose** (``code_line_leaks``).  Every simple statement of a
+function of the day's reference (an assignment, a ``return``, an expression) is a
+*distinctive line* when it does at least ``MIN_OPERATIONS`` operations (arithmetic,
+calls, indexing, comparisons: ``return x``, ``pass``, ``n = x.shape[0]`` are not) and
+the release does not publish it anyway as code of the toolkit or of an earlier day's
+reference.  A line that draws random numbers (``rng.integers(...)``) is the exercise's
+contract, not its answer: the tests reproduce the same numbers, so the stub says how.  With all spacing removed (and −, ×, ᵀ read as -, *, .T), a distinctive line
+— or the expression after its ``return`` — must not appear in a markdown cell, a
+docstring or a comment of the release.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import io
+import re
+import textwrap
+import tokenize
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+SHINGLE = 6          # tokens per shingle
+ANSWER_SHARE = 0.5   # a cell holding this share of a model answer's shingles answers it
+CELL_SHARE = 0.5     # ... or a cell this share of whose shingles come from the answer,
+MIN_SHARED = 25      # ... and at least this many
+MIN_CHARS = 6        # a code line shorter than this (spacing removed) is no leak
+
+
+@dataclass(frozen=True)
+class Leak:
+    where: str        # "02_four_equations.ipynb cell 10 (grade_id)" or a file
+    what: str         # "answers 'bp2-proof' (73% of the model answer)"
+    line: str         # the first matching line of the release
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}: {self.line!r}"
+
+
+# --- texts: tokens and shingles ----------------------------------------------------------
+
+_LAYOUT = re.compile(r"\\(left|right|bigl|bigr|Bigl|Bigr|big|Big|biggl|biggr|mathrm|text|"
+                     r"operatorname|displaystyle|quad|qquad|tag)\b|\\[,;:! ]|[${}`*_#|>]")
+_TOKEN = re.compile(r"\\[A-Za-z]+|[A-Za-z0-9]+|\S")
+
+
+def tokens(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _TOKEN.findall(_LAYOUT.sub(" ", text))
+
+
+def shingles(text: str, size: int = SHINGLE) -> set[tuple[str, ...]]:
+    t = tokens(text)
+    return {tuple(t[i:i + size]) for i in range(len(t) - size + 1)}
+
+
+def answer_match(cell_text: str, answer: str, answer_shingles=None):
+    """(share of the answer in the cell, share of the cell from the answer, shared count)."""
+    a = answer_shingles if answer_shingles is not None else shingles(answer)
+    c = shingles(cell_text)
+    shared = len(a & c)
+    return (shared / len(a) if a else 0.0), (shared / len(c) if c else 0.0), shared
+
+
+def is_answer(cell_text: str, answer: str, answer_shingles=None) -> bool:
+    of_answer, of_cell, shared = answer_match(cell_text, answer, answer_shingles)
+    return of_answer >= ANSWER_SHARE or (of_cell >= CELL_SHARE and shared >= MIN_SHARED)
+
+
+def _first_shared_line(cell_text: str, answer_shingles) -> str:
+    for line in cell_text.splitlines():
+        if shingles(line) & answer_shingles:
+            return line.strip()
+    return next((ln.strip() for ln in cell_text.splitlines() if ln.strip()), "")
+
+
+# --- code lines --------------------------------------------------------------------------
+
+_UNICODE_OPS = {"−": "-", "–": "-", "×": "*", "ᵀ": ".T", "⊙": "*"}
+
+
+def squeeze(text: str) -> str:
+    """Text with all spacing and markdown code quotes removed, and −, ×, ᵀ as in Python."""
+    for k, v in _UNICODE_OPS.items():
+        text = text.replace(k, v)
+    return re.sub(r"[\s`]+", "", text)
+
+
+def _computes(node) -> bool:
+    """Whether an expression does arithmetic, a comparison or logic (``x @ W.T + b``,
+    ``z > 0``); a bare name, attribute, index or call of a helper (``N = A.shape[0]``,
+    ``cols = im2col(x, ...)``) is how to use the API, not an answer."""
+    for n in ast.walk(node):
+        if isinstance(n, (ast.BinOp, ast.Compare, ast.BoolOp, ast.IfExp, ast.AugAssign)):
+            return True
+        if isinstance(n, ast.UnaryOp) and not isinstance(n.operand, ast.Constant):
+            return True
+    return False
+
+
+# Methods of NumPy's random generators: a line drawing random numbers is part of an
+# exercise's contract, not of its answer (the tests reproduce the same numbers, so the
+# stub must say how and in which order they are drawn).
+_RANDOM_DRAWS = {"default_rng", "integers", "normal", "standard_normal", "uniform", "random",
+                 "choice", "permutation", "permuted", "shuffle", "binomial", "rand", "randn",
+                 "randint", "seed"}
+
+
+def _draws_random_numbers(node) -> bool:
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+               and n.func.attr in _RANDOM_DRAWS for n in ast.walk(node))
+
+
+def code_lines(source: str) -> list[tuple[str, str]]:
+    """[(squeezed text, the line as written)] of the distinctive lines of ``source``'s
+    functions (see the module docstring)."""
+    source = textwrap.dedent(source)
+    tree = ast.parse(source)
+    out = []
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return,
+                                 ast.Expr)):
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue                                    # a docstring
+        value = getattr(node, "value", None)
+        if value is None or _draws_random_numbers(node):
+            continue
+        written = ast.get_source_segment(source, node) or ast.unparse(node)
+        candidates = [(node, written)]
+        if isinstance(node, ast.Return):
+            candidates.append((value, ast.get_source_segment(source, value)))
+        if isinstance(value, ast.Tuple):                # return dx, dW, db: each one
+            candidates += [(e, ast.get_source_segment(source, e)) for e in value.elts]
+        for part, text in candidates:
+            if not _computes(part):
+                continue
+            for form in {squeeze(text or ""), squeeze(ast.unparse(part))}:
+                if len(form) >= MIN_CHARS:
+                    out.append((form, written))
+    return out
+
+
+def reference_code_lines(module, published: str = "") -> list[tuple[str, str, str]]:
+    """[(squeezed, written, 'module.function')] of every function of a reference module,
+    leaving out lines that ``published`` (squeezed code the release holds anyway) has."""
+    out, seen = [], set()
+    for name, fn in vars(module).items():
+        if not (inspect.isfunction(fn) and fn.__module__ == module.__name__):
+            continue
+        for text, written in code_lines(inspect.getsource(fn)):
+            if text in seen or text in published:
+                continue
+            seen.add(text)
+            out.append((text, written, f"{module.__name__}.{name}"))
+    return out
+
+
+def prose(source: str, cell_type: str) -> str:
+    """What a reader sees as text: a markdown cell whole; of code, the docstrings and
+    comments, one per line."""
+    if cell_type != "code":
+        return source
+    parts = []
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        tree = None
+    if tree is not None:
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef,
+                                 ast.ClassDef)):
+                doc = ast.get_docstring(node, clean=False)
+                if doc:
+                    parts.append(doc)
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.COMMENT:
+                parts.append(tok.string.lstrip("#"))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return "\n".join(parts)
+
+
+_PY_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d*)?|\*\*|//|\S")
+_OPERATORS = set("+-*/@%<>=&|^")
+
+
+def _standing_whole(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a whole expression there, not a piece of a longer one
+    (``dz1.T @ X`` inside ``(1 / m) * dz1.T @ X``)."""
+    before = text[:start].rstrip()
+    if start and (text[start - 1].isalnum() or text[start - 1] in "_."):
+        return False
+    if before and before[-1] in _OPERATORS - {"="} and not before.endswith(("==", "<=", ">=")):
+        return False
+    nxt = text[end:end + 2]
+    if nxt[:1].isalnum() or nxt[:1] in ("_", "(", "[") \
+            or (nxt[:1] == "." and (nxt[1:].isalnum() or nxt[1:] == "_")):
+        return False                 # continued: a call, an index, an attribute (a full stop is not)
+    after = text[end:].lstrip()
+    return not (after and after[0] in _OPERATORS - {"=", "<", ">"})
+
+
+def _pattern(squeezed: str) -> re.Pattern:
+    return re.compile(r"\s*".join(re.escape(t) for t in _PY_TOKEN.findall(squeezed)))
+
+
+def code_line_leaks(text: str, lines) -> list[tuple[str, str, str]]:
+    """[(written, function, line of text)] for the code ``lines`` found in ``text``, each
+    standing whole (see ``_standing_whole``)."""
+    flat = squeeze(text)
+    for k, v in _UNICODE_OPS.items():
+        text = text.replace(k, v)
+    found = []
+    for squeezed, written, function in lines:
+        if squeezed not in flat:
+            continue
+        for m in _pattern(squeezed).finditer(text):
+            if _standing_whole(text, m.start(), m.end()):
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                line_end = text.find("\n", m.end())
+                found.append((written, function,
+                              text[line_start:None if line_end < 0 else line_end].strip()))
+                break
+    return found
+
+
+# --- a whole release -----------------------------------------------------------------------
+
+
+def published_code(paths) -> str:
+    """Squeezed code (docstrings and comments included: they are public too) of files the
+    release publishes anyway: the toolkit, the earlier days' references."""
+    return "\n".join(squeeze(Path(p).read_text(encoding="utf-8", errors="replace"))
+                     for p in paths)
+
+
+def cell_label(index: int, cell) -> str:
+    from .judge import cells
+
+    gid = cells.grade_id(cell)
+    return f"cell {index}" + (f" ({gid})" if gid else "")
+
+
+def scan_cells(name: str, nb_cells, answers: dict, lines) -> list[Leak]:
+    """Leaks in the cells of one notebook: ``answers`` {grade_id: model answer text},
+    ``lines`` as from ``reference_code_lines``."""
+    from .judge import cells
+
+    found = []
+    answer_shingles = {gid: shingles(text) for gid, text in answers.items()}
+    for index, cell in enumerate(nb_cells):
+        src = cells.source(cell)
+        kind = cell.get("cell_type") if isinstance(cell, dict) else None
+        if not src.strip():
+            continue
+        label = f"{name} {cell_label(index, cell)}"
+        for gid, text in answers.items():
+            if is_answer(src, text, answer_shingles[gid]):
+                of_answer, of_cell, _ = answer_match(src, text, answer_shingles[gid])
+                found.append(Leak(label, f"answers {gid!r} ({of_answer:.0%} of the model "
+                                         f"answer, {of_cell:.0%} of the cell)",
+                                  _first_shared_line(src, answer_shingles[gid])))
+        hits = code_line_leaks(prose(src, kind), lines)
+        if hits:
+            written, function, where = hits[0]
+            what = "markdown" if kind != "code" else "a docstring or comment"
+            more = f"; {len(hits) - 1} more line(s)" if len(hits) > 1 else ""
+            found.append(Leak(label, f"{what} holds the code of {function} "
+                                     f"({written}{more})", where))
+    return found
