@@ -17,15 +17,21 @@ layout such as ``$``, braces, ``\\left``, ``\\,`` ignored), in *shingles* of
 A rewording that keeps a formula or two, or a question that names the quantities its
 answer uses, shares few shingles and passes; so does an unrelated cell.
 
-**Code of a model answer in prose** (``code_line_leaks``).  Every simple statement of a
-function of the day's reference (an assignment, a ``return``, an expression) is a
-*distinctive line* when it does at least ``MIN_OPERATIONS`` operations (arithmetic,
-calls, indexing, comparisons: ``return x``, ``pass``, ``n = x.shape[0]`` are not) and
-the release does not publish it anyway as code of the toolkit or of an earlier day's
-reference.  A line that draws random numbers (``rng.integers(...)``) is the exercise's
-contract, not its answer: the tests reproduce the same numbers, so the stub says how.  With all spacing removed (and −, ×, ᵀ read as -, *, .T), a distinctive line
-— or the expression after its ``return`` — must not appear in a markdown cell, a
-docstring or a comment of the release.
+**Code of a model answer in prose** (``code_line_leaks``).  From every function of the
+day's reference, each simple statement (an assignment, a ``return``, an expression), the
+expression it assigns or returns alone, and each element of a returned tuple are
+*candidate lines*.  A candidate is distinctive when it computes something — arithmetic,
+a comparison or logic: ``x @ W.T + b``, ``(A - Y) / N``; not ``return x``, ``pass``,
+``n = x.shape[0]`` or a bare call of a helper, which say how to use an API — when it
+is at least ``MIN_CHARS`` long without spacing, when it does not draw random numbers
+(``rng.integers(...)`` is the exercise's contract: the tests reproduce the same
+numbers, so the stub must say how they are drawn) and when the release does not publish
+it anyway as code of the toolkit or of an earlier day's reference.
+
+A distinctive line leaks when it stands whole (not as a piece of a longer expression:
+``dz1.T @ X`` inside ``(1 / m) * dz1.T @ X`` does not count) in a markdown cell, a
+docstring or a comment of the release, compared with spacing and markdown code quotes
+removed and −, ×, ᵀ, ⊙ read as -, *, .T, *.
 """
 
 from __future__ import annotations
@@ -148,7 +154,7 @@ def code_lines(source: str) -> list[tuple[str, str]]:
             continue
         written = ast.get_source_segment(source, node) or ast.unparse(node)
         candidates = [(node, written)]
-        if isinstance(node, ast.Return):
+        if not isinstance(node, ast.Expr):             # return E, x = E: E alone too
             candidates.append((value, ast.get_source_segment(source, value)))
         if isinstance(value, ast.Tuple):                # return dx, dW, db: each one
             candidates += [(e, ast.get_source_segment(source, e)) for e in value.elts]
@@ -230,6 +236,7 @@ def code_line_leaks(text: str, lines) -> list[tuple[str, str, str]]:
     """[(written, function, line of text)] for the code ``lines`` found in ``text``, each
     standing whole (see ``_standing_whole``)."""
     flat = squeeze(text)
+    written_lines = text.splitlines()
     for k, v in _UNICODE_OPS.items():
         text = text.replace(k, v)
     found = []
@@ -238,10 +245,8 @@ def code_line_leaks(text: str, lines) -> list[tuple[str, str, str]]:
             continue
         for m in _pattern(squeezed).finditer(text):
             if _standing_whole(text, m.start(), m.end()):
-                line_start = text.rfind("\n", 0, m.start()) + 1
-                line_end = text.find("\n", m.end())
-                found.append((written, function,
-                              text[line_start:None if line_end < 0 else line_end].strip()))
+                number = text.count("\n", 0, m.start())      # the line as written
+                found.append((written, function, written_lines[number].strip()))
                 break
     return found
 
