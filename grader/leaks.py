@@ -26,7 +26,10 @@ a comparison or logic: ``x @ W.T + b``, ``(A - Y) / N``; not ``return x``, ``pas
 is at least ``MIN_CHARS`` long without spacing, when it does not draw random numbers
 (``rng.integers(...)`` is the exercise's contract: the tests reproduce the same
 numbers, so the stub must say how they are drawn) and when the release does not publish
-it anyway as code of the toolkit or of an earlier day's reference.
+it anyway in an earlier day's reference module (bundled with it): neither the same line
+nor, for two or more operations, the same computation under other names (Day 2's
+``X @ W1.T + b1`` is Day 1's published ``x @ W.T + b``).  The toolkit does not count as
+published: it is the student's API, not an answer sheet.
 
 A distinctive line leaks when it stands whole (not as a piece of a longer expression:
 ``dz1.T @ X`` inside ``(1 / m) * dz1.T @ X`` does not count) in a markdown cell, a
@@ -137,12 +140,17 @@ def _draws_random_numbers(node) -> bool:
                and n.func.attr in _RANDOM_DRAWS for n in ast.walk(node))
 
 
-def code_lines(source: str) -> list[tuple[str, str]]:
-    """[(squeezed text, the line as written)] of the distinctive lines of ``source``'s
-    functions (see the module docstring)."""
+def _arithmetic(node) -> int:
+    return sum(isinstance(n, (ast.BinOp, ast.Compare, ast.BoolOp, ast.IfExp, ast.AugAssign))
+               or (isinstance(n, ast.UnaryOp) and not isinstance(n.operand, ast.Constant))
+               for n in ast.walk(node))
+
+
+def _candidates(source: str):
+    """(squeezed, written, number of arithmetic operations) of ``source``'s candidate
+    lines that compute something (see the module docstring)."""
     source = textwrap.dedent(source)
     tree = ast.parse(source)
-    out = []
     for node in ast.walk(tree):
         if not isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return,
                                  ast.Expr)):
@@ -163,19 +171,48 @@ def code_lines(source: str) -> list[tuple[str, str]]:
                 continue
             for form in {squeeze(text or ""), squeeze(ast.unparse(part))}:
                 if len(form) >= MIN_CHARS:
-                    out.append((form, written))
-    return out
+                    yield form, written, _arithmetic(part)
 
 
-def reference_code_lines(module, published: str = "") -> list[tuple[str, str, str]]:
+def code_lines(source: str) -> list[tuple[str, str]]:
+    """[(squeezed text, the line as written)] of the distinctive lines of ``source``'s
+    functions (see the module docstring)."""
+    return [(form, written) for form, written, _ in _candidates(source)]
+
+
+_NAME = re.compile(r"(?<![.\w])(?!np\b)[A-Za-z_]\w*")
+
+
+def shape(squeezed: str) -> str:
+    """A squeezed line with its variable names blanked: ``X@W1.T+b1`` -> ``_@_.T+_``."""
+    return _NAME.sub("_", squeezed)
+
+
+@dataclass
+class Published:
+    """Code the release publishes anyway (the earlier days' references): its
+    squeezed text, and the shapes of its computations of two or more operations."""
+
+    text: str = ""
+    shapes: frozenset = frozenset()
+
+    def holds(self, squeezed: str, operations: int) -> bool:
+        return squeezed in self.text or (operations >= 2 and shape(squeezed) in self.shapes)
+
+
+def reference_code_lines(module, published: Published | None = None
+                         ) -> list[tuple[str, str, str]]:
     """[(squeezed, written, 'module.function')] of every function of a reference module,
-    leaving out lines that ``published`` (squeezed code the release holds anyway) has."""
+    leaving out what the release publishes anyway: the same line, or the same computation
+    of two or more operations under other names (Day 2's ``X @ W1.T + b1`` is Day 1's
+    ``x @ W.T + b``)."""
+    published = published or Published()
     out, seen = [], set()
     for name, fn in vars(module).items():
         if not (inspect.isfunction(fn) and fn.__module__ == module.__name__):
             continue
-        for text, written in code_lines(inspect.getsource(fn)):
-            if text in seen or text in published:
+        for text, written, operations in _candidates(inspect.getsource(fn)):
+            if text in seen or published.holds(text, operations):
                 continue
             seen.add(text)
             out.append((text, written, f"{module.__name__}.{name}"))
@@ -254,11 +291,18 @@ def code_line_leaks(text: str, lines) -> list[tuple[str, str, str]]:
 # --- a whole release -----------------------------------------------------------------------
 
 
-def published_code(paths) -> str:
-    """Squeezed code (docstrings and comments included: they are public too) of files the
-    release publishes anyway: the toolkit, the earlier days' references."""
-    return "\n".join(squeeze(Path(p).read_text(encoding="utf-8", errors="replace"))
-                     for p in paths)
+def published_code(paths) -> Published:
+    """What the files the release publishes anyway (the earlier days' references) hold: their squeezed text (docstrings and comments are public too) and the
+    shapes of their computations."""
+    texts, shapes = [], set()
+    for p in paths:
+        source = Path(p).read_text(encoding="utf-8", errors="replace")
+        texts.append(squeeze(source))
+        try:
+            shapes |= {shape(form) for form, _, ops in _candidates(source) if ops >= 2}
+        except SyntaxError:
+            pass
+    return Published("\n".join(texts), frozenset(shapes))
 
 
 def cell_label(index: int, cell) -> str:

@@ -174,7 +174,11 @@ def scan_release(release_dir: Path, day: Day) -> list[str]:
 
     module = day.reference()
     own_answers = dict(getattr(module, "ANSWERS", {}))
-    published = leaks.published_code(p for p in files if p.suffix == ".py" and not secret(p))
+    # The earlier days' references are published with the release; the toolkit is not an
+    # answer sheet (a widget's source holding a computation does not make it fair game
+    # for a docstring).
+    published = leaks.published_code(p for p in files if p.suffix == ".py" and reference(p)
+                                     and not secret(p))
     lines = leaks.reference_code_lines(module, published)
     for path in files:
         rel = path.relative_to(release_dir)
