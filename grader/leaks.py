@@ -3,7 +3,7 @@ of the day, and no docstring, comment or markdown holds a line of a model answer
 
 Two rules, both against the day's own model answers in ``solutions/<day>.py``:
 
-**A cell that answers a question** (``answer_leaks``).  Texts are compared as sequences of
+**A cell that answers a question** (``is_answer``).  Texts are compared as sequences of
 tokens (words, numbers, LaTeX commands, single symbols; case, spacing, markdown and LaTeX
 layout such as ``$``, braces, ``\\left``, ``\\,`` ignored), in *shingles* of
 ``SHINGLE`` consecutive tokens.  A release cell answers the question ``grade_id`` when
@@ -59,7 +59,7 @@ MIN_CHARS = 6        # a code line shorter than this (spacing removed) is no lea
 @dataclass(frozen=True)
 class Leak:
     where: str        # "02_four_equations.ipynb cell 10 (grade_id)" or a file
-    what: str         # "answers 'bp2-proof' (73% of the model answer)"
+    what: str         # "answers 'bp2-proof' (73% of the model answer, 90% of the cell)"
     line: str         # the first matching line of the release
 
     def __str__(self) -> str:
@@ -119,12 +119,7 @@ def _computes(node) -> bool:
     """Whether an expression does arithmetic, a comparison or logic (``x @ W.T + b``,
     ``z > 0``); a bare name, attribute, index or call of a helper (``N = A.shape[0]``,
     ``cols = im2col(x, ...)``) is how to use the API, not an answer."""
-    for n in ast.walk(node):
-        if isinstance(n, (ast.BinOp, ast.Compare, ast.BoolOp, ast.IfExp, ast.AugAssign)):
-            return True
-        if isinstance(n, ast.UnaryOp) and not isinstance(n.operand, ast.Constant):
-            return True
-    return False
+    return _arithmetic(node) > 0
 
 
 # Methods of NumPy's random generators: a line drawing random numbers is part of an
@@ -276,14 +271,15 @@ def code_line_leaks(text: str, lines) -> list[tuple[str, str, str]]:
     written_lines = text.splitlines()
     for k, v in _UNICODE_OPS.items():
         text = text.replace(k, v)
-    found = []
+    found, seen = [], set()
     for squeezed, written, function in lines:
-        if squeezed not in flat:
+        if squeezed not in flat or (written, function) in seen:
             continue
         for m in _pattern(squeezed).finditer(text):
             if _standing_whole(text, m.start(), m.end()):
                 number = text.count("\n", 0, m.start())      # the line as written
                 found.append((written, function, written_lines[number].strip()))
+                seen.add((written, function))
                 break
     return found
 
