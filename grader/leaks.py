@@ -219,6 +219,9 @@ def prose(source: str, cell_type: str) -> str:
     comments, one per line."""
     if cell_type != "code":
         return source
+    from .judge.cells import strip_magics
+
+    source = strip_magics(source)          # %matplotlib inline would hide every docstring
     parts = []
     try:
         tree = ast.parse(source)

@@ -388,6 +388,8 @@ def test_code_lines_are_read_from_docstrings_and_comments_not_from_code():
     assert leaks.code_line_leaks(leaks.prose(code, "code"), lines) == []
     commented = 'def f(dout, W):\n    """Shapes only."""\n    # dx = dout @ W\n    raise NotImplementedError\n'
     assert leaks.code_line_leaks(leaks.prose(commented, "code"), lines)
+    documented = '%matplotlib inline\ndef f(dout, W):\n    """dx = dout @ W"""\n'
+    assert leaks.code_line_leaks(leaks.prose(documented, "code"), lines)
 
 
 def test_scan_cells_reports_notebook_cell_and_first_matching_line():
