@@ -258,7 +258,7 @@ def _standing_whole(text: str, start: int, end: int) -> bool:
     nxt = text[end:end + 2]
     if nxt[:1].isalnum() or nxt[:1] in ("_", "(", "[") \
             or (nxt[:1] == "." and (nxt[1:].isalnum() or nxt[1:] == "_")):
-        return False                 # continued: a call, an index, an attribute (a full stop is not)
+        return False     # continued: a call, an index, an attribute (a full stop is not)
     after = text[end:].lstrip()
     return not (after and after[0] in _OPERATORS - {"=", "<", ">"})
 
@@ -291,8 +291,9 @@ def code_line_leaks(text: str, lines) -> list[tuple[str, str, str]]:
 
 
 def published_code(paths) -> Published:
-    """What the files the release publishes anyway (the earlier days' references) hold: their squeezed text (docstrings and comments are public too) and the
-    shapes of their computations."""
+    """What the files the release publishes anyway (the earlier days' references) hold:
+    their squeezed text (docstrings and comments are public too) and the shapes of their
+    computations."""
     texts, shapes = [], set()
     for p in paths:
         source = Path(p).read_text(encoding="utf-8", errors="replace")

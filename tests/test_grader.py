@@ -386,7 +386,8 @@ def test_code_lines_are_read_from_docstrings_and_comments_not_from_code():
     lines = [(s, w, "ref.f") for s, w in leaks.code_lines(REFERENCE)]
     code = 'def f(dout, W):\n    """Shapes only."""\n    return dout @ W\n'
     assert leaks.code_line_leaks(leaks.prose(code, "code"), lines) == []
-    commented = 'def f(dout, W):\n    """Shapes only."""\n    # dx = dout @ W\n    raise NotImplementedError\n'
+    commented = ('def f(dout, W):\n    """Shapes only."""\n    # dx = dout @ W\n'
+                 '    raise NotImplementedError\n')
     assert leaks.code_line_leaks(leaks.prose(commented, "code"), lines)
     documented = '%matplotlib inline\ndef f(dout, W):\n    """dx = dout @ W"""\n'
     assert leaks.code_line_leaks(leaks.prose(documented, "code"), lines)
@@ -398,7 +399,8 @@ def test_scan_cells_reports_notebook_cell_and_first_matching_line():
     lines = [(s, w, "ref.bp2") for s, w in leaks.code_lines(REFERENCE)]
     stub = _stub_cell("bp2")
     stub.source = stub.source.replace('"""doc"""', '"""Returns (W_next.T @ delta_next) * sp."""')
-    nb = new_notebook(cells=[new_markdown_cell("**Question.** Prove BP2."), _manual_cell("bp2-proof"),
+    nb = new_notebook(cells=[new_markdown_cell("**Question.** Prove BP2."),
+                             _manual_cell("bp2-proof"),
                              new_markdown_cell(NEAR_COPY), stub, new_markdown_cell(UNRELATED)])
     found = leaks.scan_cells("02_four.ipynb", nb.cells, {"bp2-proof": MODEL_ANSWER}, lines)
     text = [str(f) for f in found]

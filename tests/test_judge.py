@@ -693,5 +693,6 @@ def test_digging_the_original_out_of_a_guarded_function_is_flagged():
               "def relative_error(a, b):\n    return theirs(a, b)\n")
     judged = judge_notebook(toolkit_notebook(source), limits=FAST)
     assert {s["what"] for s in judged.suspicious} >= {
-        "uses checks.relative_error.__closure__", "uses checks.relative_error.__closure__[0].cell_contents"}
+        "uses checks.relative_error.__closure__",
+        "uses checks.relative_error.__closure__[0].cell_contents"}
     assert all(s["kind"] == runner.INTERPRETER for s in judged.suspicious)
