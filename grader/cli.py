@@ -4,6 +4,7 @@ One command per step of the week, each in a module of its own:
 
     release    grader/release.py    the student version of a day
     collect    grader/collect.py    handed-in notebooks (folders, zips) into submitted/
+    release-solutions  grader/solutions_release.py  the solved day, to publish after the deadline
     check      grader/check.py      the day's tests against model answers, stubs, known bugs
     autograde  grader/autograde.py  every submission judged (grader/judge/), then recorded
     feedback   grader/feedback.py   feedback HTML that never shows a hidden test
@@ -39,6 +40,11 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("release", help="student version of a day: stubs, no hidden tests, "
                                        "locked cells, the toolkit and earlier days' references")
     s.add_argument("day", type=_day)
+    s = sub.add_parser("release-solutions", help="the solved notebooks of a day (.ipynb and "
+                                                 "HTML), to publish after the deadline")
+    s.add_argument("day", type=_day)
+    s.add_argument("--to", type=Path, default=None,
+                   help="folder to write to (default: <root>/solutions_release/DAY)")
     s = sub.add_parser("check", help="grade the solved and the stub notebook (and known wrong "
                                      "answers); non-zero exit on any weak test or leak")
     s.add_argument("day", type=_day)
@@ -103,6 +109,20 @@ def release(args, course) -> int:
     if leaks:
         print("the release holds model answers:\n  " + "\n  ".join(leaks))
     return 1 if leaks else 0
+
+
+def release_solutions(args, course) -> int:
+    from .solutions_release import release_solutions
+
+    try:
+        folder, written = release_solutions(args.day, course, args.to)
+    except DayError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"solutions of {args.day} written to {folder}:")
+    for path in written:
+        print(f"  {path.name}")
+    return 0
 
 
 def check(args, course) -> int:
@@ -176,4 +196,5 @@ def demo(args, course) -> int:
 
 
 COMMANDS = {"release": release, "collect": collect, "check": check, "autograde": autograde,
-            "feedback": feedback, "export": export, "lab": lab, "demo": demo}
+            "feedback": feedback, "export": export, "lab": lab, "demo": demo,
+            "release-solutions": release_solutions}

@@ -145,7 +145,16 @@ def model_answer_fingerprints(day: Day) -> dict[str, str]:
 
 
 def scan_release(release_dir: Path, day: Day) -> list[str]:
-    """Problems found: model answers of ``day`` (or a later day) inside the release folder."""
+    """Problems found: model answers of ``day`` (or a later day) inside the release folder.
+
+    Whole functions of a model answer (by their body's syntax tree), the reference module
+    itself, a model answer of ``ANSWERS`` word for word, and the two rules of
+    ``grader.leaks`` against the day's own model answers: a cell that answers a manually
+    graded question, and a line of a model answer's code in markdown, a docstring or a
+    comment.
+    """
+    from . import leaks
+
     problems = []
     days = [day, *day.later()]
     names = {d.name for d in days}
@@ -155,23 +164,45 @@ def scan_release(release_dir: Path, day: Day) -> list[str]:
         fingerprints.update(model_answer_fingerprints(d))
         for grade_id, text in getattr(d.reference(), "ANSWERS", {}).items():
             answers[grade_id] = " ".join(text.split())[:80]
-    for path in sorted(release_dir.rglob("*")):
+    files = [p for p in sorted(release_dir.rglob("*")) if p.is_file()]
+
+    def secret(path: Path) -> bool:
+        return path.parent.name == "solutions" and path.stem in names
+
+    def reference(path: Path) -> bool:
+        return path.parent.name == "solutions" and path.parent.parent == release_dir
+
+    module = day.reference()
+    own_answers = dict(getattr(module, "ANSWERS", {}))
+    # The earlier days' references are published with the release; the toolkit is not an
+    # answer sheet (a widget's source holding a computation does not make it fair game
+    # for a docstring).
+    published = leaks.published_code(p for p in files if p.suffix == ".py" and reference(p)
+                                     and not secret(p))
+    lines = leaks.reference_code_lines(module, published)
+    for path in files:
         rel = path.relative_to(release_dir)
-        if path.is_dir():
-            continue
-        if path.parent.name == "solutions" and path.stem in names:
+        if secret(path):
             problems.append(f"{rel}: the reference module of {path.stem} is in the release")
             continue
         sources = []
         if path.suffix == ".py":
             sources = [path.read_text(encoding="utf-8", errors="replace")]
+            if not reference(path):     # the toolkit: its docstrings and comments
+                for written, function, where in leaks.code_line_leaks(
+                        leaks.prose(sources[0], "code"), lines)[:1]:
+                    problems.append(f"{rel}: a docstring or comment holds the code of "
+                                    f"{function} ({written}): {where!r}")
         elif path.suffix == ".ipynb":
             try:
                 nb = json.loads(path.read_text(encoding="utf-8"))
             except ValueError:
                 problems.append(f"{rel}: not valid notebook JSON")
                 continue
-            sources = [cells.source(c) for c in nb.get("cells", [])]
+            nb_cells = nb.get("cells", []) if isinstance(nb, dict) else []
+            sources = [cells.source(c) for c in nb_cells]
+            problems += [str(leak) for leak in
+                         leaks.scan_cells(str(rel), nb_cells, own_answers, lines)]
         for src in sources:
             for fp in _fingerprints(src) & fingerprints.keys():
                 problems.append(f"{rel}: contains the model answer {fingerprints[fp]}")

@@ -645,3 +645,87 @@ def test_notebooks_of_one_submission_share_a_sandbox_but_not_a_namespace(monkeyp
     assert scores["02.ipynb"]["test_square"] == 0
     assert "helper_from_the_first" in json.dumps(out["notebooks"]["02.ipynb"])
     assert scores["02.ipynb"]["test_cube"] == 1, out["notebooks"]["02.ipynb"]
+
+
+# --- a graded exercise is not solved by calling the course's own copy of it ---------------
+
+REL_TEST = '''import numpy as np
+a, b = np.array([1.0, 2.0]), np.array([1.0, 2.2])
+assert abs(relative_error(a, b) - 0.2 / 4.2) < 1e-12, "wrong relative error"
+'''
+SQUARE_USES_TOOLKIT = ("def square(x):\n    out = x * x\n"
+                       "    assert checks.relative_error(out, x ** 2) < 1e-12\n"
+                       "    checks.assert_shape(out, x.shape)\n    return out\n")
+HONEST_REL = ("def relative_error(a, b):\n    a, b = np.asarray(a, float), np.asarray(b, float)\n"
+              "    checks.assert_shape(b, a.shape, 'b')     # another toolkit function: fine\n"
+              "    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))\n")
+
+
+def toolkit_notebook(rel_source, square_source=SQUARE_USES_TOOLKIT):
+    cells = [cell("setup", "import numpy as np\nfrom course import checks", "setup"),
+             cell("answer", rel_source, "relative_error"),
+             cell("test", REL_TEST, "test_relative_error", 1),
+             cell("answer", square_source, "square"),
+             cell("test", TEST_SQUARE, "test_square", 2)]
+    return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def toolkit_scores(rel_source, square_source=SQUARE_USES_TOOLKIT, references=()):
+    judged = judge_notebook(toolkit_notebook(rel_source, square_source), limits=FAST,
+                            references=list(references))
+    return {"test_relative_error": score_of(judged.grade_outputs["test_relative_error"], 1),
+            "test_square": score_of(judged.grade_outputs["test_square"], 2)}, all_text(judged)
+
+
+def test_honest_answers_keep_their_points_with_the_toolkit_guarded():
+    # relative_error uses another toolkit function; square uses the toolkit's relative_error,
+    # which is fine: square is not the relative_error exercise.
+    scores, text = toolkit_scores(HONEST_REL)
+    assert scores == {"test_relative_error": 1, "test_square": 2}, text
+
+
+MESSAGE = ("relative_error is the exercise: write it yourself, "
+           "do not call course.checks.relative_error")
+
+
+@pytest.mark.parametrize("name, source", [
+    ("direct call", "def relative_error(a, b):\n    return checks.relative_error(a, b)\n"),
+    ("imported under another name", "from course.checks import relative_error as theirs\n"
+                                    "def relative_error(a, b):\n    return theirs(a, b)\n"),
+    ("through a helper", "def helper(a, b):\n    return checks.relative_error(a, b)\n"
+                         "def relative_error(a, b):\n    return helper(a, b)\n"),
+    ("an alias of another function", "def mine(a, b):\n    return checks.relative_error(a, b)\n"
+                                     "relative_error = mine\n"),
+])
+def test_calling_the_toolkits_copy_of_the_exercise_scores_zero(name, source):
+    scores, text = toolkit_scores(source)
+    assert scores == {"test_relative_error": 0, "test_square": 2}, (name, text)
+    assert MESSAGE in text, name
+
+
+def test_calling_an_earlier_days_reference_of_the_same_name_scores_zero():
+    cheat = ("from solutions.day1_forward import relu as theirs\n"
+             "def relu(x):\n    return theirs(x)\n")
+    honest = "def relu(x):\n    return np.maximum(x, 0.0)\n"
+    test = ("import numpy as np\nx = np.array([-1.0, 0.5])\n"
+            "assert np.array_equal(relu(x), [0.0, 0.5]), 'wrong relu'\n")
+    refs = [str(Day.named("day1_forward").reference_file)]
+    for source, points in ((cheat, 0), (honest, 1)):
+        nb = toolkit_notebook(HONEST_REL)
+        nb["cells"][1]["source"] += "\n" + source
+        nb["cells"][2]["source"] = test
+        judged = judge_notebook(nb, limits=FAST, references=refs)
+        assert score_of(judged.grade_outputs["test_relative_error"], 1) == points, all_text(judged)
+        if not points:
+            assert ("relu is the exercise: write it yourself, do not call "
+                    "solutions.day1_forward.relu") in all_text(judged)
+
+
+def test_digging_the_original_out_of_a_guarded_function_is_flagged():
+    source = ("theirs = checks.relative_error.__closure__[0].cell_contents\n"
+              "def relative_error(a, b):\n    return theirs(a, b)\n")
+    judged = judge_notebook(toolkit_notebook(source), limits=FAST)
+    assert {s["what"] for s in judged.suspicious} >= {
+        "uses checks.relative_error.__closure__",
+        "uses checks.relative_error.__closure__[0].cell_contents"}
+    assert all(s["kind"] == runner.INTERPRETER for s in judged.suspicious)

@@ -82,6 +82,83 @@ class _BlockFinder:
         pass
 
 
+# --- a graded exercise is not solved by calling the course's own copy of it ---------------
+#
+# While the judge calls one of the student's functions (a "call" request), a function of
+# the toolkit (course.*) or of a bundled earlier day's reference (solutions.*) that has
+# that function's name refuses to run: Day 2's numeric_gradient exercise cannot be
+# passed by returning course.checks.numeric_gradient(...), nor Day 3's
+# mlp_loss_and_grads by returning Day 2's.  It also refuses when the student's function
+# of that name is anywhere on the stack (it delegated through a helper of its own).
+# Every other toolkit function works as always, and so does the toolkit's copy when a
+# different exercise uses it.
+
+_judging = {"name": None, "namespace": {}}
+
+
+def _delegating(name):
+    """Whether a call of the course's ``name`` comes from the student's ``name``."""
+    if name == _judging["name"]:
+        return True
+    own = _judging["namespace"].get(name)
+    code = getattr(own, "__code__", None)
+    if not isinstance(own, types.FunctionType) or not code.co_filename.startswith("<cell"):
+        return False
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code is code:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _guarded(fn, name, module):
+    def guarded(*args, **kwargs):
+        if _judging["name"] is not None and _delegating(name):
+            raise RuntimeError(f"{name} is the exercise: write it yourself, do not call "
+                               f"{module}.{name}")
+        return fn(*args, **kwargs)
+
+    guarded.__name__, guarded.__qualname__ = fn.__name__, fn.__qualname__
+    guarded.__doc__, guarded.__module__ = fn.__doc__, fn.__module__
+    return guarded
+
+
+def _guard_module(module):
+    for attr, value in list(vars(module).items()):
+        if isinstance(value, types.FunctionType) and value.__module__ == module.__name__:
+            setattr(module, attr, _guarded(value, attr, module.__name__))
+
+
+class _GuardLoader:
+    """The usual loader of a toolkit or reference module, then its functions guarded."""
+
+    def __init__(self, loader):
+        self._loader = loader
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        _guard_module(module)
+
+
+class _GuardFinder:
+    def find_spec(self, name, path=None, target=None):
+        top = name.split(".")[0]
+        if top not in ("course", "solutions"):
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path, target)
+        if spec is not None and spec.loader is not None \
+                and hasattr(spec.loader, "exec_module"):
+            spec.loader = _GuardLoader(spec.loader)
+        return spec
+
+
 def _errstate(requested):
     """np.errstate arguments from the caller's np.geterr(); callbacks become "warn"."""
     out = {}
@@ -121,7 +198,7 @@ def main():
     sys.path[:] = [p for p in sys.path if p]  # no current folder on the path
     if os.environ.get("JUDGE_LIB"):
         sys.path.insert(0, os.environ["JUDGE_LIB"])
-    sys.meta_path.insert(0, _BlockFinder())
+    sys.meta_path[:0] = [_BlockFinder(), _GuardFinder()]
     os.environ.setdefault("MPLBACKEND", "Agg")
     import numpy as np
     import cells  # noqa: E402 (next to this file)
@@ -148,6 +225,7 @@ def main():
         namespace.update({"__name__": "__main__", "__builtins__": own})
 
     fresh_namespace()
+    _judging["namespace"] = namespace   # the same dict, emptied for each notebook
 
     def make_source(source, name):
         if source is None:
@@ -212,7 +290,11 @@ def main():
                 with warnings.catch_warnings(record=True) as caught, \
                         np.errstate(**_errstate(request.get("errstate"))):
                     warnings.simplefilter("always")
-                    value = fn(*args, **kwargs)
+                    _judging["name"] = request["name"]
+                    try:
+                        value = fn(*args, **kwargs)
+                    finally:
+                        _judging["name"] = None
                 # An argument changed in place is sent back, so that the trusted side sees
                 # the same side effect a call in the student's own kernel would have.
                 mutated = [[path, a] for (path, a), old in zip(before, snapshot)

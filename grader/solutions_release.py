@@ -1,0 +1,114 @@
+"""``grader release-solutions DAY``: the solved notebooks of a day, for the instructor to
+publish after the deadline (the proofs and derivations that the student release leaves
+out, "No answer on the page" in DESIGN.md).
+
+For each notebook of the day folder:
+
+- every stub holds its model answer (``notebooks.solved_notebook``: the functions of
+  ``solutions/<day>.py``), every manually graded answer cell ``ANSWERS[grade_id]`` of
+  that module — a manual cell without an entry is an error naming the grade_id and the
+  file to add it to;
+- **hidden tests are stripped**, as in the student release: they stay the instructor's
+  grading grid for the next class, and they compare with the day's own reference
+  module, which is not published next to the notebooks;
+- no outputs (the notebooks run top to bottom as the students' do).
+
+Written as ``.ipynb`` and as HTML (``write_notebook_html``), with the toolkit and the
+earlier days' references beside them (``release.bundle_toolkit``) so that the notebooks
+run where they are published.  Default folder: ``<course root>/solutions_release/<day>``.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from .coursedir import CourseDir
+from .days import REPO, Day, built_day
+from .judge import cells
+from .notebooks import NotebookError, read_notebook, solved_notebook, write_notebook
+
+STUB_MARKERS = ("NotImplementedError", "YOUR CODE HERE", "YOUR ANSWER HERE",
+                "BEGIN SOLUTION", "END SOLUTION")
+
+
+def default_folder(course: CourseDir, day: str) -> Path:
+    return course.root / "solutions_release" / day
+
+
+def without_hidden_tests(nb):
+    """A copy of ``nb`` whose test cells lack their hidden part (markers included)."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        hidden = cells.hidden_lines(cell.source)
+        if hidden:
+            cell.source = "\n".join(line for number, line in enumerate(cell.source.splitlines(), 1)
+                                    if number not in hidden).rstrip() + "\n"
+    return nb
+
+
+def solutions_notebook(nb, day: Day, name: str = "notebook"):
+    """The published solution of one source notebook of ``day`` (see the module docstring)."""
+    module = day.reference()
+    answers = getattr(module, "ANSWERS", {})
+    where = day.reference_file.relative_to(REPO) if day.reference_file.is_relative_to(REPO) \
+        else day.reference_file
+    for index, cell in enumerate(nb.cells):
+        if cells.role(cell) == cells.MANUAL and cell.cell_type == "markdown":
+            gid = cells.grade_id(cell)
+            if gid not in answers:
+                raise NotebookError(
+                    f"{name}: the manually graded cell {gid!r} (cell {index}) has no model "
+                    f"answer: add ANSWERS[{gid!r}] = r\"\"\"...\"\"\" to {where}")
+    solved = solved_notebook(without_hidden_tests(nb), module, name)
+    for index, cell in enumerate(solved.cells):
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        if cells.role(cell) in (cells.ANSWER, cells.MANUAL):
+            left = [m for m in STUB_MARKERS if m in cell.source]
+            if left:
+                raise NotebookError(f"{name}: answer cell {cells.grade_id(cell)!r} (cell "
+                                    f"{index}) still holds {left[0]!r} after filling it from "
+                                    f"{where}: its model answer is a stub")
+    return solved
+
+
+def write_notebook_html(nb, path: Path) -> Path:
+    """``nb`` as an HTML page at ``path``: the one place the solutions' HTML is written.
+
+    Uses the project's converter with offline math (``grader.html.notebook_html``) when
+    that module is there, nbconvert's lab template otherwise.
+    """
+    path = Path(path)
+    try:
+        from .html import notebook_html
+    except ImportError:
+        notebook_html = None
+    if notebook_html is not None:
+        notebook_html(nb, path)
+        return path
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def release_solutions(day: str, course: CourseDir | None = None,
+                      to: Path | None = None) -> tuple[Path, list[Path]]:
+    """Write the day's solutions; returns (folder, the notebooks and pages written)."""
+    from .release import bundle_toolkit
+
+    d = built_day(day)
+    folder = Path(to) if to else default_folder(course or CourseDir(), d.name)
+    solved = {p.name: solutions_notebook(read_notebook(p), d, f"{d.name}/{p.name}")
+              for p in d.notebooks}      # all of them first: an error leaves nothing half-written
+    written = []
+    for name, nb in solved.items():
+        target = folder / name
+        write_notebook(nb, target)
+        written += [target, write_notebook_html(nb, target.with_suffix(".html"))]
+    bundle_toolkit(folder, d.name)
+    return folder, written
