@@ -87,6 +87,8 @@ def collect(day: str, course: CourseDir) -> DaySummary:
     from nbgrader.api import Gradebook, MissingEntry
 
     students, exercises = [], {}
+    if not (course.root / "gradebook.db").is_file():
+        return DaySummary(day, [], [])
     with Gradebook(course.db_url, course.course_id) as gb:
         try:
             submissions = gb.assignment_submissions(day)
@@ -100,7 +102,7 @@ def collect(day: str, course: CourseDir) -> DaySummary:
                     key = (nb.name, grade.name)
                     ex = exercises.setdefault(key, ExerciseResult(
                         grade.name, nb.name, is_auto, grade.max_score))
-                    if not is_auto and grade.manual_score is None:
+                    if grade.needs_manual_grade:
                         ex.ungraded += 1
                         continue
                     score = grade.score or 0.0
