@@ -60,6 +60,9 @@ def parser() -> argparse.ArgumentParser:
                                         "<root>/feedback_archives/DAY/")
     s.add_argument("day", type=_day)
     s.add_argument("--student", action="append")
+    s.add_argument("--inline-math", action="store_true",
+                   help="put MathJax into every page (for nbgrader's release_feedback, which "
+                        "returns the pages without the script beside them)")
     s = sub.add_parser("export", help="all grades to a CSV file")
     s.add_argument("--to", type=Path, default=None, help="CSV path (default: <root>/grades.csv)")
     s = sub.add_parser("summary", help="the class summary page <root>/summary/DAY.html: score "
@@ -129,8 +132,13 @@ def feedback(args, course) -> int:
     from .feedback import feedback
 
     from .archive import archive_feedback
+    from .html import offline_math
 
-    feedback(args.day, course, args.student)
+    pages = feedback(args.day, course, args.student)
+    if args.inline_math:
+        for files in pages.values():
+            for page in files:
+                offline_math(page, inline=True)
     archives = archive_feedback(args.day, course, args.student)
     if archives:
         print(f"{len(archives)} feedback archive(s), one per student, in "

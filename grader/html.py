@@ -8,6 +8,7 @@ course's MathJax configuration and MathJax 3's single-file TeX-to-SVG bundle (no
 or other files to fetch) from the installed ``django-static-mathjax`` package.
 
     offline_math(page)          rewrite a written page, put the script beside it
+                                (or into it: inline=True)
     notebook_html(nb, path)     a notebook as such a page (nbconvert's lab template)
     standalone_page(...)        a page of the project's own (the class summary)
 """
@@ -85,26 +86,38 @@ _LOADER = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"'][^\"']*(?:mathjax|MathJax)
 _V2_CONFIG = re.compile(r"<script\b[^>]*type\s*=\s*[\"']text/x-mathjax-config[\"'][^>]*>.*?"
                         r"</script>\s*", re.S)
 _OUR_TAG = f'<script src="{SCRIPT_NAME}"></script>\n'
+# The script put into the page itself (its text never holds "</script").
+_INLINE_ID = "mathjax-offline"
+_INLINED = re.compile(rf'<script id="{_INLINE_ID}">.*?</script>\s*', re.S)
 
 
-def use_offline_math(page: str) -> str:
+def _inline_tag() -> str:
+    script = math_script().decode("utf-8").replace("</script", "<\\/script")
+    return f'<script id="{_INLINE_ID}">\n{script}\n</script>\n'
+
+
+def use_offline_math(page: str, inline: bool = False) -> str:
     """``page`` with every MathJax loader replaced by one ``<script src=mathjax-offline.js>``
-    at the end of its head (so it runs after whatever the page defines before it)."""
-    page = _LOADER.sub("", _V2_CONFIG.sub("", page))
+    at the end of its head (so it runs after whatever the page defines before it); with
+    ``inline``, by the script itself (a page that must work alone, ~2 MB more)."""
+    page = _INLINED.sub("", _LOADER.sub("", _V2_CONFIG.sub("", page)))
+    tag = _inline_tag() if inline else _OUR_TAG
     at = page.find("</head>")
     if at < 0:
-        return _OUR_TAG + page
-    return page[:at] + _OUR_TAG + page[at:]
+        return tag + page
+    return page[:at] + tag + page[at:]
 
 
-def offline_math(page: Path) -> list[Path]:
-    """Rewrite the written HTML ``page`` to load the math script beside it; both paths."""
+def offline_math(page: Path, inline: bool = False) -> list[Path]:
+    """Rewrite the written HTML ``page`` to load the math script beside it; both paths.
+    With ``inline`` the script goes into the page itself (for nbgrader's exchange, which
+    returns feedback pages without the files beside them); then only the page's path."""
     page = Path(page)
     text = page.read_text(encoding="utf-8")
-    new = use_offline_math(text)
+    new = use_offline_math(text, inline)
     if new != text:
         page.write_text(new, encoding="utf-8")
-    return [page, write_math_script(page.parent)]
+    return [page] if inline else [page, write_math_script(page.parent)]
 
 
 def notebook_html(nb, path: Path, template: str = "lab") -> list[Path]:

@@ -256,3 +256,18 @@ def test_class_summary_of_an_ungraded_day_says_what_to_do(tmp_path):
     course.root.mkdir(parents=True)
     page = write_summary(DAY, course).read_text()
     assert f"grader autograde {DAY}" in page
+
+
+def test_an_inlined_page_needs_nothing_beside_it(tmp_path):
+    page = tmp_path / "feedback.html"
+    page.write_text(CDN_HEAD)
+    assert pages.offline_math(page, inline=True) == [page]
+    text = page.read_text()
+    assert not re.search(r"<script[^>]*src=\"[^\"]*mathjax", text, re.I), "a loader is left"
+    assert pages.math_script().decode() in text
+    assert not (tmp_path / pages.SCRIPT_NAME).exists()
+    assert pages.use_offline_math(text, inline=True) == text     # idempotent
+    # ... and back to the script beside the page.
+    beside = pages.use_offline_math(text)
+    assert pages.math_script().decode() not in beside
+    assert beside.count(f'<script src="{pages.SCRIPT_NAME}"></script>') == 1
