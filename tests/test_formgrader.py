@@ -271,3 +271,12 @@ def test_an_inlined_page_needs_nothing_beside_it(tmp_path):
     beside = pages.use_offline_math(text)
     assert pages.math_script().decode() not in beside
     assert beside.count(f'<script src="{pages.SCRIPT_NAME}"></script>') == 1
+
+
+def test_summary_command_writes_the_page(small_class, capsys):
+    from grader import cli
+
+    assert cli.main(["--root", str(small_class.root), "summary", DAY]) == 0
+    path = small_class.root / "summary" / f"{DAY}.html"
+    assert f"class summary: {path}" in capsys.readouterr().out
+    assert "<dt>dan</dt>" in path.read_text()
