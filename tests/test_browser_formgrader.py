@@ -184,16 +184,17 @@ def test_manual_grading_in_formgrader_changes_the_exported_total(graded_class,
                 row = page.locator("tbody tr").filter(
                     has=page.locator("a.name-shown", has_text=GRADED))
                 row.wait_for()
-                # Names are hidden by default: reveal the row's, then open it.
+                # Names are hidden by default: reveal the row's.
                 row.locator("td.reveal .name-hidden").click()
-                row.locator("a.name-shown").click()
+                row.locator("a.name-shown").wait_for()
 
             with steps.step("submission"):
+                row.locator("a.name-shown").click()
                 score = page.locator(f"input.score#{MANUAL_CELL}")
                 score.wait_for()
                 shown = page.locator(".breadcrumb .name-shown").first.inner_text()
                 assert GRADED in shown, f"the open submission is {shown!r}, not {GRADED}"
-                score.scroll_into_view_if_needed()
+                score.evaluate("e => e.scrollIntoView({block: 'center'})")
 
             with steps.step("points-and-comment"):
                 score.fill(f"{POINTS:g}")
@@ -207,7 +208,7 @@ def test_manual_grading_in_formgrader_changes_the_exported_total(graded_class,
                         raise AssertionError(f"formgrader did not save the grade: the "
                                              f"gradebook has {_manual_grade(course, GRADED)}")
                     time.sleep(0.3)
-                score.scroll_into_view_if_needed()
+                score.evaluate("e => e.scrollIntoView({block: 'center'})")
                 page.wait_for_timeout(300)  # the saved ticks fade in
         finally:
             browser.close()
