@@ -208,8 +208,16 @@ def test_manual_grading_in_formgrader_changes_the_exported_total(graded_class,
                         raise AssertionError(f"formgrader did not save the grade: the "
                                              f"gradebook has {_manual_grade(course, GRADED)}")
                     time.sleep(0.3)
-                score.evaluate("e => e.scrollIntoView({block: 'center'})")
-                page.wait_for_timeout(300)  # the saved ticks fade in
+                # Tab moved the focus (and formgrader's scrolling) to the next cell: back.
+                page.evaluate("document.activeElement.blur()")
+                page.wait_for_timeout(500)
+                score.evaluate("e => e.scrollIntoView({block: 'start'})")
+                page.evaluate("window.scrollBy(0, -80)")    # below the fixed navigation bar
+                page.wait_for_timeout(300)
+                answer = score.locator("xpath=ancestor::div[contains(@class, 'nbgrader_cell')]")
+                shot = steps.folder / "graded-answer.png"
+                answer.first.screenshot(path=str(shot))
+                print(f"the graded answer: {shot}")
         finally:
             browser.close()
 
