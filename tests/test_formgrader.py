@@ -26,6 +26,9 @@ from grader.archive import archive_feedback, archive_path
 from grader.coursedir import CourseDir
 from grader.summary import collect, write_summary
 
+# nbgrader's own add_submission trips SQLAlchemy's autoflush warnings.
+pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
+
 # What nbgrader 0.9's feedback template (and nbconvert's) puts in a page's head.
 CDN_HEAD = """<head>
 <meta charset="utf-8" />
