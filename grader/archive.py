@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 from .coursedir import CourseDir
-from .html import offline_math
+from .html import offline_math, uses_offline_math
 
 
 def archive_path(course: CourseDir, day: str, student: str) -> Path:
@@ -23,7 +23,8 @@ def archive_feedback(day: str, course: CourseDir, students=None) -> dict[str, Pa
     """A zip of ``feedback/<student>/DAY`` per student who has feedback; student -> path.
 
     Inside, the files sit in a ``DAY/`` folder: ``DAY/01_….html`` and
-    ``DAY/mathjax-offline.js`` (checked for every page, written if missing).
+    ``DAY/mathjax-offline.js`` (a page that still loads MathJax from elsewhere is
+    rewritten first; a page with the script inside it is kept as it is).
     """
     students = students or sorted(p.parent.name for p in
                                   (course.root / "feedback").glob(f"*/{day}") if p.is_dir())
@@ -34,7 +35,9 @@ def archive_feedback(day: str, course: CourseDir, students=None) -> dict[str, Pa
         if not pages:
             continue
         for page in pages:
-            offline_math(page)
+            # A page made by hand with nbgrader still asks a CDN; an inlined one stays so.
+            if not uses_offline_math(page.read_text(encoding="utf-8")):
+                offline_math(page)
         target = archive_path(course, day, student)
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".zip.part")

@@ -108,6 +108,11 @@ def use_offline_math(page: str, inline: bool = False) -> str:
     return page[:at] + tag + page[at:]
 
 
+def uses_offline_math(page: str) -> bool:
+    """Whether ``page`` loads its math offline already (from beside it or from inside it)."""
+    return page in (use_offline_math(page), use_offline_math(page, inline=True))
+
+
 def offline_math(page: Path, inline: bool = False) -> list[Path]:
     """Rewrite the written HTML ``page`` to load the math script beside it; both paths.
     With ``inline`` the script goes into the page itself (for nbgrader's exchange, which

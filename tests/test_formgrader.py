@@ -283,3 +283,17 @@ def test_summary_command_writes_the_page(small_class, capsys):
     path = small_class.root / "summary" / f"{DAY}.html"
     assert f"class summary: {path}" in capsys.readouterr().out
     assert "<dt>dan</dt>" in path.read_text()
+
+
+def test_an_archive_keeps_an_inlined_page_inlined(tmp_path):
+    course = CourseDir(tmp_path / "course")
+    folder = course.feedback("ada", "day1_forward")
+    folder.mkdir(parents=True)
+    page = folder / "01_activations.html"
+    page.write_text(CDN_HEAD)
+    pages.offline_math(page, inline=True)           # grader feedback --inline-math
+    inlined = page.read_text()
+    assert pages.uses_offline_math(inlined) and not pages.uses_offline_math(CDN_HEAD)
+    archive = archive_feedback("day1_forward", course)["ada"]
+    with zipfile.ZipFile(archive) as zf:
+        assert zf.read("day1_forward/01_activations.html").decode() == inlined
