@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lab check clean venv sysdeps
+.PHONY: demo test lab formgrader check clean venv sysdeps
 
 # System packages the judge (bubblewrap) and the browser test (chromium) use:
 # installed with apt-get when missing and we are root; otherwise a note.
@@ -42,6 +42,10 @@ check: $(STAMP)
 # JupyterLab on a fresh student release of every built day (existing day folders are kept).
 lab: $(STAMP) sysdeps
 	$(PY) -m grader lab
+
+# The instructor's JupyterLab with nbgrader's formgrader on .nbgrader/ (manual grading).
+formgrader: $(STAMP)
+	$(PY) -m grader formgrader
 
 clean:
 	rm -rf .nbgrader build .pytest_cache

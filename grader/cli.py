@@ -9,6 +9,8 @@ One command per step of the week, each in a module of its own:
     autograde  grader/autograde.py  every submission judged (grader/judge/), then recorded
     feedback   grader/feedback.py   feedback HTML that never shows a hidden test
     export     grader/feedback.py   all grades as CSV
+    summary    grader/summary.py    the class at a glance: one HTML page per day
+    formgrader grader/formgrader.py the instructor's JupyterLab: manual grading
     lab        grader/lab.py        the student's JupyterLab
     demo       grader/demo.py       the whole pipeline on a simulated class
 """
@@ -76,11 +78,24 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--budget", type=float, default=None, metavar="SECONDS",
                    help="wall-clock budget of one submission, all its notebooks together "
                         "(default 600); tests that find it used up fail at once")
-    s = sub.add_parser("feedback", help="feedback HTML for every graded submission of DAY")
+    s = sub.add_parser("feedback", help="feedback HTML for every graded submission of DAY, "
+                                        "and one zip of it per student in "
+                                        "<root>/feedback_archives/DAY/")
     s.add_argument("day", type=_day)
     s.add_argument("--student", action="append")
+    s.add_argument("--inline-math", action="store_true",
+                   help="put MathJax into every page (for nbgrader's release_feedback, which "
+                        "returns the pages without the script beside them)")
     s = sub.add_parser("export", help="all grades to a CSV file")
     s.add_argument("--to", type=Path, default=None, help="CSV path (default: <root>/grades.csv)")
+    s = sub.add_parser("summary", help="the class summary page <root>/summary/DAY.html: score "
+                                       "distribution, pass rates, judge's flags, totals")
+    s.add_argument("day", type=_day)
+    s.add_argument("--to", type=Path, default=None, help="HTML path instead of the default")
+    s = sub.add_parser("formgrader", help="JupyterLab with nbgrader's formgrader on the course "
+                                          "folder (manual grading), on 127.0.0.1")
+    s.add_argument("--port", type=int, default=8888)
+    s.add_argument("--no-start", action="store_true", help="write the configuration only")
     s = sub.add_parser("lab", help="JupyterLab on a student release of every built day")
     s.add_argument("--workspace", type=Path, default=None,
                    help="student workspace (default: <root>/lab); existing day folders are kept")
@@ -169,7 +184,18 @@ def autograde(args, course) -> int:
 def feedback(args, course) -> int:
     from .feedback import feedback
 
-    feedback(args.day, course, args.student)
+    from .archive import archive_feedback
+    from .html import offline_math
+
+    pages = feedback(args.day, course, args.student)
+    if args.inline_math:
+        for files in pages.values():
+            for page in files:
+                offline_math(page, inline=True)
+    archives = archive_feedback(args.day, course, args.student)
+    if archives:
+        print(f"{len(archives)} feedback archive(s), one per student, in "
+              f"{course.root / 'feedback_archives' / args.day}")
     return 0
 
 
@@ -178,6 +204,22 @@ def export(args, course) -> int:
 
     print(f"grades written to {export(course, args.to)}")
     return 0
+
+
+def summary_page(args, course) -> int:
+    from .summary import write_summary
+
+    print(f"class summary: {write_summary(args.day, course, args.to)}")
+    return 0
+
+
+def formgrader(args, course) -> int:
+    from .formgrader import start_formgrader, write_formgrader_config
+
+    if args.no_start:
+        print(f"formgrader configuration in {write_formgrader_config(course)}")
+        return 0
+    return start_formgrader(course, args.port)
 
 
 def lab(args, course) -> int:
@@ -196,5 +238,5 @@ def demo(args, course) -> int:
 
 
 COMMANDS = {"release": release, "collect": collect, "check": check, "autograde": autograde,
-            "feedback": feedback, "export": export, "lab": lab, "demo": demo,
-            "release-solutions": release_solutions}
+            "feedback": feedback, "export": export, "summary": summary_page, "lab": lab,
+            "formgrader": formgrader, "demo": demo, "release-solutions": release_solutions}

@@ -143,3 +143,28 @@ def demo(root: Path | None = None, days=None) -> dict[str, dict[str, GradedSubmi
     echo("\nautograded points (manually graded answers are left for the instructor):\n")
     echo(score_table(results, days))
     return results
+
+
+def demo_submissions(course: CourseDir, day: str, students=("ada-model", "ben-stub")) -> Path:
+    """Release ``day`` in ``course`` and hand in the demo notebooks of ``students`` (any of
+    DEMO_STUDENTS); for tests and try-outs that need a small class.  Returns the release."""
+    unknown = [s for s in students if s not in DEMO_STUDENTS]
+    if unknown:
+        raise ValueError(f"no demo student {', '.join(unknown)}; there are "
+                         f"{', '.join(DEMO_STUDENTS)}")
+    folder, leaks = release(day, course)
+    if leaks:
+        raise RuntimeError("the release holds model answers:\n" + "\n".join(leaks))
+    stubs = release_notebooks(folder)
+    module = Day.named(day).reference()
+    solved = {n: solved_notebook(nb, module, n) for n, nb in stubs.items()}
+    buggy = dict(solved)
+    for w in typical_mistakes(day):
+        home = notebook_defining(solved, w.target)
+        buggy[home] = with_wrong_answers(buggy[home], [w])
+    dan, eve = cheating_notebooks(stubs, day, course)
+    notebooks = {"ada-model": solved, "ben-stub": stubs, "cleo-bugs": buggy,
+                 "dan-patch": dan, "eve-steal": eve}
+    for student in students:
+        write_submission(course, student, day, notebooks[student])
+    return folder

@@ -9,6 +9,7 @@ from pathlib import Path
 from .console import echo
 from .coursedir import CourseDir, NbgraderFailed
 from .days import Day
+from .html import offline_math
 from .judge import cells
 from .notebooks import read_notebook
 from .progress import Progress
@@ -59,6 +60,7 @@ def feedback(day: str, course: CourseDir, students=None, quiet=False) -> dict[st
             continue
         files = sorted(course.feedback(student, day).glob("*.html"))
         for f in files:
+            offline_math(f)         # MathJax from beside the page, not from a CDN
             text = feedback_text(f)
             leaked = [h for h in hidden if h in text]
             if leaked:

@@ -74,26 +74,12 @@ def solutions_notebook(nb, day: Day, name: str = "notebook"):
     return solved
 
 
-def write_notebook_html(nb, path: Path) -> Path:
-    """``nb`` as an HTML page at ``path``: the one place the solutions' HTML is written.
+def write_notebook_html(nb, path: Path) -> list[Path]:
+    """``nb`` as an HTML page at ``path`` whose math renders offline (the page and its
+    MathJax script, see grader/html.py)."""
+    from .html import notebook_html
 
-    Uses the project's converter with offline math (``grader.html.notebook_html``) when
-    that module is there, nbconvert's lab template otherwise.
-    """
-    path = Path(path)
-    try:
-        from .html import notebook_html
-    except ImportError:
-        notebook_html = None
-    if notebook_html is not None:
-        notebook_html(nb, path)
-        return path
-    from nbconvert import HTMLExporter
-
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(body, encoding="utf-8")
-    return path
+    return notebook_html(nb, Path(path))
 
 
 def release_solutions(day: str, course: CourseDir | None = None,
@@ -109,6 +95,6 @@ def release_solutions(day: str, course: CourseDir | None = None,
     for name, nb in solved.items():
         target = folder / name
         write_notebook(nb, target)
-        written += [target, write_notebook_html(nb, target.with_suffix(".html"))]
+        written += [target, *write_notebook_html(nb, target.with_suffix(".html"))]
     bundle_toolkit(folder, d.name)
-    return folder, written
+    return folder, list(dict.fromkeys(written))   # one MathJax script for all pages

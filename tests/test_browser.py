@@ -300,6 +300,12 @@ def test_day1_in_jupyterlab(lab, tmp_path):
                 toasts = page.locator(".jp-Notification-Toast, .Toastify__toast").all_inner_texts()
                 assert not dialogs, f"a dialog is open after loading: {dialogs}"
                 assert not toasts, f"a notification pops up after loading: {toasts}"
+                # No instructor tools for the student (`grader formgrader` has them).
+                disabled = page.evaluate("JSON.parse(document.getElementById("
+                                         "'jupyter-config-data').textContent).disabledExtensions")
+                assert "@jupyter/nbgrader:formgrader" in disabled, disabled
+                with pytest.raises(urllib.error.HTTPError, match="404"):
+                    urllib.request.urlopen(f"{base}/formgrader?token={token}", timeout=30)
 
             with steps.step("math"):
                 typeset = ("document.querySelectorAll("

@@ -62,10 +62,16 @@ def conda_requirements(environment=ENVIRONMENT):
     reqs = {}
     for entry in env["dependencies"]:
         if not isinstance(entry, str):
-            continue  # a `pip:` section; checked separately
+            # A `pip:` section (packages conda-forge lacks), in pip's own spelling.
+            for line in entry.get("pip", []):
+                req = Requirement(line)
+                reqs[normalized(req.name)] = {(s.operator, s.version) for s in req.specifier}
+            continue
         match = CONDA_SPEC.match(entry.strip())
         assert match, f"environment.yml: cannot read the dependency {entry!r}"
         name = normalized(match["name"])
+        if name == "pip" and not match["constraints"].strip():
+            continue  # the installer of the pip: section, not a dependency of the course
         bounds = set()
         for part in filter(None, (p.strip() for p in match["constraints"].split(","))):
             constraint = CONDA_CONSTRAINT.match(part)
@@ -210,3 +216,11 @@ def test_an_unreadable_conda_spec_is_reported(copies):
     edit(environment, "- pytest>=8", "- pytest>=8.*")
     with pytest.raises(AssertionError, match=r"cannot read the version '>=8\.\*'"):
         mismatches(pyproject, environment)
+
+
+def test_a_pip_section_package_is_compared_too(copies):
+    pyproject, environment = copies
+    edit(environment, "- django-static-mathjax==3.2.2.1", "- django-static-mathjax==3.2.2.0")
+    assert mismatches(pyproject, environment) == [
+        "django-static-mathjax: pyproject.toml says django-static-mathjax==3.2.2.1, "
+        "environment.yml says django-static-mathjax==3.2.2.0"]

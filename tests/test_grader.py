@@ -219,7 +219,8 @@ def test_release_solutions_fills_every_answer_and_writes_html(tmp_path):
     folder, written = release_solutions(day.name, to=tmp_path / "sol")
     assert folder == tmp_path / "sol"
     assert sorted(p.name for p in written) == sorted(
-        [p.name for p in day.notebooks] + [p.stem + ".html" for p in day.notebooks])
+        [p.name for p in day.notebooks] + [p.stem + ".html" for p in day.notebooks]
+        + ["mathjax-offline.js"])                            # the pages' math, offline
     assert (folder / "course" / "checks.py").is_file()      # runs where it is published
     answers = day.reference().ANSWERS
     manual = 0
