@@ -609,12 +609,13 @@ ANSWERS = {
 1. $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ is a product $s(1 - s)$ with $s \in (0, 1)$, largest where
 $s = \tfrac12$, i.e. at $z = 0$: $\sigma'(z) \le \sigma'(0) = \tfrac14$.  For large $|z|$ it goes to 0
 (a saturated neuron).
-2. $\partial C/\partial b^{(1)} = \sigma'(z^{(1)}) \prod_{s=2}^{k} w^{(s)}\sigma'(z^{(s)}) \cdot 2(a^{(k)} - y)$
-holds one factor $w^{(s)}\sigma'(z^{(s)})$ per later neuron.  With $|w^{(s)}| \approx 1$ each factor is at
-most $\tfrac14$ in size, so the gradient of neuron $s$ is smaller than that of neuron $s+1$ by a factor
-of about 4 or more: after $k - 1$ neurons it has shrunk like $4^{-(k-1)}$ (about $10^{-6}$ for $k = 11$),
-and more if some neurons are saturated.  It can only grow when $|w^{(s)}\sigma'(z^{(s)})| > 1$, which needs
-$|w^{(s)}| > 4$ (and $z$ near 0); large weights make it explode instead (exploding gradients).
+2. $\partial C/\partial b^{(2)} = \sigma'(z^{(2)}) \prod_{l=3}^{L} w^{(l)}\sigma'(z^{(l)}) \cdot 2(a^{(L)} - y)$
+holds one factor $w^{(l)}\sigma'(z^{(l)})$ per later neuron.  With $|w^{(l)}| \approx 1$ each factor is at
+most $\tfrac14$ in size, so the gradient of the neuron of layer $l$ is smaller than that of layer $l+1$ by
+a factor of about 4 or more: $m$ layers further from the output it has shrunk like $4^{-m}$ (about
+$10^{-6}$ for $m = 10$), and more if some neurons are saturated.  It can only grow when
+$|w^{(l)}\sigma'(z^{(l)})| > 1$, which needs $|w^{(l)}| > 4$ (and $z$ near 0); large weights make it
+explode instead (exploding gradients).
 3. Gradient descent changes each parameter by $\eta$ times its gradient, so the early layers of a deep
 sigmoid network barely move while the last layers learn: training is slow or stalls (the vanishing
 gradient problem).  Remedies: activations whose derivative is not small (ReLU, derivative 1 for $z > 0$),
@@ -628,25 +629,27 @@ $$\delta^l_j = \sum_{k=1}^{n_{l+1}} \frac{\partial C}{\partial z^{l+1}_k}\frac{\
 = \sum_{k} \delta^{l+1}_k \frac{\partial z^{l+1}_k}{\partial z^l_j}.$$
 From $z^{l+1}_k = \sum_i w^{l+1}_{ki}\sigma(z^l_i) + b^{l+1}_k$ only the term $i = j$ depends on $z^l_j$:
 $\partial z^{l+1}_k/\partial z^l_j = w^{l+1}_{kj}\sigma'(z^l_j)$.  Substituting,
-$$\delta^l_j = \sum_{k=1}^{n_{l+1}} w^{l+1}_{kj}\,\delta^{l+1}_k\,\sigma'(z^l_j).$$
+$$\delta^l_j = \sum_{k=1}^{n_{l+1}} w^{l+1}_{kj}\,\delta^{l+1}_k\,\sigma'(z^l_j). \qquad\blacksquare$$
 The sum runs over the first (row) index $k$ of $w^{l+1}_{kj}$ with the column $j$ fixed, i.e. it is
 column $j$ of $w^{l+1}$ dotted with $\delta^{l+1}$, which is row $j$ of $(w^{l+1})^\top$ times
 $\delta^{l+1}$: the $j$-th component of $(w^{l+1})^\top\delta^{l+1}$.  The factor $\sigma'(z^l_j)$ does not
 depend on $k$, so for all $j$ at once $\delta^l = ((w^{l+1})^\top\delta^{l+1}) \odot \sigma'(z^l)$.
 The transpose appears because the forward pass maps layer $l$ to $l+1$ with $w^{l+1}$
-($n_{l+1} \times n_l$) and the error goes the other way.
+($n_{l+1} \times n_l$) and the error goes the other way.  (The slides reach the same sum by writing
+$z^{l+1}_k$ as a function of $z^l_j$ directly.)  In NumPy: `(W_next.T @ delta_next) * sp`.
 """.strip(),
     "planted-bug-answer": r"""
-The article's loss is $L = \frac{1}{N n_{out}}\sum (a_2 - y)^2$, the mean over all elements, with
-$a_2 = \sigma(z_2)$.  Its gradient with respect to $z_2$ needs two factors of the chain rule:
-$\partial L/\partial a_2 = \frac{2}{N n_{out}}(a_2 - y)$ and $\partial a_2/\partial z_2 =
-\sigma'(z_2) = a_2(1 - a_2)$ (BP1: $\delta = \nabla_a L \odot \sigma'(z)$).  The article writes
-`dz2 = a2 - y` (and divides by $m = N$ later): the factor $\sigma'(z_2)$ and the 2 of the square
-are missing.  `a2 - y` is the output error of a sigmoid with *binary cross-entropy*, where
-$\sigma'$ cancels, not of the squared error.  The gradient check shows it: the article's dW2
-differs from the centred differences by a relative error of order 1, not $10^{-7}$, and not by
-one constant factor, because $\sigma'(z_2)$ is different for every example; dW1, db1 are wrong
-too, since the error is propagated back from `dz2`.  The fix:
+The wrong line is `dz2 = a2 - y`.  The article's cost is $C = \frac{1}{N n_{out}}\sum (a_2 - y)^2$, the
+mean over all elements, with $a_2 = \sigma(z_2)$.  BP1, $\delta = \nabla_a C \odot \sigma'(z)$, needs two
+factors: $\partial C/\partial a_2 = \frac{2}{N n_{out}}(a_2 - y)$ and $\partial a_2/\partial z_2 =
+\sigma'(z_2) = a_2(1 - a_2)$, so
+$$\frac{\partial C}{\partial z_2} = \frac{2}{N n_{out}}\,(a_2 - y) \odot a_2 (1 - a_2).$$
+The article's `a2 - y` lacks the factor $\sigma'(z_2) = a_2(1 - a_2)$ and the 2 of the square, and
+normalises by $m = N$ instead of $N n_{out}$.  (`a2 - y` is the output error of a sigmoid with *binary
+cross-entropy*, where $\sigma'$ cancels — not of the squared error.)  The gradient check shows it: the
+article's dW2 differs from the centred differences by a relative error of order 1, not $10^{-7}$, and
+not by one constant factor, because the missing $\sigma'(z_2)$ is a different number for every example
+and output; dW1, db1 are wrong too, since the error is propagated back from `dz2`.  The fix:
 `dz2 = 2 * (a2 - y) / a2.size * a2 * (1 - a2)`, with no further $1/m$.
 """.strip(),
 }
