@@ -15,8 +15,9 @@ Every public function here is the model answer of one graded stub in
 imported below (the day's notebooks import the same names in their set-up cell),
 or a function of this module defined above it, which the same notebook defines
 earlier.  Graded functions take plain data only (arrays, numbers, strings,
-lists, tuples and dicts of them); the exceptions are ``numeric_gradient``, which
-takes the function it differentiates, and nothing else.
+lists, tuples and dicts of them); the exceptions take a function: ``numeric_gradient``
+and ``network_numeric_grads`` the function they differentiate, ``train_mlp`` an optional
+update rule.
 """
 
 import numpy as np
