@@ -15,8 +15,9 @@ Every public function here is the model answer of one graded stub in
 imported below (the day's notebooks import the same names in their set-up cell),
 or a function of this module defined above it, which the same notebook defines
 earlier.  Graded functions take plain data only (arrays, numbers, strings,
-lists, tuples and dicts of them); the exceptions are ``numeric_gradient``, which
-takes the function it differentiates, and nothing else.
+lists, tuples and dicts of them); the exceptions take a function: ``numeric_gradient``
+and ``network_numeric_grads`` the function they differentiate, ``train_mlp`` an optional
+update rule.
 """
 
 import numpy as np
@@ -209,11 +210,12 @@ def bp4(a_prev, delta):
 def backprop_single(x, y, params):
     """Gradients of C_x = ½‖y − a^L‖² for one example; sigmoid in every layer.
 
-    x: a^1 = the input (n_0,); y: the target (n_L,); params: [(W1, b1), ..., (WL, bL)]
-    with Wl (n_l, n_{l−1}), bl (n_l,) as on Day 1.  The slides' algorithm: feed
-    forward keeping every z^l and a^l, BP1 at the output (∇_a C = a^L − y), BP2
-    back through the layers, BP3 and BP4 for the gradients.
-    Returns [(dW1, db1), ..., (dWL, dbL)], each shaped like its parameter.
+    Slides' numbering: the input is layer 1, a^1 = x (n_1,); layers l = 2, ..., L carry
+    w^l (n_l, n_{l−1}) and b^l (n_l,); y is the target (n_L,).  In Python
+    params = [(w^2, b^2), ..., (w^L, b^L)], so params[i] is layer l = i + 2.  The slides'
+    algorithm: feed forward for l = 2, ..., L keeping every z^l and a^l, BP1 at the
+    output (∇_a C = a^L − y), BP2 for l = L−1, ..., 2, BP3 and BP4 for the gradients.
+    Returns [(∂C/∂w^2, ∂C/∂b^2), ..., (∂C/∂w^L, ∂C/∂b^L)], each shaped like its parameter.
     """
     activations, zs = [np.asarray(x, dtype=np.float64)], []
     for W, b in params:
@@ -243,6 +245,29 @@ def bp2_diag(W_next, delta_next, z):
     W_next: (n_{l+1}, n_l); delta_next: (n_{l+1},); z: z^l (n_l,).  Returns δ^l (n_l,).
     """
     return sigma_prime_diag(z) @ (W_next.T @ delta_next)
+
+
+def softmax_jacobian(z):
+    """The Jacobian J[i, j] = ∂p_i/∂z_j of p = softmax(z): diag(p) − p pᵀ.
+
+    z: (n,).  ∂p_i/∂z_j = p_i([i = j] − p_j): every output depends on every input, so
+    J is not diagonal and BP1's Hadamard form does not apply; δ = Jᵀ ∇_a C (J is
+    symmetric).  Returns (n, n).
+    """
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(z - np.max(z))
+    p = e / e.sum()
+    return np.diag(p) - np.outer(p, p)
+
+
+def sigmoid_bce_delta(z, y):
+    """δ^L = ∂C/∂z^L of a sigmoid output a = σ(z) with the binary cross-entropy
+    C = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)].
+
+    BP1: ∂C/∂a_j = (a_j − y_j)/(a_j(1 − a_j)) and σ′(z_j) = a_j(1 − a_j) cancel, so
+    δ^L = a − y = σ(z) − y.  z, y of one shape; returns that shape.
+    """
+    return sigmoid(z) - np.asarray(y, dtype=np.float64)
 
 
 def backprop_batch(X, Y, params):
@@ -389,6 +414,26 @@ def relative_error(a, b):
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
+def network_numeric_grads(loss_fn, params, h=1e-5):
+    """Centred-difference gradients of a whole network's loss, for a gradient check.
+
+    loss_fn: a function of a parameter list [(W, b), ...] that returns a number;
+    params: that list (not modified); h: the step.  For every array of every layer,
+    ``numeric_gradient`` of the loss as a function of that array alone, the other
+    arrays fixed.  Returns [(dW, db), ...], each shaped like its parameter.
+    """
+    grads = []
+    for i, (W, b) in enumerate(params):
+        def of_W(V, i=i):
+            return loss_fn([(V, p[1]) if k == i else p for k, p in enumerate(params)])
+
+        def of_b(v, i=i):
+            return loss_fn([(p[0], v) if k == i else p for k, p in enumerate(params)])
+
+        grads.append((numeric_gradient(of_W, W, h=h), numeric_gradient(of_b, b, h=h)))
+    return grads
+
+
 def mse_sigmoid_net_grads(X, y, W1, b1, W2, b2):
     """Correct gradients of L = mean((a2 − y)²) for a 2-layer sigmoid network.
 
@@ -520,20 +565,23 @@ def batch_indices(N, batch_size, seed, shuffle=True):
     return [order[start:start + batch_size] for start in range(0, N, batch_size)]
 
 
-def train_mlp(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0):
-    """Train a tanh network with a softmax cross-entropy output by mini-batch SGD.
+def train_mlp(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0, update=None):
+    """Train a tanh network with a softmax cross-entropy output by mini-batch descent.
 
     X (N, sizes[0]); y (N,) integer labels in 0..sizes[-1]−1; sizes: the layer widths
-    [n_0, n_1, ..., n_L]; epochs: passes over the data; lr: the learning rate;
-    batch_size: rows per step, the batches of epoch e from ``batch_indices(N,
-    batch_size, seed + e)``; seed: also fixes the initial weights (Day 1's
-    ``init_weights(n_l, n_{l−1}, "xavier", seed + l − 1)`` for layer l).  Every step
-    is θ ← θ − lr·∂C/∂θ with the batch's gradients from ``mlp_loss_and_grads``.
-    Returns (params, history): [(W1, b1), ..., (WL, bL)] and the mean training loss of
-    every epoch (the batch losses weighted by the batch sizes), a list of ``epochs`` floats.
+    [n_1, n_2, ..., n_L] (the slides' numbering: n_1 inputs); epochs: passes over the data;
+    lr: the learning rate; batch_size: rows per step, the batches of epoch e from
+    ``batch_indices(N, batch_size, seed + e)``; seed: also fixes the initial weights (Day
+    1's ``init_weights(n_{i+2}, n_{i+1}, "xavier", seed + i)`` for params[i]).
+    update: None for the plain step θ ← θ − lr·∂C/∂θ, or an update rule
+    ``update(param, grad, state, lr=lr) -> (param, state)`` (Part 4's sgd, momentum, adam,
+    ...), applied to every array with a state of its own that starts as {}.
+    Returns (params, history): [(W, b), ...] and the mean training loss of every epoch
+    (the batch losses weighted by the batch sizes), a list of ``epochs`` floats.
     """
     params = [init_weights(n_out, n_in, "xavier", seed=seed + layer)
               for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))]
+    states = [({}, {}) for _ in params]
     history = []
     N = X.shape[0]
     for epoch in range(epochs):
@@ -541,7 +589,16 @@ def train_mlp(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0):
         for rows in batch_indices(N, batch_size, seed + epoch):
             loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)
             total += loss * len(rows)
-            params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
+            if update is None:
+                params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
+            else:
+                stepped = []
+                for (W, b), (dW, db), (sW, sb) in zip(params, grads, states):
+                    W, sW = update(W, dW, sW, lr=lr)
+                    b, sb = update(b, db, sb, lr=lr)
+                    stepped.append(((W, b), (sW, sb)))
+                params = [p for p, _ in stepped]
+                states = [st for _, st in stepped]
         history.append(total / N)
     return params, history
 
@@ -553,12 +610,13 @@ ANSWERS = {
 1. $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ is a product $s(1 - s)$ with $s \in (0, 1)$, largest where
 $s = \tfrac12$, i.e. at $z = 0$: $\sigma'(z) \le \sigma'(0) = \tfrac14$.  For large $|z|$ it goes to 0
 (a saturated neuron).
-2. $\partial C/\partial b^{(1)} = \sigma'(z^{(1)}) \prod_{s=2}^{k} w^{(s)}\sigma'(z^{(s)}) \cdot 2(a^{(k)} - y)$
-holds one factor $w^{(s)}\sigma'(z^{(s)})$ per later neuron.  With $|w^{(s)}| \approx 1$ each factor is at
-most $\tfrac14$ in size, so the gradient of neuron $s$ is smaller than that of neuron $s+1$ by a factor
-of about 4 or more: after $k - 1$ neurons it has shrunk like $4^{-(k-1)}$ (about $10^{-6}$ for $k = 11$),
-and more if some neurons are saturated.  It can only grow when $|w^{(s)}\sigma'(z^{(s)})| > 1$, which needs
-$|w^{(s)}| > 4$ (and $z$ near 0); large weights make it explode instead (exploding gradients).
+2. $\partial C/\partial b^{(2)} = \sigma'(z^{(2)}) \prod_{l=3}^{L} w^{(l)}\sigma'(z^{(l)}) \cdot 2(a^{(L)} - y)$
+holds one factor $w^{(l)}\sigma'(z^{(l)})$ per later neuron.  With $|w^{(l)}| \approx 1$ each factor is at
+most $\tfrac14$ in size, so the gradient of the neuron of layer $l$ is smaller than that of layer $l+1$ by
+a factor of about 4 or more: $m$ layers further from the output it has shrunk like $4^{-m}$ (about
+$10^{-6}$ for $m = 10$), and more if some neurons are saturated.  It can only grow when
+$|w^{(l)}\sigma'(z^{(l)})| > 1$, which needs $|w^{(l)}| > 4$ (and $z$ near 0); large weights make it
+explode instead (exploding gradients).
 3. Gradient descent changes each parameter by $\eta$ times its gradient, so the early layers of a deep
 sigmoid network barely move while the last layers learn: training is slow or stalls (the vanishing
 gradient problem).  Remedies: activations whose derivative is not small (ReLU, derivative 1 for $z > 0$),
@@ -572,25 +630,27 @@ $$\delta^l_j = \sum_{k=1}^{n_{l+1}} \frac{\partial C}{\partial z^{l+1}_k}\frac{\
 = \sum_{k} \delta^{l+1}_k \frac{\partial z^{l+1}_k}{\partial z^l_j}.$$
 From $z^{l+1}_k = \sum_i w^{l+1}_{ki}\sigma(z^l_i) + b^{l+1}_k$ only the term $i = j$ depends on $z^l_j$:
 $\partial z^{l+1}_k/\partial z^l_j = w^{l+1}_{kj}\sigma'(z^l_j)$.  Substituting,
-$$\delta^l_j = \sum_{k=1}^{n_{l+1}} w^{l+1}_{kj}\,\delta^{l+1}_k\,\sigma'(z^l_j).$$
+$$\delta^l_j = \sum_{k=1}^{n_{l+1}} w^{l+1}_{kj}\,\delta^{l+1}_k\,\sigma'(z^l_j). \qquad\blacksquare$$
 The sum runs over the first (row) index $k$ of $w^{l+1}_{kj}$ with the column $j$ fixed, i.e. it is
 column $j$ of $w^{l+1}$ dotted with $\delta^{l+1}$, which is row $j$ of $(w^{l+1})^\top$ times
 $\delta^{l+1}$: the $j$-th component of $(w^{l+1})^\top\delta^{l+1}$.  The factor $\sigma'(z^l_j)$ does not
 depend on $k$, so for all $j$ at once $\delta^l = ((w^{l+1})^\top\delta^{l+1}) \odot \sigma'(z^l)$.
 The transpose appears because the forward pass maps layer $l$ to $l+1$ with $w^{l+1}$
-($n_{l+1} \times n_l$) and the error goes the other way.
+($n_{l+1} \times n_l$) and the error goes the other way.  (The slides reach the same sum by writing
+$z^{l+1}_k$ as a function of $z^l_j$ directly.)  In NumPy: `(W_next.T @ delta_next) * sp`.
 """.strip(),
     "planted-bug-answer": r"""
-The article's loss is $L = \frac{1}{N n_{out}}\sum (a_2 - y)^2$, the mean over all elements, with
-$a_2 = \sigma(z_2)$.  Its gradient with respect to $z_2$ needs two factors of the chain rule:
-$\partial L/\partial a_2 = \frac{2}{N n_{out}}(a_2 - y)$ and $\partial a_2/\partial z_2 =
-\sigma'(z_2) = a_2(1 - a_2)$ (BP1: $\delta = \nabla_a L \odot \sigma'(z)$).  The article writes
-`dz2 = a2 - y` (and divides by $m = N$ later): the factor $\sigma'(z_2)$ and the 2 of the square
-are missing.  `a2 - y` is the output error of a sigmoid with *binary cross-entropy*, where
-$\sigma'$ cancels, not of the squared error.  The gradient check shows it: the article's dW2
-differs from the centred differences by a relative error of order 1, not $10^{-7}$, and not by
-one constant factor, because $\sigma'(z_2)$ is different for every example; dW1, db1 are wrong
-too, since the error is propagated back from `dz2`.  The fix:
+The wrong line is `dz2 = a2 - y`.  The article's cost is $C = \frac{1}{N n_{out}}\sum (a_2 - y)^2$, the
+mean over all elements, with $a_2 = \sigma(z_2)$.  BP1, $\delta = \nabla_a C \odot \sigma'(z)$, needs two
+factors: $\partial C/\partial a_2 = \frac{2}{N n_{out}}(a_2 - y)$ and $\partial a_2/\partial z_2 =
+\sigma'(z_2) = a_2(1 - a_2)$, so
+$$\frac{\partial C}{\partial z_2} = \frac{2}{N n_{out}}\,(a_2 - y) \odot a_2 (1 - a_2).$$
+The article's `a2 - y` lacks the factor $\sigma'(z_2) = a_2(1 - a_2)$ and the 2 of the square, and
+normalises by $m = N$ instead of $N n_{out}$.  (`a2 - y` is the output error of a sigmoid with *binary
+cross-entropy*, where $\sigma'$ cancels — not of the squared error.)  The gradient check shows it: the
+article's dW2 differs from the centred differences by a relative error of order 1, not $10^{-7}$, and
+not by one constant factor, because the missing $\sigma'(z_2)$ is a different number for every example
+and output; dW1, db1 are wrong too, since the error is propagated back from `dz2`.  The fix:
 `dz2 = 2 * (a2 - y) / a2.size * a2 * (1 - a2)`, with no further $1/m$.
 """.strip(),
 }

@@ -287,6 +287,69 @@ def test_bp2_diag_equals_bp2(pair):
 
 
 @PROPERTY
+@given(z=float_arrays(hnp.array_shapes(min_dims=1, max_dims=1, max_side=7), 30.0))
+def test_softmax_jacobian_matches_autograd(z):
+    J = day2.softmax_jacobian(z)
+    theirs = torch.autograd.functional.jacobian(lambda t: torch.softmax(t, dim=0), torch.tensor(z))
+    assert_sums_close(J, numpy_of(theirs), "softmax_jacobian", floor=1e-15)
+    assert_within(J.sum(axis=0), np.zeros(len(z)), 1e-15, "columns of J sum to 0")
+
+
+def test_softmax_jacobian_turns_the_cross_entropy_gradient_into_p_minus_onehot():
+    # δ = Jᵀ ∇_p C with ∇_p C = −onehot/p_y: the fused gradient of Part 3
+    z, label = np.array([0.3, -1.2, 2.0, 0.1]), 2
+    p = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    grad_p = np.zeros(4)
+    grad_p[label] = -1.0 / p[label]
+    assert_close(day2.softmax_jacobian(z).T @ grad_p, p - np.eye(4)[label], "Jᵀ ∇_p C")
+
+
+@PROPERTY
+@given(data=st.data(), n=st.integers(1, 8))
+def test_sigmoid_bce_delta_matches_binary_cross_entropy_with_logits(data, n):
+    z = data.draw(float_arrays((n,), 40.0), label="z")
+    y = data.draw(hnp.arrays(np.float64, (n,), elements=st.floats(0.0, 1.0)), label="y")
+    zt = torch.tensor(z, requires_grad=True)
+    F.binary_cross_entropy_with_logits(zt, torch.tensor(y), reduction="sum").backward()
+    assert_within(day2.sigmoid_bce_delta(z, y), numpy_of(zt.grad), 1e-15, "sigmoid_bce_delta")
+
+
+@settings(max_examples=10, deadline=None)
+@given(net=networks(st.integers(1, 4)))
+def test_network_numeric_grads_match_autograd_and_leave_params_alone(net):
+    X, params = net
+    before = [(W.copy(), b.copy()) for W, b in params]
+
+    def cost(ps):
+        return 0.5 * float(np.sum(day1.network_forward(X, ps, "tanh") ** 2)) / len(X)
+
+    numeric = day2.network_numeric_grads(cost, params)
+    tparams = torch_params(params)
+    a = torch.from_numpy(X)
+    for i, (W, b) in enumerate(tparams):
+        a = F.linear(a, W, b)
+        a = a if i == len(tparams) - 1 else torch.tanh(a)
+    expected = torch_grads(0.5 * (a ** 2).sum() / len(X), flat(tparams))
+    for (dW, db), eW, eb in zip(numeric, expected[0::2], expected[1::2]):
+        assert_shape(dW, eW.shape, "dW")
+        assert_within(dW, eW, 1e-6 * (1.0 + np.max(np.abs(eW))), "dW")
+        assert_within(db, eb, 1e-6 * (1.0 + np.max(np.abs(eb))), "db")
+    assert all(np.array_equal(W, W0) and np.array_equal(b, b0)
+               for (W, b), (W0, b0) in zip(params, before)), "params changed"
+
+
+def test_numeric_gradient_hands_f_a_copy():
+    def centre_in_place(v):
+        v -= v.mean()
+        return v ** 2
+
+    x = np.array([1.0, -2.0, 0.5, 3.0])
+    assert_within(day2.numeric_gradient(centre_in_place, x), 2 * (x - x.mean()), 1e-6, "gradient")
+    # the library's "shares the working array" bug is visible on exactly this f
+    assert differs(wrong_day2.numeric_gradient_shares_array(centre_in_place, x), 2 * (x - x.mean()))
+
+
+@PROPERTY
 @given(net=networks(sides), data=st.data())
 def test_backprop_single_matches_autograd(net, data):
     X, params = net
@@ -712,6 +775,49 @@ def test_train_mlp_matches_torch_sgd_step_by_step():
         assert_sums_close(b, numpy_of(bt), "b", factor=1e-10)
 
 
+@pytest.mark.parametrize("rule, make", [
+    ("adam", lambda ps, lr: torch.optim.Adam(ps, lr=lr)),
+    ("momentum", lambda ps, lr: torch.optim.SGD(ps, lr=lr, momentum=0.9)),
+])
+def test_train_mlp_with_an_update_rule_matches_torch_optim_step_by_step(rule, make):
+    X, y = make_2d("moons", n=70)
+    sizes, epochs, lr, batch_size, seed = [2, 6, 3, 2], 2, 0.01, 16, 5
+    params, history = day2.train_mlp(X, y, sizes, epochs=epochs, lr=lr, batch_size=batch_size,
+                                     seed=seed, update=getattr(day2, rule))
+    layers = []
+    for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        W, b = day1.init_weights(n_out, n_in, "xavier", seed=seed + layer)
+        layers.append((nn.Parameter(torch.tensor(W)), nn.Parameter(torch.tensor(b))))
+    opt = make([t for pair in layers for t in pair], lr)
+    Xt, yt = torch.tensor(X), torch.tensor(y)
+    theirs = []
+    for epoch in range(epochs):
+        total = 0.0
+        for rows in day2.batch_indices(len(X), batch_size, seed + epoch):
+            a = Xt[rows]
+            for i, (W, b) in enumerate(layers):
+                a = F.linear(a, W, b)
+                a = a if i == len(layers) - 1 else torch.tanh(a)
+            loss = F.cross_entropy(a, yt[rows])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(rows)
+        theirs.append(total / len(X))
+    assert np.allclose(history, theirs, rtol=1e-12, atol=0)
+    for (W, b), (Wt, bt) in zip(params, layers):
+        assert_sums_close(W, numpy_of(Wt), "W", factor=1e-10)
+        assert_sums_close(b, numpy_of(bt), "b", factor=1e-10)
+
+
+def test_adam_trains_the_digits_faster_than_sgd_at_the_same_epochs():
+    data = load_digits_split()
+    _, plain = day2.train_mlp(data.X_train, data.y_train, [64, 64, 10], epochs=5, lr=0.1)
+    _, adaptive = day2.train_mlp(data.X_train, data.y_train, [64, 64, 10], epochs=5, lr=0.003,
+                                 update=day2.adam)
+    assert adaptive[-1] < plain[-1]
+
+
 def clipped_training(update, X, y, sizes, epochs, lr, clip_norm, seed=1, batch_size=32):
     """Mini-batch training with one of the update rules and global-norm clipping."""
     params = [day1.init_weights(n_out, n_in, "xavier", seed=seed + layer)
@@ -774,6 +880,15 @@ def _probe_inputs():
         return path
 
     moons = make_2d("moons", n=100)
+
+    def centre_in_place(v):
+        v -= v.mean()
+        return v ** 2
+
+    def net_cost(ps):
+        hidden = np.tanh(X @ ps[0][0].T + ps[0][1])
+        return float(np.sum((hidden @ ps[1][0].T + ps[1][1]) ** 2))
+
     return {
         "chain_forward": lambda f: f(0.3, [1.5, -2.0, 0.7], [0.1, 0.4, -0.3]),
         "neuron_grads": lambda f: f(0.6, 1.3, -0.2, 0.9),
@@ -797,7 +912,10 @@ def _probe_inputs():
         "quadratic_cost_grad": lambda f: f(X, dout),
         "softmax_cross_entropy_backward": lambda f: f(X, np.array([0, 2, 1, 2])),
         "mlp_loss_and_grads": lambda f: f(X, np.array([0, 1, 1, 0]), params),
-        "numeric_gradient": lambda f: f(lambda v: np.sin(v) * v, z, dout),
+        "numeric_gradient": lambda f: [f(lambda v: np.sin(v) * v, z, dout), f(centre_in_place, z[0])],
+        "network_numeric_grads": lambda f: f(net_cost, [(W.copy(), b.copy()) for W, b in params]),
+        "softmax_jacobian": lambda f: f(z[3]),
+        "sigmoid_bce_delta": lambda f: f(z[3], Y[0, :1].repeat(3)),
         "relative_error": lambda f: [f(X, z), f(X, X + 1e-3), f(np.array([1.0, 0.0]),
                                                               np.array([3.0, 0.0]))],
         "mse_sigmoid_net_grads": lambda f: f(X, Y, *flat(params)),
@@ -812,7 +930,9 @@ def _probe_inputs():
         "cosine_schedule": lambda f: [f(0.1, e, 8, lr_min=0.02) for e in range(9)],
         "clip_by_global_norm": lambda f: f([X, dout, b], 2.0),
         "clip_by_value": lambda f: f([X, dout, b], 0.5),
-        "train_mlp": lambda f: f(*moons, [2, 8, 2], epochs=3, lr=0.05, batch_size=20)[1],
+        "train_mlp": lambda f: [f(*moons, [2, 8, 2], epochs=3, lr=0.05, batch_size=20)[1],
+                                f(*moons, [2, 8, 2], epochs=3, lr=0.05, batch_size=20,
+                                  update=day2.momentum)[1]],
     }
 
 

@@ -11,8 +11,8 @@ import numpy as np
 
 from solutions.day1_forward import affine_forward, init_weights, sigmoid, sigmoid_prime
 from solutions.day2_backprop import (affine_backward, batch_indices, chain_forward,
-                                     mlp_loss_and_grads, softmax_cross_entropy_backward,
-                                     tanh_backward)
+                                     mlp_loss_and_grads, numeric_gradient,
+                                     softmax_cross_entropy_backward, tanh_backward)
 from solutions.wrong import registry
 
 WRONG_ANSWERS, wrong = registry()
@@ -277,6 +277,37 @@ def backprop_batch_bias_mean(X, Y, params):
     return grads
 
 
+@wrong("softmax_jacobian", "only the diagonal p(1 − p), as if p_i depended on z_i alone "
+                           "(BP1's Hadamard assumption)")
+def softmax_jacobian_diagonal_only(z):
+    e = np.exp(z - np.max(z))
+    p = e / e.sum()
+    return np.diag(p * (1.0 - p))
+
+
+@wrong("softmax_jacobian", "diag(p) left out: −p pᵀ only")
+def softmax_jacobian_without_diag(z):
+    e = np.exp(z - np.max(z))
+    p = e / e.sum()
+    return -np.outer(p, p)
+
+
+@wrong("sigmoid_bce_delta", "BP1 with ∇_a C = a − y, as for the quadratic cost: (a − y) ⊙ σ′(z)")
+def sigmoid_bce_delta_with_prime(z, y):
+    return (sigmoid(z) - y) * sigmoid_prime(z)
+
+
+@wrong("sigmoid_bce_delta", "∇_a C only, σ′(z) left out: (a − y)/(a(1 − a))")
+def sigmoid_bce_delta_grad_a(z, y):
+    a = sigmoid(z)
+    return (a - y) / (a * (1.0 - a))
+
+
+@wrong("sigmoid_bce_delta", "the sign: y − a")
+def sigmoid_bce_delta_sign(z, y):
+    return y - sigmoid(z)
+
+
 # --- 4. layer gradients ---------------------------------------------------------------
 
 
@@ -327,6 +358,16 @@ def relu_backward_at_zero(dout, z):
 @wrong("relu_backward", "mask taken from dout instead of z")
 def relu_backward_mask_of_dout(dout, z):
     return np.where(dout > 0, dout, 0.0)
+
+
+@wrong("relu_backward", "no mask at all: dout passed through as if relu′ were 1 everywhere")
+def relu_backward_unmasked(dout, z):
+    return np.array(dout, dtype=np.float64)
+
+
+@wrong("relu_backward", "multiplied by the output relu(z) instead of its derivative")
+def relu_backward_times_output(dout, z):
+    return dout * np.maximum(z, 0.0)
 
 
 @wrong("quadratic_cost_grad", "1/N lost: A − Y")
@@ -425,6 +466,63 @@ def numeric_gradient_over_h(f, x, dout=None, h=1e-5):
         weight = np.ones_like(plus) if dout is None else dout
         grad[i] = np.sum((plus - minus) * weight) / h
     return grad
+
+
+@wrong("numeric_gradient", "f gets the working array itself, not a copy: an f that changes "
+                          "its argument corrupts every later difference")
+def numeric_gradient_shares_array(f, x, dout=None, h=1e-5):
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(*x.shape):
+        old = x[i]
+        x[i] = old + h
+        plus = np.array(f(x), dtype=np.float64)
+        x[i] = old - h
+        minus = np.array(f(x), dtype=np.float64)
+        x[i] = old
+        weight = np.ones_like(plus) if dout is None else dout
+        grad[i] = np.sum((plus - minus) * weight) / (2.0 * h)
+    return grad
+
+
+@wrong("numeric_gradient", "perturbs the caller's x in place and never sets it back")
+def numeric_gradient_in_place(f, x, dout=None, h=1e-5):
+    grad = np.zeros(np.shape(x))
+    for i in np.ndindex(*np.shape(x)):
+        old = x[i]
+        x[i] = old + h
+        plus = np.asarray(f(x.copy()), dtype=np.float64)
+        x[i] = old - h
+        minus = np.asarray(f(x.copy()), dtype=np.float64)
+        weight = np.ones_like(plus) if dout is None else dout
+        grad[i] = np.sum((plus - minus) * weight) / (2.0 * h)
+    return grad
+
+
+@wrong("network_numeric_grads", "the loss is evaluated on the original params, not on the "
+                                "perturbed array: every gradient comes out 0")
+def network_numeric_grads_ignores_argument(loss_fn, params, h=1e-5):
+    return [(numeric_gradient(lambda V: loss_fn(params), W, h=h),
+             numeric_gradient(lambda v: loss_fn(params), b, h=h)) for W, b in params]
+
+
+@wrong("network_numeric_grads", "perturbs the arrays of params in place and never sets them back")
+def network_numeric_grads_in_place(loss_fn, params, h=1e-5):
+    grads = []
+    for W, b in params:
+        pair = []
+        for array in (W, b):
+            g = np.zeros(array.shape)
+            for i in np.ndindex(*array.shape):
+                old = array[i]
+                array[i] = old + h
+                plus = loss_fn(params)
+                array[i] = old - h
+                minus = loss_fn(params)
+                g[i] = (plus - minus) / (2.0 * h)
+            pair.append(g)
+        grads.append(tuple(pair))
+    return grads
 
 
 @wrong("relative_error", "denominator max(|a|, |b|) instead of |a| + |b|")
@@ -590,7 +688,8 @@ def clip_value_upper_only(grads, clip):
 
 
 @wrong("train_mlp", "parameters moved up the gradient (θ + lr·g): the loss grows")
-def train_mlp_ascent(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0):
+def train_mlp_ascent(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0,
+                                update=None):
     params = [init_weights(n_out, n_in, "xavier", seed=seed + layer)
               for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))]
     history = []
@@ -605,7 +704,8 @@ def train_mlp_ascent(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0):
 
 
 @wrong("train_mlp", "biases never updated: only the weights take a step")
-def train_mlp_without_bias_step(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0):
+def train_mlp_without_bias_step(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0,
+                                update=None):
     params = [init_weights(n_out, n_in, "xavier", seed=seed + layer)
               for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))]
     history = []
@@ -620,7 +720,8 @@ def train_mlp_without_bias_step(X, y, sizes, epochs=20, lr=0.1, batch_size=32, s
 
 
 @wrong("train_mlp", "history holds the last batch's loss of each epoch, not the epoch's mean")
-def train_mlp_last_batch_loss(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0):
+def train_mlp_last_batch_loss(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0,
+                                update=None):
     params = [init_weights(n_out, n_in, "xavier", seed=seed + layer)
               for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))]
     history = []
@@ -629,6 +730,41 @@ def train_mlp_last_batch_loss(X, y, sizes, epochs=20, lr=0.1, batch_size=32, see
             loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)
             params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
         history.append(float(loss))
+    return params, history
+
+
+@wrong("train_mlp", "update rule ignored: always the plain step θ − lr·g")
+def train_mlp_ignores_update(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0, update=None):
+    params = [init_weights(n_out, n_in, "xavier", seed=seed + layer)
+              for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))]
+    history = []
+    for epoch in range(epochs):
+        total = 0.0
+        for rows in batch_indices(X.shape[0], batch_size, seed + epoch):
+            loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)
+            total += loss * len(rows)
+            params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
+        history.append(total / X.shape[0])
+    return params, history
+
+
+@wrong("train_mlp", "the update rule's state thrown away: a fresh {} at every step, so momentum "
+                    "and Adam never remember anything")
+def train_mlp_fresh_state(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0, update=None):
+    params = [init_weights(n_out, n_in, "xavier", seed=seed + layer)
+              for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))]
+    history = []
+    for epoch in range(epochs):
+        total = 0.0
+        for rows in batch_indices(X.shape[0], batch_size, seed + epoch):
+            loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)
+            total += loss * len(rows)
+            if update is None:
+                params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
+            else:
+                params = [(update(W, dW, {}, lr=lr)[0], update(b, db, {}, lr=lr)[0])
+                          for (W, b), (dW, db) in zip(params, grads)]
+        history.append(total / X.shape[0])
     return params, history
 
 
