@@ -510,6 +510,69 @@ def early_stopping(val_losses, patience):
 # --- manually graded answers (model answers for the solved notebooks) -------------
 
 ANSWERS = {
+    "improvements-answer": r"""
+Measured (test accuracy, mean ± std over seeds 0, 1, 2; $H = 16$, 40 steps of 16 images, $\eta = 0.05$,
+clipping at 1):
+
+| configuration | test accuracy |
+|---|---|
+| baseline | 0.706 ± 0.005 |
+| $H = 32$ | 0.815 ± 0.012 |
+| clipping at 0.05 | 0.712 ± 0.011 |
+| cosine schedule | 0.621 ± 0.029 |
+| dropout 0.3 on $h_T$ | 0.667 ± 0.053 |
+| early stopping (80 steps allowed, patience 2) | 0.819 ± 0.013 (kept the weights after 72, 72 and 56 steps) |
+
+1. Clearly better: $H = 32$ (+0.11, about ten standard deviations) and early stopping (+0.11). No measurable
+   difference: clipping at 0.05 (+0.006, inside the spread of either). Worse: the cosine schedule (−0.085) and
+   dropout (−0.04 on average, with ten times the baseline's spread: one seed lost 0.11).
+2. The baseline **underfits / is not done training**: 40 steps of 16 images are 640 images, half a pass over
+   the 1,257 training images, and the validation loss is still falling at the last evaluation, close to the
+   training loss (no gap, no overfitting). So everything that makes more progress per step helps, and
+   everything that restrains the model or slows it down hurts:
+   * $H = 32$: more units, more capacity and a larger gradient signal per step, so the same 40 steps fit more
+     (and the test accuracy follows, since nothing overfits yet);
+   * clipping at 0.05: with Adam the step of each weight is $\eta\, \hat m / (\sqrt{\hat v} + \epsilon)$, nearly
+     independent of a common scale of the gradient — scaling every gradient down to norm 0.05 hardly changes
+     the update (it would matter with plain SGD, where the step is proportional to the gradient);
+   * cosine schedule: it lowers the learning rate during the second half, while the model is still far from
+     fitted — it spends steps on small moves when large ones were still useful; a schedule helps at the end of
+     a long run, when the noise of big steps limits the final loss;
+   * dropout: a regulariser, against overfitting — which this model does not have; it adds noise to the
+     read-out's input and removes signal from an underfitting model, and the noise shows up as a larger spread;
+   * early stopping: it too guards against overfitting, and it never had to stop for that: the validation loss
+     fell for most of the 80 steps, it stopped at 56–72 steps on small bumps. Its gain is the longer training,
+     not the stopping.
+3. The early-stopping run was allowed 80 steps against the baseline's 40: it compares a longer training with a
+   shorter one. A fair comparison gives both the same budget (the baseline with 80 steps, against 80 steps with
+   early stopping), or compares at equal compute; and it is decided on the validation split, with the test
+   split measured once at the end. (Also fair to mention: dropout and the schedule would have to be tried on a
+   model that trains long enough to overfit or to plateau, where they are meant to help.)
+""",
+    "recall-delay-answer": r"""
+Measured ($K = 4$ symbols, $H = 12$, 120 Adam steps of 32 sequences, lr 0.03, clipping at 1; test accuracy, mean
+over seeds 0, 1, 2; guessing gives 0.25):
+
+| delay | tanh RNN | GRU | LSTM |
+|---|---|---|---|
+| 2, 4, 6, 8 | 1.00 | 1.00 | 1.00 |
+| 10 | 0.76 | 1.00 | 1.00 |
+| 12 | 0.67 | 1.00 | 0.62 |
+| 16 | 0.77 | 0.24 | 0.40 |
+
+1. The tanh RNN recalls perfectly up to a delay of 8 and fails from a delay of about 10 on (0.76, with one seed
+   still at 1.00 and the others far below); the GRU recalls perfectly up to 12 and the LSTM up to 10. The
+   boundary of the tanh RNN is where the gradient from the cue back to step 1 has to pass through about ten
+   factors $\operatorname{diag}(1 - h_t^2)W_{hh}$ and, with random distractors rewriting $h$ at every step,
+   what arrives is too small to teach the network to protect the first symbol. The gated cells copy the state
+   through $z$ (GRU) or $f$ (LSTM) and their gradient passes along the same path.
+2. At 16 the gated cells fail too (GRU 0.24, LSTM 0.40; the tanh RNN's 0.77 comes from partial recall of some
+   symbols). That is a limit of this set-up, not of the cells: the number of steps (120) does not grow with the
+   delay, the LSTM starts with a forget bias of only 1 ($f \approx 0.73$, so $0.73^{15} \approx 0.01$ of the cell
+   state survives 15 steps at the start), and there is one learning rate for all. To tell the two apart: train
+   longer (or until the training loss stops falling) at the long delays, use a larger forget-gate / update-gate
+   bias at the start, more seeds; a limit of the cell stays when the budget grows, a limit of the budget moves.
+""",
     "adding-length-answer": r"""
 1. In this set-up (hidden size 12, 4000/$T$ steps of 32 sequences, Adam lr 0.02, clipping at 1) the test
    MSE was, tanh RNN / GRU: $T = 10$: 0.021 / 0.0003; $T = 12$: 0.186 / 0.0007; $T = 14$: 0.104 / 0.0006;
