@@ -560,14 +560,14 @@ over seeds 0, 1, 2; guessing gives 0.25):
 | 12 | 0.67 | 1.00 | 0.62 |
 | 16 | 0.77 | 0.24 | 0.40 |
 
-1. The tanh RNN recalls perfectly up to a delay of 8 and fails from a delay of about 10 on (0.76, with one seed
-   still at 1.00 and the others far below); the GRU recalls perfectly up to 12 and the LSTM up to 10. The
+1. The tanh RNN recalls perfectly up to a delay of 8 and fails from a delay of about 10 on (0.76: seed 0 still
+   at 1.00, the other two at about 0.64 on average); the GRU recalls perfectly up to 12 and the LSTM up to 10. The
    boundary of the tanh RNN is where the gradient from the cue back to step 1 has to pass through about ten
    factors $\operatorname{diag}(1 - h_t^2)W_{hh}$ and, with random distractors rewriting $h$ at every step,
    what arrives is too small to teach the network to protect the first symbol. The gated cells copy the state
    through $z$ (GRU) or $f$ (LSTM) and their gradient passes along the same path.
-2. At 16 the gated cells fail too (GRU 0.24, LSTM 0.40; the tanh RNN's 0.77 comes from partial recall of some
-   symbols). That is a limit of this set-up, not of the cells: the number of steps (120) does not grow with the
+2. At 16 the gated cells fail too (GRU 0.24, LSTM 0.40; the tanh RNN's 0.77 at 16, above its 0.67 at 12, is partial
+   recall and shows how noisy three seeds are near the boundary). That is a limit of this set-up, not of the cells: the number of steps (120) does not grow with the
    delay, the LSTM starts with a forget bias of only 1 ($f \approx 0.73$, so $0.73^{15} \approx 0.01$ of the cell
    state survives 15 steps at the start), and there is one learning rate for all. To tell the two apart: train
    longer (or until the training loss stops falling) at the long delays, use a larger forget-gate / update-gate
