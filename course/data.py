@@ -322,3 +322,28 @@ def adding_problem(n, T, seed=0):
     markers[np.arange(n), first] = 1.0
     markers[np.arange(n), second] = 1.0
     return np.stack([values, markers], axis=2), values[np.arange(n), first] + values[np.arange(n), second]
+
+
+def delayed_recall(n, delay, symbols=4, seed=0):
+    """A delayed-recall task: remember the symbol of step 1 and name it after ``delay`` steps.
+
+    Each of the n sequences has T = delay + 1 steps of D = symbols + 1 inputs, one-hot: step 1
+    shows the symbol to remember (one of ``symbols``), steps 2 … delay show random distractor
+    symbols from the same set, and the last step shows the cue (input ``symbols``).  The target
+    is the first symbol, an int in 0 … symbols − 1; guessing gives an accuracy of 1/symbols.
+    Returns X (n, delay + 1, symbols + 1) float64 and y (n,) int64.
+    """
+    if int(delay) < 1 or int(n) < 1 or int(symbols) < 2:
+        raise ValueError(f"need n ≥ 1, delay ≥ 1 and symbols ≥ 2, got n={n}, delay={delay}, "
+                         f"symbols={symbols}")
+    n, T, K = int(n), int(delay) + 1, int(symbols)
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, K, size=n).astype(np.int64)
+    X = np.zeros((n, T, K + 1))
+    X[np.arange(n), 0, y] = 1.0
+    if T > 2:
+        distractors = rng.integers(0, K, size=(n, T - 2))
+        rows, steps = np.meshgrid(np.arange(n), np.arange(1, T - 1), indexing="ij")
+        X[rows, steps, distractors] = 1.0
+    X[:, -1, K] = 1.0
+    return X, y

@@ -308,6 +308,14 @@ def test_sample_with_temperature_matches_torch_softmax(C, T, scale, seed):
 
 
 
+def _or_error(f, *args):
+    """f(*args), or the name of the exception it raised (a wrong answer may not handle every case)."""
+    try:
+        return f(*args)
+    except Exception as exc:  # noqa: BLE001
+        return type(exc).__name__
+
+
 def _probes():
     rng = np.random.default_rng(11)
     N, T, D, H = 2, 4, 3, 3
@@ -320,6 +328,8 @@ def _probes():
     cm = day5.confusion_matrix(y_true, y_pred, 4)
     x_long, y_real = rng.normal(size=(4, 7, D)), rng.normal(size=4)
     p_model = dict(p["gru"], W_out=rng.normal(size=(1, H)), b_out=rng.normal(size=1))
+    y_steps = rng.normal(size=(4, 7))
+    ppl_scores, ppl_targets = rng.normal(size=(3, 5, 4)), rng.integers(0, 4, size=(3, 5))
     return {
         "rnn_step_forward": lambda f: f(x, h0, p["rnn"])[0],
         "rnn_step_backward": lambda f: f(dh, day5.rnn_step_forward(x, h0, p["rnn"])[1]),
@@ -338,10 +348,16 @@ def _probes():
         "accuracy": lambda f: f(cm),
         "precision_recall_f1": lambda f: f(cm),
         "macro_f1": lambda f: f(cm),
-        "recurrent_loss_and_grads": lambda f: f(x_long, y_real, p_model, day5.gru_forward, day5.gru_backward, 3),
+        "recurrent_loss_and_grads": lambda f: [f(x_long, y_real, p_model, day5.gru_forward, day5.gru_backward, 3),
+                                               _or_error(f, x_long, y_steps, p_model, day5.gru_forward,
+                                                         day5.gru_backward, 3)],
         "sample_with_temperature": lambda f: [f(np.array([800.0, 799.0, 0.0]), 0.5, 3)[1],
                                               f(np.array([1.0, 2.0, 0.5]), 2.0, 3)[1]],
         "digits_design": lambda f: [float(v) for _, v in sorted(f().items())],
+        "perplexity": lambda f: f(ppl_scores, ppl_targets),
+        "inverted_dropout": lambda f: [f(np.ones((6, 5)), 0.3, 4)[0], f(np.ones((6, 5)), 0.0, 4)[0]],
+        "cosine_lr": lambda f: [f(s, 10, 0.1, 0.01) for s in range(11)],
+        "early_stopping": lambda f: [f([3.0, 2.0, 2.5, 2.4, 1.0, 1.5, 1.6, 1.7], 2), f([3.0, 2.0, 2.1, 1.9, 2.2], 2)],
         "train_recurrent": lambda f: f(x_long, y_real, p_model, day5.gru_forward, day5.gru_backward, steps=3,
                                        lr=0.05, max_norm=0.3, batch_size=3)[0],
     }
@@ -379,3 +395,105 @@ def test_diagnoses_name_each_wrong_answer_of_a_target_once():
     for target in {w.target for w in WRONG}:
         pairs = wrong_day5.diagnoses(target)
         assert [m for _, m in pairs] == [w.description for w in WRONG if w.target == target]
+
+
+# --- per-step losses, perplexity, and the improvements of §11–12 ----------------------
+
+
+def _torch_per_step_loss(X, y, params, bptt):
+    """nn.GRU + Linear on every step, the state detached every bptt steps (t % k == 0)."""
+    N, T, D = X.shape
+    H = params["W_hh"].shape[1]
+    gru = torch_module("gru", params, D, H)
+    out = torch.nn.Linear(H, params["W_out"].shape[0]).double()
+    with torch.no_grad():
+        out.weight.copy_(torch.tensor(params["W_out"]))
+        out.bias.copy_(torch.tensor(params["b_out"]))
+    h = torch.zeros(1, N, H, dtype=torch.float64)
+    k = T if bptt is None else bptt
+    states = []
+    for start in range(0, T, k):
+        o, h = gru(torch.tensor(X[:, start:start + k]), h.detach())
+        states.append(o)
+    scores = out(torch.cat(states, dim=1))
+    if np.issubdtype(y.dtype, np.integer):
+        loss = torch.nn.functional.cross_entropy(scores.reshape(N * T, -1), torch.tensor(y.reshape(-1)))
+    else:
+        loss = torch.mean((scores[..., 0] - torch.tensor(y)) ** 2)
+    loss.backward()
+    grads = dict(torch_param_grads(gru), W_out=out.weight.grad, b_out=out.bias.grad)
+    return loss.item(), {k: v.numpy() for k, v in grads.items()}
+
+
+@settings(max_examples=10, deadline=None)
+@given(N=st.integers(1, 4), T=st.integers(1, 9), D=st.integers(1, 3), H=st.integers(1, 4),
+       C=st.integers(1, 3), bptt=st.sampled_from([None, 1, 2, 3, 4]), seed=st.integers(0, 2 ** 31))
+def test_per_step_loss_with_truncated_bptt_matches_torch(N, T, D, H, C, bptt, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(N, T, D))
+    y = rng.integers(0, C, size=(N, T)) if C > 1 else rng.normal(size=(N, T))
+    params = dict(random_params(rng, "gru", D, H, scale=0.7), W_out=rng.normal(size=(C, H)),
+                  b_out=rng.normal(size=C))
+    loss, grads = day5.recurrent_loss_and_grads(X, y, params, day5.gru_forward, day5.gru_backward, bptt)
+    their_loss, theirs = _torch_per_step_loss(X, y, params, bptt)
+    assert abs(loss - their_loss) <= 1e-10 * max(1.0, abs(loss))
+    for k in params:
+        np.testing.assert_allclose(grads[k], theirs[k], rtol=1e-7, atol=1e-11)
+
+
+@settings(max_examples=15, deadline=None)
+@given(shape=st.sampled_from([(1, 2), (7, 3), (2, 5, 6), (4, 1, 30)]), scale=st.sampled_from([1.0, 300.0]),
+       seed=st.integers(0, 2 ** 31))
+def test_perplexity_is_exp_of_torch_cross_entropy(shape, scale, seed):
+    rng = np.random.default_rng(seed)
+    scores = rng.normal(size=shape) * scale
+    targets = rng.integers(0, shape[-1], size=shape[:-1])
+    theirs = torch.exp(torch.nn.functional.cross_entropy(torch.tensor(scores.reshape(-1, shape[-1])),
+                                                         torch.tensor(targets.reshape(-1))))
+    assert abs(day5.perplexity(scores, targets) - theirs.item()) <= 1e-9 * theirs.item()
+    assert day5.perplexity(np.zeros(shape), targets) == pytest.approx(shape[-1])
+
+
+def test_inverted_dropout_keeps_the_expectation_and_matches_torch_scaling():
+    h = np.ones((400, 500))
+    for p in (0.0, 0.2, 0.5):
+        out, mask = day5.inverted_dropout(h, p, 3)
+        assert out.shape == h.shape and out.dtype == np.float64
+        np.testing.assert_array_equal(out, h * mask)
+        torch.manual_seed(0)
+        theirs = torch.nn.functional.dropout(torch.tensor(h), p, training=True).numpy()
+        assert set(np.unique(out)) == set(np.unique(theirs))        # {0, 1/(1 − p)} as torch
+        assert abs(out.mean() - 1.0) < 0.01 and abs((out == 0).mean() - p) < 0.01
+
+
+def test_cosine_lr_matches_torch_scheduler():
+    for steps, lr0, lr_min in [(1, 0.1, 0.0), (7, 0.1, 0.01), (50, 0.03, 0.0)]:
+        opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr0)
+        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps, eta_min=lr_min)
+        for s in range(steps + 1):
+            assert day5.cosine_lr(s, steps, lr0, lr_min) == pytest.approx(opt.param_groups[0]["lr"], rel=1e-12, abs=1e-15)
+            opt.step()
+            schedule.step()
+
+
+def test_early_stopping_by_hand():
+    assert day5.early_stopping([3.0, 2.0, 2.5, 2.4, 1.0, 1.5, 1.6, 1.7], 2) == (1, 3)
+    assert day5.early_stopping([3.0, 2.0, 2.5, 2.4, 1.0, 1.5, 1.6, 1.7], 3) == (4, 7)
+    assert day5.early_stopping([3.0, 2.0, 1.0], 1) == (2, 2)
+    assert day5.early_stopping([1.0, 1.0, 1.0], 2) == (0, 2)      # a tie is no improvement
+    assert day5.early_stopping([5.0], 4) == (0, 0)
+
+
+def test_delayed_recall():
+    X, y = data.delayed_recall(300, 6, symbols=4, seed=3)
+    assert X.shape == (300, 7, 5) and y.shape == (300,) and X.dtype == np.float64
+    assert np.issubdtype(y.dtype, np.integer) and set(np.unique(y)) <= set(range(4))
+    np.testing.assert_array_equal(X[:, 0, :4].argmax(axis=1), y)
+    assert np.all(X.sum(axis=2) == 1.0)                       # one symbol (or the cue) per step
+    assert np.all(X[:, -1, 4] == 1.0) and np.all(X[:, :-1, 4] == 0.0)
+    again, y_again = data.delayed_recall(300, 6, symbols=4, seed=3)
+    np.testing.assert_array_equal(X, again)
+    # the distractors say nothing about the answer: the symbol at step 2 agrees with y by chance only
+    assert abs(np.mean(X[:, 1, :4].argmax(axis=1) == y) - 0.25) < 0.08
+    with pytest.raises(ValueError, match="delay"):
+        data.delayed_recall(10, 0)

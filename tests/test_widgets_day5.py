@@ -105,3 +105,57 @@ def test_plot_draws_one_curve_per_entry_and_the_radius_lines():
 def test_prints_nothing_outside_jupyter(capsys):
     widgets.gradient_through_time(*FUNCTIONS)
     assert capsys.readouterr().out == ""
+
+
+# --- the pictures of §11–12: perplexity, train against validation, improvements over seeds ------
+
+
+def test_plot_perplexity_draws_exp_of_the_window_mean_and_the_uniform_line():
+    import matplotlib.pyplot as plt
+
+    losses = np.log(np.array([8.0, 4.0, 2.0, 2.0]))
+    ax = plots.plot_perplexity(losses, vocabulary=8)
+    curve = next(line for line in ax.lines if line.get_label().startswith("perplexity"))
+    np.testing.assert_allclose(curve.get_ydata(), [8.0, 4.0, 2.0, 2.0])
+    np.testing.assert_allclose(curve.get_xdata(), [1, 2, 3, 4])
+    uniform = next(line for line in ax.lines if line.get_label() == "uniform guess: 8")
+    assert list(uniform.get_ydata()) == [8.0, 8.0] and ax.get_yscale() == "log"
+    ax2 = plots.plot_perplexity(losses, smooth=2)
+    smooth = ax2.lines[0]
+    np.testing.assert_allclose(smooth.get_ydata(), np.exp([(np.log(8) + np.log(4)) / 2, (np.log(4) + np.log(2)) / 2,
+                                                            np.log(2)]))
+    np.testing.assert_allclose(smooth.get_xdata(), [2, 3, 4])
+    with pytest.raises(ValueError, match="no losses"):
+        plots.plot_perplexity([])
+    plt.close("all")
+
+
+def test_plot_train_validation_puts_each_evaluation_at_its_step_and_marks_the_kept_one():
+    import matplotlib.pyplot as plt
+
+    ax = plots.plot_train_validation(np.linspace(2.0, 1.0, 12), [1.8, 1.5, 1.6], every=4, stop=1)
+    lines = {line.get_label(): line for line in ax.lines}
+    np.testing.assert_allclose(lines["validation"].get_xdata(), [4, 8, 12])
+    np.testing.assert_allclose(lines["validation"].get_ydata(), [1.8, 1.5, 1.6])
+    assert len(lines["train"].get_xdata()) == 12
+    assert list(lines["kept"].get_xdata()) == [8, 8]
+    with pytest.raises(ValueError, match="every"):
+        plots.plot_train_validation([1.0], [1.0], every=0)
+    plt.close("all")
+
+
+def test_plot_improvements_draws_mean_and_std_per_configuration_baseline_first():
+    import matplotlib.pyplot as plt
+
+    results = {"bigger": np.array([0.8, 0.9]), "baseline": np.array([0.6, 0.7, 0.8])[:2], "worse": [0.5, 0.5]}
+    ax = plots.plot_improvements(results, baseline="baseline")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["baseline", "bigger", "worse"]
+    bars = sorted(ax.patches[:3], key=lambda p: -p.get_y())           # top to bottom
+    np.testing.assert_allclose([b.get_width() for b in bars], [0.65, 0.85, 0.5])
+    dashed = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert dashed and np.allclose(dashed[0].get_xdata(), 0.65)
+    assert "3" not in ax.get_xlabel() and "2 seeds" in ax.get_xlabel()
+    with pytest.raises(ValueError, match="baseline"):
+        plots.plot_improvements(results, baseline="nope")
+    plt.close("all")

@@ -25,10 +25,12 @@ from .training import plot_digits, plot_loss
 from .conv import draw_feature_map, plot_feature_maps, plot_kernels, plot_timings
 from .depth import draw_depth_statistics, plot_depth_statistics
 from .recurrent import draw_gradient_through_time, plot_gradient_through_time
+from .recurrent import plot_improvements, plot_perplexity, plot_train_validation
 
 __all__ = ["plot_activation", "plot_decision_boundary", "plot_activation_stats",
            "plot_digits", "plot_loss", "class_colors", "predicted_classes",
            "evaluate_elementwise", "draw_activation", "Z_RANGE",
            "plot_depth_statistics", "draw_depth_statistics",
            "plot_feature_maps", "plot_kernels", "plot_timings", "draw_feature_map",
-           "plot_gradient_through_time", "draw_gradient_through_time"]
+           "plot_gradient_through_time", "draw_gradient_through_time",
+           "plot_perplexity", "plot_train_validation", "plot_improvements"]

@@ -517,6 +517,89 @@ def recurrent_loss_and_grads_summed(X, y, params, forward, backward, bptt=None):
     return loss, grads
 
 
+@wrong("recurrent_loss_and_grads", "per-step losses with truncation: only the last chunk back-propagated")
+def recurrent_loss_and_grads_last_chunk_only(X, y, params, forward, backward, bptt=None):
+    def _readout_loss(states, targets, params):
+        M = states.shape[0]
+        scores = states @ params["W_out"].T + params["b_out"]
+        if np.issubdtype(np.asarray(targets).dtype, np.integer):
+            shifted = scores - scores.max(axis=1, keepdims=True)
+            logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            ds = np.exp(logp)
+            ds[np.arange(M), targets] -= 1.0
+            return float(-logp[np.arange(M), targets].mean()), ds / M
+        r = scores[:, 0] - targets
+        return float(np.mean(r * r)), (2.0 * r / M)[:, None]
+
+    y = np.asarray(y)
+    N, T, _ = X.shape
+    cell = {key: params[key] for key in ("W_ih", "W_hh", "b_ih", "b_hh")}
+    h = np.zeros((N, params["W_hh"].shape[1]))
+    k = T if bptt is None else int(bptt)
+    chunks = []
+    for start in range(0, T, k):
+        hs, cache = forward(X[:, start:start + k], h, cell)
+        h = hs[:, -1]
+        chunks.append((start, hs, cache))
+    if y.ndim == 2:
+        states = np.concatenate([c[1] for c in chunks], axis=1).reshape(N * T, -1)
+        loss, ds = _readout_loss(states, y.reshape(-1), params)
+        dH = (ds @ params["W_out"]).reshape(N, T, -1)
+        start, hs, cache = chunks[-1]
+        _, _, g = backward(dH[:, start:], cache)
+    else:
+        states = h
+        loss, ds = _readout_loss(states, y, params)
+        start, hs, cache = chunks[-1]
+        dhs = np.zeros_like(hs)
+        dhs[:, -1] = ds @ params["W_out"]
+        _, _, g = backward(dhs, cache)
+    grads = {key: g[key] for key in cell}
+    grads["W_out"] = ds.T @ states
+    grads["b_out"] = ds.sum(axis=0)
+    return loss, grads
+
+
+@wrong("recurrent_loss_and_grads", "per-step losses: the state not detached, full BPTT across the chunks")
+def recurrent_loss_and_grads_per_step_not_truncated(X, y, params, forward, backward, bptt=None):
+    def _readout_loss(states, targets, params):
+        M = states.shape[0]
+        scores = states @ params["W_out"].T + params["b_out"]
+        if np.issubdtype(np.asarray(targets).dtype, np.integer):
+            shifted = scores - scores.max(axis=1, keepdims=True)
+            logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            ds = np.exp(logp)
+            ds[np.arange(M), targets] -= 1.0
+            return float(-logp[np.arange(M), targets].mean()), ds / M
+        r = scores[:, 0] - targets
+        return float(np.mean(r * r)), (2.0 * r / M)[:, None]
+
+    y = np.asarray(y)
+    N, T, _ = X.shape
+    cell = {key: params[key] for key in ("W_ih", "W_hh", "b_ih", "b_hh")}
+    h0 = np.zeros((N, params["W_hh"].shape[1]))
+    if y.ndim == 2:
+        hs, cache = forward(X, h0, cell)
+        states = hs.reshape(N * T, -1)
+        loss, ds = _readout_loss(states, y.reshape(-1), params)
+        _, _, g = backward((ds @ params["W_out"]).reshape(N, T, -1), cache)
+    else:
+        k = T if bptt is None else int(bptt)
+        h = h0
+        for start in range(0, T, k):
+            hs, cache = forward(X[:, start:start + k], h, cell)
+            h = hs[:, -1]
+        states = h
+        loss, ds = _readout_loss(states, y, params)
+        dhs = np.zeros_like(hs)
+        dhs[:, -1] = ds @ params["W_out"]
+        _, _, g = backward(dhs, cache)
+    grads = {key: g[key] for key in cell}
+    grads["W_out"] = ds.T @ states
+    grads["b_out"] = ds.sum(axis=0)
+    return loss, grads
+
+
 @wrong("train_recurrent", "clipping each parameter array on its own instead of the global norm")
 def train_recurrent_clip_per_array(X, y, params, forward, backward, steps=20, lr=0.01, max_norm=1.0,
                                    batch_size=16, seed=0, bptt=None):
@@ -593,3 +676,72 @@ def digits_design_too_small():
 @wrong("digits_design", "unclipped: max_norm so large that it never clips")
 def digits_design_unclipped():
     return {"H": 24, "lr": 0.04, "steps": 100, "batch_size": 32, "max_norm": 1e9}
+
+
+# --- 8. judging and improving the trained models ----------------------------------------
+
+
+@wrong("perplexity", "exp of the summed cross-entropy: the mean over the predictions is missing")
+def perplexity_summed(scores, targets):
+    scores = np.asarray(scores, dtype=np.float64)
+    s = scores.reshape(-1, scores.shape[-1])
+    t = np.asarray(targets).reshape(-1)
+    shifted = s - s.max(axis=1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(np.exp(-logp[np.arange(len(t)), t].sum()))
+
+
+@wrong("perplexity", "the mean of exp(cross-entropy) per prediction (the mean of 1/p) instead of exp of the mean")
+def perplexity_mean_of_exp(scores, targets):
+    scores = np.asarray(scores, dtype=np.float64)
+    s = scores.reshape(-1, scores.shape[-1])
+    t = np.asarray(targets).reshape(-1)
+    shifted = s - s.max(axis=1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(np.mean(np.exp(-logp[np.arange(len(t)), t])))
+
+
+@wrong("inverted_dropout", "kept units not rescaled by 1/(1 − p): the expected output shrinks")
+def inverted_dropout_unscaled(h, p, rng_seed):
+    h = np.asarray(h, dtype=np.float64)
+    mask = (np.random.default_rng(rng_seed).random(h.shape) >= p).astype(np.float64)
+    return h * mask, mask
+
+
+@wrong("inverted_dropout", "p taken as the probability of keeping a unit")
+def inverted_dropout_keep_probability(h, p, rng_seed):
+    h = np.asarray(h, dtype=np.float64)
+    mask = (np.random.default_rng(rng_seed).random(h.shape) < p) / p if p > 0 else np.zeros(h.shape)
+    return h * mask, mask
+
+
+@wrong("cosine_lr", "(1 + cos)/2 left out: lr0 · cos(π s / steps) goes negative in the second half")
+def cosine_lr_no_half(step, steps, lr0, lr_min=0.0):
+    return float(lr_min + (lr0 - lr_min) * np.cos(np.pi * step / steps))
+
+
+@wrong("cosine_lr", "a full period cos(2π s / steps): the rate is back at lr0 at the end")
+def cosine_lr_full_period(step, steps, lr0, lr_min=0.0):
+    return float(lr_min + (lr0 - lr_min) * (1.0 + np.cos(2.0 * np.pi * step / steps)) / 2.0)
+
+
+@wrong("early_stopping", "patience ignored: stops at the first evaluation that is not a new best")
+def early_stopping_no_patience(val_losses, patience):
+    best, best_loss = 0, np.inf
+    for i, loss in enumerate(val_losses):
+        if loss < best_loss:
+            best, best_loss = i, float(loss)
+        else:
+            return best, i
+    return best, len(val_losses) - 1
+
+
+@wrong("early_stopping", "keeps the last evaluation (where it stopped) instead of the best one")
+def early_stopping_keeps_last(val_losses, patience):
+    best, best_loss = 0, np.inf
+    for i, loss in enumerate(val_losses):
+        if loss < best_loss:
+            best, best_loss = i, float(loss)
+        elif i - best >= patience:
+            return i, i
+    return len(val_losses) - 1, len(val_losses) - 1
