@@ -152,3 +152,13 @@ def xor_identity_hidden():
     params = [(np.array([[1.0, 1.0], [1.0, 1.0]]), np.array([0.0, -1.0])),
               (np.array([[1.0, -2.0]]), np.array([-0.5]))]
     return params, "identity"
+
+
+@wrong("tanh_prime", "1 − tanh(z): the square is missing")
+def tanh_prime_no_square(z):
+    return 1.0 - np.tanh(z)
+
+
+@wrong("tanh_prime", "tanh(z)²: the 1 − is missing")
+def tanh_prime_square_only(z):
+    return np.tanh(z) ** 2
