@@ -17,7 +17,8 @@ from typing import Iterator
 import numpy as np
 
 __all__ = ["Split", "split", "load_digits_split", "make_2d", "DATASETS_2D", "one_hot",
-           "minibatches", "make_bars", "recurrent_params", "adding_problem"]
+           "minibatches", "make_bars", "recurrent_params", "adding_problem",
+           "delayed_recall"]
 
 
 @dataclass
@@ -347,3 +348,42 @@ def delayed_recall(n, delay, symbols=4, seed=0):
         X[rows, steps, distractors] = 1.0
     X[:, -1, K] = 1.0
     return X, y
+
+
+# --- Day 1: one neuron's curve and XOR ------------------------------------------------
+
+
+def make_neuron_curve(n=60, noise=0.1, w=1.5, b=-0.5, seed=0) -> Split:
+    """1-D data that one tanh neuron can fit: x uniform in [−3, 3], y = tanh(w·x + b) + noise.
+
+    noise: standard deviation of the Gaussian noise on y.  Returns a ``Split`` (60 % train,
+    20 % validation, 20 % test, not stratified: y is a number, not a label) with X_* of
+    shape (n_part, 1) and y_* of shape (n_part,), both float64.
+    """
+    if not isinstance(n, (int, np.integer)) or n < 5:
+        raise ValueError(f"n must be an integer ≥ 5 (every part needs a point), got {n!r}")
+    if not isinstance(noise, (int, float, np.number)) or not noise >= 0:
+        raise ValueError(f"noise must be ≥ 0, got {noise!r}")
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-3.0, 3.0, size=(n, 1))
+    y = np.tanh(w * x[:, 0] + b) + noise * rng.standard_normal(n)
+    return split(x, y, val_fraction=0.2, test_fraction=0.2, seed=seed, stratify=False)
+
+
+def make_xor(n=200, noise=0.15, seed=0):
+    """Noisy XOR: X (n, 2) float64, y (n,) int64, not standardised.
+
+    Each point is a random corner of the unit square (0 or 1 in each coordinate) plus
+    Gaussian noise of standard deviation ``noise`` in each coordinate; its label is 1 for
+    the corners (0, 1) and (1, 0), 0 for (0, 0) and (1, 1): x1 XOR x2.
+    """
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    if not isinstance(noise, (int, float, np.number)) or not noise >= 0:
+        raise ValueError(f"noise must be ≥ 0, got {noise!r}")
+    rng = np.random.default_rng(seed)
+    corners = rng.integers(0, 2, size=(n, 2))
+    X = corners + noise * rng.standard_normal((n, 2))
+    return X.astype(np.float64), (corners[:, 0] ^ corners[:, 1]).astype(np.int64)
+
+__all__ += ["make_neuron_curve", "make_xor"]

@@ -128,7 +128,8 @@ def init_weights(n_out, n_in, method, seed=0):
 def network_forward(X, params, activation="tanh"):
     """Forward pass of a fully connected network.
 
-    X (N, n_0); params = [(W1, b1), ..., (WL, bL)] with Wl (n_l, n_{l-1}).
+    X (N, n_1), the input layer a^1 in the rows; params = [(w^2, b^2), ..., (w^L, b^L)],
+    params[i] the layer l = i + 2 with W (n_l, n_{l-1}).
     Hidden layers apply `activation` ("tanh", "relu" or "identity"); the last
     layer is affine only and returns the scores (N, n_L).
     """
@@ -147,6 +148,31 @@ def network_forward(X, params, activation="tanh"):
         z = a @ W.T + b
         a = z if layer == len(params) - 1 else f(z)
     return a
+
+
+def collapse_identity_network(params):
+    """The one affine layer (W, b) that a network with identity activations equals.
+
+    params = [(w^2, b^2), ..., (w^L, b^L)]; returns W (n_L, n_1) and b (n_L,) with
+    network_forward(X, params, "identity") == X @ W.T + b.
+    """
+    W, b = params[0]
+    W, b = np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)
+    for W_next, b_next in params[1:]:
+        # a^{l} = w^{l} a^{l-1} + b^{l} with a^{l-1} = W x + b
+        W, b = W_next @ W, W_next @ b + b_next
+    return W, b
+
+
+def xor_network():
+    """A 2 -> 2 -> 1 ReLU network whose score is positive exactly where x1 XOR x2.
+
+    Both hidden units see s = x1 + x2; the output is relu(s) - 2 relu(s - 1) - 1/2,
+    positive for 1/2 < s < 3/2: the two corners with one coordinate 1.
+    """
+    params = [(np.array([[1.0, 1.0], [1.0, 1.0]]), np.array([0.0, -1.0])),
+              (np.array([[1.0, -2.0]]), np.array([-0.5]))]
+    return params, "relu"
 
 
 # --- cost functions -------------------------------------------------------------
@@ -178,22 +204,71 @@ def binary_cross_entropy(z, y):
 
 ANSWERS = {
     "sigmoid-prime-derivation": r"""
-$$\sigma'(z) = \frac{d}{dz}\left(1 + e^{-z}\right)^{-1}
- = -\left(1 + e^{-z}\right)^{-2}\cdot\left(-e^{-z}\right)
- = \frac{1}{1 + e^{-z}}\cdot\frac{e^{-z}}{1 + e^{-z}}$$
+Write $\sigma(z) = \left(1 + e^{-z}\right)^{-1}$.  The chain rule (outer function $u^{-1}$,
+inner $u = 1 + e^{-z}$ with $u' = -e^{-z}$, again by the chain rule) gives
 
-and $\frac{e^{-z}}{1 + e^{-z}} = \frac{(1 + e^{-z}) - 1}{1 + e^{-z}} = 1 - \sigma(z)$, so
-$\sigma'(z) = \sigma(z)\,(1 - \sigma(z))$.  The largest value is at $z = 0$:
-$\sigma'(0) = \tfrac12\cdot\tfrac12 = \tfrac14$.  For $|z|$ large, $\sigma(z)$ is close to 0 or 1,
-so $\sigma'(z) \approx 0$: a saturated neuron passes almost no gradient back and its weights
+$$\sigma'(z) = -\left(1 + e^{-z}\right)^{-2}\cdot\left(-e^{-z}\right)
+ = \frac{e^{-z}}{(1 + e^{-z})^2}
+ = \frac{1}{1 + e^{-z}}\cdot\frac{e^{-z}}{1 + e^{-z}}.$$
+
+(The quotient rule with numerator $1$ and denominator $1 + e^{-z}$ gives the same.)
+Adding and subtracting $1$ in the numerator of the second factor,
+$\frac{e^{-z}}{1 + e^{-z}} = \frac{(1 + e^{-z}) - 1}{1 + e^{-z}} = 1 - \sigma(z)$, so
+
+$$\sigma'(z) = \sigma(z)\,\bigl(1 - \sigma(z)\bigr).$$
+
+In code: compute $s = \sigma(z)$ once with the stable `sigmoid`, then $s(1 - s)$.
+The largest value is at $z = 0$: $\sigma'(0) = \tfrac12\cdot\tfrac12 = \tfrac14$.  For $|z|$
+large, $\sigma(z)$ is close to 0 or 1, so $\sigma'(z) \approx 0$ (e.g. $\sigma'(10) \approx
+4.5\cdot 10^{-5}$): a saturated neuron passes almost no gradient back and the weights feeding it
 learn slowly (BP4: $\partial C/\partial w^l_{jk} = a^{l-1}_k \delta^l_j$ with
 $\delta^l_j \propto \sigma'(z^l_j)$).
 """.strip(),
     "initial-loss-answer": r"""
-With small random weights every score is close to 0, so softmax gives every one of the $C$
-classes probability about $1/C$.  The cross-entropy of one example is $-\log p_y \approx
--\log(1/C) = \log C$, and so is the mean over the batch: $\log 10 \approx 2.303$ for the ten
-digits.  A first loss far from $\log C$ means the scores are not small (weights too large) or
-the loss is wrong.
+With small random weights every score is close to 0, so softmax gives every one of the $K$
+classes probability about $1/K$.  The cross-entropy of one example is $-\log p_y \approx
+-\log(1/K) = \log K$, and so is the mean over the batch: $\log 10 \approx 2.303$ for the ten
+digits.  A first loss far above $\log K$ (say 15) means the scores are large and confidently
+wrong: the weights are too large (a bad initialisation, e.g. std 1 instead of 0.01) or the loss
+is computed wrongly (a sum over the batch instead of the mean, labels that do not match the
+scores, a missing max-shift overflowing).
+""".strip(),
+    "other-activation-answer": r"""
+Only neuron $j$ of layer $l$ changes:
+
+$$z^l_j = \sum_k w^l_{jk} a^{l-1}_k + b^l_j \ \text{(unchanged)}, \qquad a^l_j = f(z^l_j),
+\qquad a^l_i = \sigma(z^l_i) \ (i \ne j).$$
+
+In vector form $a^l = g(z^l)$ with $g$ applied elementwise but not the same function on every
+element: $g_j = f$, $g_i = \sigma$.  In the row-batch code column $j$ of
+`Z = A_prev @ W.T + b` goes through $f$, the other columns through $\sigma$.  The next layers
+are unchanged: they only see the numbers $a^l_j$.
+
+What backpropagation needs from each neuron is the derivative of its own activation at its
+own $z$: for neuron $j$ of layer $l$ that is $f'(z^l_j)$ instead of $\sigma'(z^l_j)$ (in BP1/BP2
+the vector $\sigma'(z^l)$ becomes $g'(z^l)$, with $f'(z^l_j)$ in place $j$).  Nothing else in the
+algorithm depends on the choice of activation, so $f$ only has to be differentiable (almost
+everywhere, as ReLU) with a derivative we can compute; it is cheapest when $f'$ is written with
+$f$'s own value, as $\sigma' = \sigma(1-\sigma)$.
+""".strip(),
+    "identity-network-answer": r"""
+With $\sigma$ replaced by the identity, $a^l = z^l$, so the forward equations become
+$a^1 = x$, $a^l = w^l a^{l-1} + b^l$ for $l = 2, \dots, L$.  Substituting:
+
+$$a^3 = w^3 (w^2 x + b^2) + b^3 = (w^3 w^2)\, x + (w^3 b^2 + b^3),$$
+
+and by induction $a^L = W x + b$ with
+
+$$W = w^L w^{L-1} \cdots w^2 \quad (n_L \times n_1), \qquad
+b = b^L + w^L b^{L-1} + w^L w^{L-1} b^{L-2} + \dots + w^L \cdots w^3\, b^2,$$
+
+i.e. the recursion $W \leftarrow w^l W$, $b \leftarrow w^l b + b^l$ for $l = 3, \dots, L$ starting
+from $W = w^2$, $b = b^2$.  The derivative of the identity is $1$, so in the backward pass
+every $\sigma'(z^l)$ becomes $1$: $\delta^L = \nabla_a C$, $\delta^l = (w^{l+1})^T \delta^{l+1}$.
+
+However many layers, the network is one affine map of $x$: its decision boundary (score $= 0$) is
+a straight line in the plane.  No straight line separates XOR (the corners $(0,1)$ and $(1,0)$
+from $(0,0)$ and $(1,1)$): the midpoint $(\tfrac12, \tfrac12)$ of each pair would have to lie on
+both sides.  Depth without a nonlinearity adds no power.
 """.strip(),
 }

@@ -273,3 +273,46 @@ def test_minibatches_reject_bad_arguments_at_the_call():
     with pytest.raises(ValueError) as info:
         data.minibatches(X, y[:7], 4)
     assert "10" in str(info.value) and "7" in str(info.value)
+
+
+# --- Day 1: make_xor and make_neuron_curve -------------------------------------------
+
+
+def test_make_xor_labels_are_the_xor_of_the_corners():
+    X, y = data.make_xor(n=500, noise=0.0, seed=4)
+    assert X.shape == (500, 2) and X.dtype == np.float64 and y.dtype == np.int64
+    assert set(np.unique(X)) == {0.0, 1.0}
+    np.testing.assert_array_equal(y, X[:, 0].astype(int) ^ X[:, 1].astype(int))
+    assert 0.4 < y.mean() < 0.6  # the four corners are drawn about equally often
+
+
+def test_make_xor_noise_is_gaussian_around_the_corner_and_fixed_by_seed():
+    X, y = data.make_xor(n=4000, noise=0.2, seed=1)
+    corners = np.round(X)  # noise 0.2 rarely crosses the midpoint 0.5 (2.5 sd)
+    assert abs((X - corners).std() / 0.2 - 1.0) < 0.05
+    X2, y2 = data.make_xor(n=4000, noise=0.2, seed=1)
+    assert np.array_equal(X, X2) and np.array_equal(y, y2)
+    assert not np.array_equal(X, data.make_xor(n=4000, noise=0.2, seed=2)[0])
+
+
+def test_make_neuron_curve_is_a_tanh_neuron_split_three_ways():
+    d = data.make_neuron_curve(n=60, noise=0.0, w=2.0, b=0.5, seed=3)
+    assert [len(d.X_train), len(d.X_val), len(d.X_test)] == [36, 12, 12]
+    for X, y in [(d.X_train, d.y_train), (d.X_val, d.y_val), (d.X_test, d.y_test)]:
+        assert X.shape == (len(y), 1) and X.dtype == np.float64 and y.dtype == np.float64
+        assert np.all(np.abs(X) <= 3.0)
+        np.testing.assert_allclose(y, np.tanh(2.0 * X[:, 0] + 0.5))
+    noisy = data.make_neuron_curve(n=400, noise=0.1, seed=0)
+    resid = noisy.y_train - np.tanh(1.5 * noisy.X_train[:, 0] - 0.5)
+    assert abs(resid.std() / 0.1 - 1.0) < 0.2
+
+
+@pytest.mark.parametrize("make, kwargs, match", [
+    (data.make_xor, {"n": 0}, "positive integer"),
+    (data.make_xor, {"noise": -1.0}, "noise"),
+    (data.make_neuron_curve, {"n": 3}, "n must be"),
+    (data.make_neuron_curve, {"noise": float("nan")}, "noise"),
+])
+def test_day1_generators_reject_bad_arguments(make, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make(**kwargs)

@@ -415,3 +415,76 @@ def test_panels_print_nothing_outside_jupyter(capsys):
     X, y = moons()
     widgets.network_playground(X, y, day1.network_forward)
     assert capsys.readouterr().out == ""
+
+
+# --- neuron_fit (Day 1 introduction) ----------------------------------------------------------
+
+
+def neuron_panel(activation=np.tanh, validation=True):
+    from course import data
+
+    d = data.make_neuron_curve(n=40, seed=3)
+    if validation:
+        return d, widgets.neuron_fit(d.X_train, d.y_train, activation, d.X_val, d.y_val)
+    return d, widgets.neuron_fit(d.X_train[:, 0], d.y_train, activation)
+
+
+def quadratic(w, b, x, y):
+    return 0.5 * np.mean((y - np.tanh(w * x[:, 0] + b)) ** 2)
+
+
+def test_neuron_fit_has_two_sliders_and_shows_both_costs():
+    d, w = neuron_panel()
+    assert (w.controls["w"].min, w.controls["w"].max) == widgets.NEURON_W_RANGE
+    assert (w.controls["b"].min, w.controls["b"].max) == widgets.NEURON_B_RANGE
+    assert w.error is None and w.redraws == 1
+    png_of(w)
+    start = (w.controls["w"].value, w.controls["b"].value)
+    assert f"C(train) = {quadratic(*start, d.X_train, d.y_train):.4f}" in w.status.value
+    assert f"C(validation) = {quadratic(*start, d.X_val, d.y_val):.4f}" in w.status.value
+
+
+def test_neuron_fit_redraws_and_the_cost_falls_near_the_generating_weights():
+    d, w = neuron_panel()
+    before, c_before = png_of(w), quadratic(-1.0, 1.0, d.X_train, d.y_train)
+    w.controls["w"].value, w.controls["b"].value = 1.5, -0.5
+    assert w.redraws == 3 and png_of(w) != before
+    c_after = quadratic(1.5, -0.5, d.X_train, d.y_train)
+    assert c_after < 0.1 * c_before
+    assert f"C(train) = {c_after:.4f}" in w.status.value
+    # The neuron's curve is f(w·x + b) on the left axes.
+    curve = w.axes[0].lines[0]
+    np.testing.assert_allclose(curve.get_ydata(), np.tanh(1.5 * curve.get_xdata() - 0.5))
+
+
+def test_neuron_fit_arrow_points_downhill_and_the_landscape_is_the_cost():
+    d, w = neuron_panel(validation=False)
+    w.controls["w"].value = 0.5
+    grad = w.gradient
+    step = -0.05 * grad / np.hypot(*grad)
+    here = quadratic(0.5, 1.0, d.X_train, d.y_train)
+    assert quadratic(0.5 + step[0], 1.0 + step[1], d.X_train, d.y_train) < here
+    ws, bs, C = w.landscape
+    assert C.shape == (len(bs), len(ws))
+    np.testing.assert_allclose(C[7, 11], quadratic(ws[11], bs[7], d.X_train, d.y_train))
+    assert "C(validation)" not in w.status.value
+
+
+def test_neuron_fit_shows_the_note_for_a_stub_and_names_a_bad_shape():
+    def sigmoid(z):
+        raise NotImplementedError()
+
+    _, w = neuron_panel(sigmoid)
+    note = not_implemented_message("sigmoid", then="move a control to redraw")
+    assert w.error == note and note in text_of(w)
+    _, w = neuron_panel(lambda z: np.sum(z))
+    assert "keeps the shape" in w.error
+
+
+def test_neuron_fit_rejects_mismatched_data():
+    with pytest.raises(ValueError, match="same length"):
+        widgets.neuron_fit(np.zeros(3), np.zeros(4), np.tanh)
+    with pytest.raises(ValueError, match="both x_val and y_val"):
+        widgets.neuron_fit(np.zeros(3), np.zeros(3), np.tanh, x_val=np.zeros(2))
+    with pytest.raises(ValueError, match=r"shape \(3, 2\)"):
+        widgets.neuron_fit(np.zeros((3, 2)), np.zeros(3), np.tanh)

@@ -27,6 +27,7 @@ from .playground import PLAYGROUND_PARAMETERS, network_playground
 from .conv import CONV_PRESETS, KERNEL_CONTROLS, conv_explorer, feature_map_explorer
 from .depth import DEPTH_ACTIVATIONS, DEPTH_INITS, depth_explorer, depth_statistics
 from .recurrent import GRADIENT_NET, gradient_through_time
+from .neuron import NEURON_B_RANGE, NEURON_W_RANGE, neuron_fit
 from .regularisation import REGULARISATION_DROPOUTS, REGULARISATION_LAMBDAS, REGULARISATION_SIZES, regularisation_explorer, regularisation_run
 
 __all__ = ["activation_explorer", "network_playground", "Panel", "optimizer_race", "Surface",
@@ -35,4 +36,5 @@ __all__ = ["activation_explorer", "network_playground", "Panel", "optimizer_race
            "conv_explorer", "CONV_PRESETS", "KERNEL_CONTROLS", "feature_map_explorer",
            "gradient_through_time", "GRADIENT_NET",
            "regularisation_explorer", "regularisation_run", "REGULARISATION_LAMBDAS",
-           "REGULARISATION_DROPOUTS", "REGULARISATION_SIZES"]
+           "REGULARISATION_DROPOUTS", "REGULARISATION_SIZES",
+           "neuron_fit", "NEURON_W_RANGE", "NEURON_B_RANGE"]

@@ -112,3 +112,53 @@ def network_activates_output(X, params, activation="tanh"):
     for W, b in params:
         a = f(a @ W.T + b)
     return a
+
+
+@wrong("init_weights", "uniform distribution of the right variance instead of a normal one")
+def init_uniform_same_variance(n_out, n_in, method, seed=0):
+    # U(-r, r) has variance r²/3: r = sqrt(3)·std gives the right std, the wrong shape.
+    rng = np.random.default_rng(seed)
+    std = {"zeros": 0.0, "small": 0.01, "xavier": np.sqrt(2.0 / (n_in + n_out)),
+           "he": np.sqrt(2.0 / n_in)}.get(method)
+    if std is None:
+        raise ValueError(f"unknown init method {method!r}")
+    r = np.sqrt(3.0) * std
+    return rng.uniform(-r, r, size=(n_out, n_in)), np.zeros(n_out)
+
+
+@wrong("collapse_identity_network", "the biases summed, not carried through the later weights")
+def collapse_biases_summed(params):
+    W, b = params[0]
+    for W_next, b_next in params[1:]:
+        W, b = W_next @ W, b + b_next
+    return W, b
+
+
+@wrong("collapse_identity_network", "only the last layer's bias kept")
+def collapse_last_bias_only(params):
+    W = params[0][0]
+    for W_next, _ in params[1:]:
+        W = W_next @ W
+    return W, params[-1][1]
+
+
+@wrong("xor_network", "no hidden layer: one affine neuron (an OR gate), 3 of 4 corners")
+def xor_single_layer():
+    return [(np.array([[1.0, 1.0]]), np.array([-0.5]))], "relu"
+
+
+@wrong("xor_network", "a hidden layer with the identity: still one affine map of x")
+def xor_identity_hidden():
+    params = [(np.array([[1.0, 1.0], [1.0, 1.0]]), np.array([0.0, -1.0])),
+              (np.array([[1.0, -2.0]]), np.array([-0.5]))]
+    return params, "identity"
+
+
+@wrong("tanh_prime", "1 − tanh(z): the square is missing")
+def tanh_prime_no_square(z):
+    return 1.0 - np.tanh(z)
+
+
+@wrong("tanh_prime", "tanh(z)²: the 1 − is missing")
+def tanh_prime_square_only(z):
+    return np.tanh(z) ** 2
