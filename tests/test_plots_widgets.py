@@ -488,3 +488,20 @@ def test_neuron_fit_rejects_mismatched_data():
         widgets.neuron_fit(np.zeros(3), np.zeros(3), np.tanh, x_val=np.zeros(2))
     with pytest.raises(ValueError, match=r"shape \(3, 2\)"):
         widgets.neuron_fit(np.zeros((3, 2)), np.zeros(3), np.tanh)
+
+
+def test_the_toolkit_imports_no_drawing_library_until_it_draws():
+    """The set-up cell of every notebook imports course.checks, data, plots and widgets,
+    and the judge runs it for every submission: matplotlib, ipywidgets and IPython come
+    only with the first picture or widget.  Every exported name still resolves."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom course import checks, data, plots, widgets\n"
+            "heavy = [m for m in ('matplotlib', 'ipywidgets', 'IPython') if m in sys.modules]\n"
+            "assert not heavy, heavy\n"
+            "missing = [n for n in widgets.__all__ if getattr(widgets, n, None) is None]\n"
+            "assert not missing, missing\n"
+            "assert 'ipywidgets' in sys.modules\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

@@ -1,13 +1,16 @@
 """Grading a class with the judge, in three phases around nbgrader.
 
-1. **Sanitize** (here, serially): each submission is rebuilt against the release
-   and the gradebook (``sanitize``) into ``<root>/judge/staged/<student>/<day>``;
-   the student's own folder is never changed.
-2. **Judge** (through an executor, in parallel): each staged notebook's student
-   code runs in a sandbox and its tests here; the outputs of every test cell go to
+1. **Sanitize** (here, one submission after another): each submission is rebuilt
+   against the release and the gradebook (``sanitize``) into
+   ``<root>/judge/staged/<student>/<day>``; the student's own folder is never changed.
+   Each is handed to phase 2 as soon as it is staged.
+2. **Judge** (through an executor, in parallel): the notebooks of a submission share
+   one sandbox, each in a fresh namespace; their student code runs there and their
+   tests here; the outputs of every test cell go to
    ``<root>/judge/results/<day>/<student>/<notebook>.json`` with a report.
-3. **Record** (one ``nbgrader autograde`` over the staged folder): nbgrader's own
-   sanitizing and bookkeeping, with its Execute step replaced by
+3. **Record** (``nbgrader autograde`` over batches of judged submissions, while the
+   rest are judged; see grader.autograde.Recorder): nbgrader's own sanitizing and
+   bookkeeping, with its Execute step replaced by
    ``grader.nbgrader_ext.JudgedExecute``, which puts the judged outputs into the
    grade cells.  The gradebook, formgrader, feedback and export are nbgrader's.
 
@@ -101,14 +104,28 @@ def judge_task(task: dict) -> dict:
     return out
 
 
-def warm_up():
+def warm_up(one_thread: bool = False):
     """What every test cell imports on the trusted side, imported once per worker
     before its first submission (torch alone takes seconds), so that no student's
-    grading time includes it."""
+    grading time includes it.  one_thread: a pool's workers run one thread each (torch
+    and BLAS): two workers with two spinning threads each on two cores spend more time
+    waiting for each other than computing."""
     import numpy  # noqa: F401
-    import torch  # noqa: F401
+    import torch
 
     import course.checks  # noqa: F401
+
+    if one_thread:
+        torch.set_num_threads(1)
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            return
+        threadpool_limits(limits=1)
+
+
+def _warm_worker():
+    warm_up(one_thread=True)
 
 
 class _Serial:
@@ -136,7 +153,7 @@ class _Local:
     def __init__(self, workers):
         self.pool = ProcessPoolExecutor(max_workers=workers,
                                         mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=warm_up)
+                                        initializer=_warm_worker)
 
     def submit(self, fn, item):
         return self.pool.submit(fn, item)
@@ -177,8 +194,9 @@ def executor(workers: int | None = None, scheduler: str | None = None):
     return _Local(workers)
 
 
-def run_tasks(tasks: list[dict], workers=None, scheduler=None, fn=None):
-    """Yield judge_task's result for every task, in the order they finish.
+def run_tasks(tasks, workers=None, scheduler=None, fn=None):
+    """Yield judge_task's result for every task (an iterable, submitted as it yields),
+    in the order they finish.
 
     All tasks share one executor first.  When a worker dies (the pool breaks, a Dask
     worker is lost), every task that was in flight with it fails, the guilty one and
@@ -258,39 +276,46 @@ class SubmissionReport:
         return asdict(self) | {"tampering": self.tampering, "events": self.events}
 
 
-def stage(course, day: str, students: list[str], release: dict) -> dict:
-    """Phase 1: sanitized copies of every submission; student -> (notebooks, findings)."""
-    sources = gradebook_sources(course.db_url, course.course_id, day)
-    staged = {}
-    for student in students:
-        result = sanitize(course.submitted(student, day), release, sources)
-        target = staged_root(course.root) / student / day
-        if target.exists():
-            shutil.rmtree(target)
-        target.mkdir(parents=True)
-        for name, nb in result.notebooks.items():
-            nbformat.write(nb, str(target / name))
-        stamp = course.submitted(student, day) / "timestamp.txt"
-        if stamp.is_file():
-            shutil.copy2(stamp, target / "timestamp.txt")
-        staged[student] = (result.notebooks, [asdict(f) for f in result.findings])
-    return staged
+def stage_one(course, day: str, student: str, release: dict, sources: dict) -> tuple:
+    """Phase 1 for one submission: its sanitized copy; (notebooks, findings)."""
+    result = sanitize(course.submitted(student, day), release, sources)
+    target = staged_root(course.root) / student / day
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for name, nb in result.notebooks.items():
+        nbformat.write(nb, str(target / name))
+    stamp = course.submitted(student, day) / "timestamp.txt"
+    if stamp.is_file():
+        shutil.copy2(stamp, target / "timestamp.txt")
+    return result.notebooks, [asdict(f) for f in result.findings]
 
 
 def judge_class(course, day: str, students: list[str], release: dict, workers=None,
                 scheduler=None, limits: Limits | None = None, isolate=True,
                 progress=None) -> dict[str, SubmissionReport]:
-    """Phases 1 and 2; returns student -> report and writes the results files."""
-    staged = stage(course, day, students, release)
+    """Phases 1 and 2; returns student -> report and writes the results files.
+
+    Each submission is handed to the judge as soon as it is staged, so that the
+    workers start (and judge) while the rest of the class is still being staged.
+    """
+    sources = gradebook_sources(course.db_url, course.course_id, day)
     demos = release_demo_sources(release)
     references = Day.named(day).reference_files_before()
     limits_dict = asdict(limits) if limits else {}
-    tasks = [{"student": s, "day": day, "notebooks": {n: dict(nb) for n, nb in nbs.items()},
-              "demo_sources": demos, "references": references, "limits": limits_dict,
-              "isolate": isolate} for s, (nbs, _) in staged.items()]
-    tasks = json.loads(json.dumps(tasks))       # plain data only, for any executor
+    staged = {}
+
+    def tasks():
+        for s in students:
+            staged[s] = stage_one(course, day, s, release, sources)
+            task = {"student": s, "day": day,
+                    "notebooks": {n: dict(nb) for n, nb in staged[s][0].items()},
+                    "demo_sources": demos, "references": references, "limits": limits_dict,
+                    "isolate": isolate}
+            yield json.loads(json.dumps(task))       # plain data only, for any executor
+
     reports = {}
-    for i, result in enumerate(run_tasks(tasks, workers, scheduler), 1):
+    for i, result in enumerate(run_tasks(tasks(), workers, scheduler), 1):
         student = result["student"]
         folder = results_dir(course.root, day, student)
         if folder.exists():
@@ -304,5 +329,5 @@ def judge_class(course, day: str, students: list[str], release: dict, workers=No
         (folder / "report.json").write_text(json.dumps(report.to_json(), indent=1))
         reports[student] = report
         if progress:
-            progress(i, len(tasks), report)
+            progress(i, len(students), report)
     return reports
