@@ -160,7 +160,10 @@ def test_jacobian_product_norms_are_those_of_autograd_jacobians(T, H, scale, see
     expected = [1.0] + [torch.linalg.matrix_norm(torch.autograd.functional.jacobian(
         lambda v, k=k: run(v, T - k + 1), states[T - k]), ord=2).item() for k in range(1, T + 1)]
     assert_shape(norms, (T + 1,), "norms")
-    np.testing.assert_allclose(norms, expected, rtol=1e-10, atol=1e-300)
+    # 1 − h² of a saturated unit loses digits to cancellation (relative error ≈ ε/(1 − h²)),
+    # differently in torch's tanh backward: agree to 1e-6 relative, and below 1e-12
+    # (a gradient that has vanished) in absolute terms.
+    np.testing.assert_allclose(norms, expected, rtol=1e-6, atol=1e-12)
 
 
 def test_jacobian_norms_follow_the_spectral_radius_in_the_linear_regime():
@@ -450,7 +453,10 @@ def test_perplexity_is_exp_of_torch_cross_entropy(shape, scale, seed):
     targets = rng.integers(0, shape[-1], size=shape[:-1])
     theirs = torch.exp(torch.nn.functional.cross_entropy(torch.tensor(scores.reshape(-1, shape[-1])),
                                                          torch.tensor(targets.reshape(-1))))
-    assert abs(day5.perplexity(scores, targets) - theirs.item()) <= 1e-9 * theirs.item()
+    # Past a mean cross-entropy of about 709 both overflow to inf, which counts as equal.
+    with np.errstate(over="ignore"):
+        ours = day5.perplexity(scores, targets)
+    np.testing.assert_allclose(ours, theirs.item(), rtol=1e-9)
     assert day5.perplexity(np.zeros(shape), targets) == pytest.approx(shape[-1])
 
 
