@@ -155,16 +155,7 @@ def demo_submissions(course: CourseDir, day: str, students=("ada-model", "ben-st
     folder, leaks = release(day, course)
     if leaks:
         raise RuntimeError("the release holds model answers:\n" + "\n".join(leaks))
-    stubs = release_notebooks(folder)
-    module = Day.named(day).reference()
-    solved = {n: solved_notebook(nb, module, n) for n, nb in stubs.items()}
-    buggy = dict(solved)
-    for w in typical_mistakes(day):
-        home = notebook_defining(solved, w.target)
-        buggy[home] = with_wrong_answers(buggy[home], [w])
-    dan, eve = cheating_notebooks(stubs, day, course)
-    notebooks = {"ada-model": solved, "ben-stub": stubs, "cleo-bugs": buggy,
-                 "dan-patch": dan, "eve-steal": eve}
+    notebooks = simulated_class(day, release_notebooks(folder), course)
     for student in students:
         write_submission(course, student, day, notebooks[student])
     return folder
