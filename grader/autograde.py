@@ -25,6 +25,7 @@ class GradedSubmission:
     report: object = None           # grader.judge.pipeline.SubmissionReport
     judged_at: float | None = None   # time.monotonic() when the judge finished it
     recorded_at: float | None = None  # ... and when nbgrader had recorded it
+    record_started: float | None = None  # ... and when the record batch holding it began
     rejudged: bool = False           # nbgrader judged it again (the keys did not match)
 
     @property
@@ -65,6 +66,7 @@ class Recorder:
         self.batches = course.root / pipeline.JUDGE_DIR / "record"
         self.queue: list[str] = []
         self.recorded_at: dict[str, float] = {}
+        self.record_started: dict[str, float] = {}
         self.output = ""
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -90,6 +92,10 @@ class Recorder:
 
     def _record(self, students: list[str]):
         self._count += 1
+        started = time.monotonic()
+        with self._lock:
+            for student in students:
+                self.record_started[student] = started
         folder = self.batches / f"batch-{self._count}"
         folder.mkdir(parents=True)
         for student in students:
@@ -174,6 +180,7 @@ def autograde(day: str, course: CourseDir, students=None, quiet=False, workers=N
         r.report = reports.get(s)
         r.seconds = r.report.seconds if r.report else 0.0
         r.recorded_at = recorder.recorded_at.get(s)
+        r.record_started = recorder.record_started.get(s)
         r.notebooks = course.scores(day, s)
         if not r.notebooks or not course.autograded(s, day).is_dir():
             lines = [ln for ln in output.splitlines() if s in ln and "rror" in ln]

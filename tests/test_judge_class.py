@@ -198,16 +198,20 @@ def test_an_endless_answer_cell_does_not_hold_the_class(day1):
                                                 workers=2, limits=limits)}
     assert all(r.status == "graded" for r in results.values())
     slow = results["c-endless"]
-    # Charged once: one cell budget, not one per test that needs the cell.
-    assert slow.seconds < limits.cell_seconds + 30, slow.seconds
+    # Charged once: one cell budget, not one per test that needs the cell (each test
+    # that needs sigmoid would otherwise wait its own 30 s).
+    timeouts = [e for e in slow.report.events if "running cell" in e and "timeout" in e]
+    assert len(timeouts) == 1, slow.report.events
+    assert slow.seconds < 2 * limits.cell_seconds, slow.seconds
     scores = {gid: v for (_, gid), v in cell_scores(slow).items()}
     model = {gid: v for (_, gid), v in cell_scores(results["h-model"]).items()}
     assert scores["test_sigmoid"] == 0
     assert scores["test_relu"] == model["test_relu"] > 0       # tests without sigmoid still run
-    assert any("running cell" in e and "timeout" in e for e in slow.report.events), \
-        slow.report.events
-    # The rest of the class was in the gradebook before the slow submission was judged.
-    assert results["h-model"].recorded_at < slow.judged_at
+    # The rest of the class was being recorded while the slow submission was still judged
+    # (order of events, not a race against the timeout: recording may take longer than it).
+    for student in honest:
+        assert results[student].record_started < slow.judged_at, student
+        assert results[student].recorded_at is not None, student
     assert stray_processes() == []
 
 
