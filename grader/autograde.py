@@ -72,6 +72,7 @@ class Recorder:
         self._thread: threading.Thread | None = None
         self._count = 0
         self.server = course.nbgrader_server()
+        self.server.start()     # imports nbgrader while the first submissions are judged
         shutil.rmtree(self.batches, ignore_errors=True)
 
     def add(self, student: str):

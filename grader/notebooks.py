@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-import nbformat
 
 from .days import Day
 from .judge import cells
@@ -214,6 +213,8 @@ def scan_release(release_dir: Path, day: Day) -> list[str]:
 
 
 def read_notebook(path: Path):
+    import nbformat
+
     try:
         return nbformat.read(str(path), as_version=4)
     except Exception as exc:
@@ -221,5 +222,7 @@ def read_notebook(path: Path):
 
 
 def write_notebook(nb, path: Path):
+    import nbformat
+
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))

@@ -32,6 +32,12 @@ class NbgraderServer:
         self.proc: subprocess.Popen | None = None
         self._lock = threading.Lock()
 
+    def start(self):
+        """Start nbgrader now (it takes seconds to import), if it is not running."""
+        with self._lock:
+            if self.proc is None or self.proc.poll() is not None:
+                self._start()
+
     def _start(self):
         self.proc = subprocess.Popen([sys.executable, "-m", "grader.recording"], cwd=self.cwd,
                                      env=self.env, stdin=subprocess.PIPE,

@@ -10,3 +10,9 @@ def judge_or_die(task):
     if task["student"] == "killer":
         os._exit(1)
     return {"student": task["student"], "day": task["day"], "notebooks": {}, "seconds": 0.0}
+
+
+def niceness(task):
+    """The worker's scheduling niceness (tests/test_fast_imports.py)."""
+    return {"student": task["student"], "day": task["day"], "notebooks": {}, "seconds": 0.0,
+            "nice": os.nice(0)}

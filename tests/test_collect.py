@@ -345,7 +345,7 @@ def test_autograde_shows_progress_and_ends_with_a_summary(tmp_path, capsys, monk
 
     class Recorder:
         def __init__(self, *a):
-            self.recorded_at = {}
+            self.recorded_at, self.record_started = {}, {}
 
         def add(self, student):
             self.recorded_at[student] = 0.0

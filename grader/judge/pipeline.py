@@ -29,13 +29,11 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import nbformat
 
 from ..days import Day
 from . import cells
 from .runner import judge_notebook
 from .sandbox import Limits, Sandbox
-from .sanitize import sanitize
 
 JUDGE_DIR = "judge"
 
@@ -124,7 +122,17 @@ def warm_up(one_thread: bool = False):
         threadpool_limits(limits=1)
 
 
+WORKER_NICENESS = 5
+
+
 def _warm_worker():
+    # Below the grader's own process and nbgrader's record process: the class is
+    # recorded one submission after another, so recording is what the class waits for
+    # at the end; the judge's workers take the CPU it leaves.
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:
+        pass
     warm_up(one_thread=True)
 
 
@@ -142,21 +150,47 @@ class _Serial:
     def as_completed(self, futures):
         return list(futures)
 
+    def start(self):
+        pass
+
     def shutdown(self):
         pass
 
 
+# What a worker imports before its first task.  multiprocessing's fork server imports
+# these once; each worker is then forked from it, torch already loaded, in a moment
+# (spawned, each of two workers spent about 2 s importing torch, on the same two cores).
+_PRELOAD = ["__main__", "numpy", "torch", "course.checks", "grader.judge.pipeline"]
+
+
+def _worker_context():
+    """The fork server, not a fork of this process: a forked copy of a process that has
+    run torch, whose thread pools hold locks at fork time, can hang at its first call;
+    the fork server has only imported it."""
+    try:
+        ctx = multiprocessing.get_context("forkserver")
+    except ValueError:              # no fork server on this platform
+        return multiprocessing.get_context("spawn")
+    ctx.set_forkserver_preload(_PRELOAD)
+    return ctx
+
+
 class _Local:
-    """Local worker processes (spawned, not forked: a forked copy of a process that has
-    run torch, whose thread pools hold locks at fork time, can hang at its first call)."""
+    """Local worker processes, forked from multiprocessing's fork server."""
 
     def __init__(self, workers):
-        self.pool = ProcessPoolExecutor(max_workers=workers,
-                                        mp_context=multiprocessing.get_context("spawn"),
+        self.workers = workers
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(),
                                         initializer=_warm_worker)
 
     def submit(self, fn, item):
         return self.pool.submit(fn, item)
+
+    def start(self):
+        """Start every worker now (the pool starts one per submitted task otherwise):
+        they import numpy and torch while this process prepares the first tasks."""
+        for _ in range(self.workers):
+            self.pool.submit(os.getpid)
 
     def as_completed(self, futures):
         return as_completed(futures)
@@ -179,6 +213,9 @@ class _Dask:
 
         return dask_completed(futures)
 
+    def start(self):
+        pass
+
     def shutdown(self):
         self.client.close()
 
@@ -194,7 +231,7 @@ def executor(workers: int | None = None, scheduler: str | None = None):
     return _Local(workers)
 
 
-def run_tasks(tasks, workers=None, scheduler=None, fn=None):
+def run_tasks(tasks, workers=None, scheduler=None, fn=None, pool=None):
     """Yield judge_task's result for every task (an iterable, submitted as it yields),
     in the order they finish.
 
@@ -206,7 +243,7 @@ def run_tasks(tasks, workers=None, scheduler=None, fn=None):
     """
     fn = fn or judge_task
     again = []
-    pool = executor(workers, scheduler)
+    pool = pool or executor(workers, scheduler)
     try:
         futures = {pool.submit(fn, t): t for t in tasks}
         for future in pool.as_completed(list(futures)):
@@ -278,6 +315,10 @@ class SubmissionReport:
 
 def stage_one(course, day: str, student: str, release: dict, sources: dict) -> tuple:
     """Phase 1 for one submission: its sanitized copy; (notebooks, findings)."""
+    import nbformat  # here, not above: a worker process judges without it
+
+    from .sanitize import sanitize
+
     result = sanitize(course.submitted(student, day), release, sources)
     target = staged_root(course.root) / student / day
     if target.exists():
@@ -299,7 +340,13 @@ def judge_class(course, day: str, students: list[str], release: dict, workers=No
     Each submission is handed to the judge as soon as it is staged, so that the
     workers start (and judge) while the rest of the class is still being staged.
     """
-    sources = gradebook_sources(course.db_url, course.course_id, day)
+    pool = executor(workers, scheduler)
+    pool.start()          # the workers warm up while the gradebook is read
+    try:
+        sources = gradebook_sources(course.db_url, course.course_id, day)
+    except BaseException:
+        pool.shutdown()
+        raise
     demos = release_demo_sources(release)
     references = Day.named(day).reference_files_before()
     limits_dict = asdict(limits) if limits else {}
@@ -315,7 +362,8 @@ def judge_class(course, day: str, students: list[str], release: dict, workers=No
             yield json.loads(json.dumps(task))       # plain data only, for any executor
 
     reports = {}
-    for i, result in enumerate(run_tasks(tasks(), workers, scheduler), 1):
+    for i, result in enumerate(run_tasks(tasks(), workers, scheduler,
+                                                       pool=pool), 1):
         student = result["student"]
         folder = results_dir(course.root, day, student)
         if folder.exists():
