@@ -78,6 +78,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--budget", type=float, default=None, metavar="SECONDS",
                    help="wall-clock budget of one submission, all its notebooks together "
                         "(default 600); tests that find it used up fail at once")
+    s.add_argument("--notebook-budget", type=float, default=None, metavar="SECONDS",
+                   help="wall-clock budget of one notebook of a submission (default 300)")
+    s.add_argument("--cell-budget", type=float, default=None, metavar="SECONDS",
+                   help="time for one answer cell to finish (default 60); a cell that "
+                        "does not is left out and charged once")
     s = sub.add_parser("feedback", help="feedback HTML for every graded submission of DAY, "
                                         "and one zip of it per student in "
                                         "<root>/feedback_archives/DAY/")
@@ -169,7 +174,9 @@ def autograde(args, course) -> int:
     from .autograde import autograde, judge_report, summary
     from .judge.sandbox import Limits
 
-    limits = Limits(submission_seconds=args.budget) if args.budget else None
+    given = {"submission_seconds": args.budget, "notebook_seconds": args.notebook_budget,
+             "cell_seconds": args.cell_budget}
+    limits = Limits(**{k: v for k, v in given.items() if v}) if any(given.values()) else None
     results = autograde(args.day, course, args.student, workers=args.workers,
                         scheduler=args.scheduler, limits=limits)
     if not results:

@@ -44,6 +44,20 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 DAY = "day1_forward"
 NOTEBOOK = "01_activations.ipynb"
 
+
+def needs_browser():
+    """Skip (saying what to install) without Debian's chromium or Playwright."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium "
+                    f"(`apt-get install chromium`, done by `make test` as root)")
+    pytest.importorskip("playwright.sync_api",
+                        reason="the playwright package is missing (pip install -e .)")
+
+
+def launch_chromium(pw):
+    """Headless Debian chromium, never a browser Playwright downloads."""
+    return pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+
 # The reference's stable form (e^(−|z|) never overflows) ...
 SIGMOID_RIGHT = """def sigmoid(z):
     e = np.exp(-np.abs(z))
@@ -91,11 +105,7 @@ def _stop(proc: subprocess.Popen):
 @pytest.fixture
 def lab(tmp_path):
     """(base URL, token, workspace) of a JupyterLab serving a fresh Day 1 release."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium "
-                    f"(`apt-get install chromium`, done by `make test` as root)")
-    pytest.importorskip("playwright.sync_api",
-                        reason="the playwright package is missing (pip install -e .)")
+    needs_browser()
     workspace = student_lab.prepare_lab(CourseDir(tmp_path / "course"), tmp_path / "lab",
                                      days=[DAY])
     env = student_lab.lab_environment(workspace)
@@ -280,8 +290,7 @@ def test_day1_in_jupyterlab(lab, tmp_path):
     assert display_math > 0, f"{NOTEBOOK} has no display math to check"
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(30_000)

@@ -31,7 +31,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, SERVER_START_S, Steps, _free_port, _stop
+from test_browser import SERVER_START_S, Steps, _free_port, _stop, launch_chromium, needs_browser
 
 from grader import formgrader as fg
 from grader.archive import archive_feedback
@@ -53,18 +53,10 @@ POINTS = 1.5
 COMMENT = "Right chain rule; say why sigma(1 - sigma) follows from the quotient."
 
 
-def _needs_browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium "
-                    f"(`apt-get install chromium`, done by `make test` as root)")
-    pytest.importorskip("playwright.sync_api",
-                        reason="the playwright package is missing (pip install -e .)")
-
-
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
     """A CourseDir with Day 1 autograded for two demo students, ada's feedback archived."""
-    _needs_browser()
+    needs_browser()
     course = CourseDir(tmp_path_factory.mktemp("formgrader") / "course")
     start = time.monotonic()
     demo_submissions(course, DAY, STUDENTS)
@@ -144,10 +136,6 @@ def _manual_grade(course: CourseDir, student: str):
         return grade.manual_score, comment.manual_comment
 
 
-def _launch(pw):
-    return pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-
-
 def test_manual_grading_in_formgrader_changes_the_exported_total(graded_class,
                                                                  formgrader_server, tmp_path):
     from playwright.sync_api import sync_playwright
@@ -165,7 +153,7 @@ def test_manual_grading_in_formgrader_changes_the_exported_total(graded_class,
         assert plugin not in disabled, f"{plugin} is disabled in formgrader's lab: {disabled}"
 
     with sync_playwright() as pw:
-        browser = _launch(pw)
+        browser = launch_chromium(pw)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(30_000)
@@ -282,7 +270,7 @@ def test_feedback_archive_renders_its_math_offline(graded_class, tmp_path):
     assert display > 0, "the feedback page has no display math to check"
 
     with sync_playwright() as pw:
-        browser = _launch(pw)
+        browser = launch_chromium(pw)
         try:
             context = browser.new_context(viewport={"width": 1200, "height": 900})
             asked = _offline(context)
@@ -309,7 +297,7 @@ def test_class_summary_page_renders_offline(graded_class, tmp_path):
     path = write_summary(DAY, course)
     assert path == course.root / "summary" / f"{DAY}.html"
     with sync_playwright() as pw:
-        browser = _launch(pw)
+        browser = launch_chromium(pw)
         try:
             context = browser.new_context(viewport={"width": 1200, "height": 900})
             _offline(context)

@@ -729,3 +729,43 @@ def test_digging_the_original_out_of_a_guarded_function_is_flagged():
         "uses checks.relative_error.__closure__",
         "uses checks.relative_error.__closure__[0].cell_contents"}
     assert all(s["kind"] == runner.INTERPRETER for s in judged.suspicious)
+
+
+def test_a_notebook_that_outlasts_its_budget_leaves_the_next_notebook_its_time():
+    """Limits.notebook_seconds: a notebook whose cell would take 20 s (under the cell's own
+    30 s limit) is stopped at its 4 s budget, and the next notebook is judged in full."""
+    from grader.judge import pipeline
+
+    slow = notebook("def square(x):\n    return x * x\n",
+                    "import time\ntime.sleep(20)\ndef cube(x):\n    return x ** 3\n")
+    honest = notebook("def square(x):\n    return x * x\n")
+    task = {"student": "s", "day": "day1_forward",
+            "notebooks": {"01.ipynb": slow, "02.ipynb": honest}, "demo_sources": {},
+            "references": [], "limits": {"call_seconds": 5.0, "cell_seconds": 30.0,
+                                         "notebook_seconds": 4.0, "submission_seconds": 60.0}}
+    start = time.monotonic()
+    out = pipeline.judge_task(task)
+    seconds = time.monotonic() - start
+    scores = {nb: {gid: score_of(o, 1) for gid, o in res["grade_outputs"].items()}
+              for nb, res in out["notebooks"].items()}
+    assert seconds < 15, seconds          # 4 s of the slow notebook, not its 20 s cell
+    assert scores["01.ipynb"]["test_cube"] == 0
+    assert "the notebook used up its time budget of 4 s" in json.dumps(out["notebooks"]["01.ipynb"])
+    assert scores["02.ipynb"] == {"test_square": 1, "test_cube": 1}, out["notebooks"]["02.ipynb"]
+
+
+def test_the_instructor_sets_every_budget_on_the_command_line(tmp_path, monkeypatch):
+    from grader import autograde as ag
+    from grader import cli
+
+    seen = {}
+    monkeypatch.setattr(ag, "autograde", lambda day, course, students, **kw: seen.update(kw) or [])
+    cli.main(["--root", str(tmp_path), "autograde", "day1_forward", "--budget", "100",
+              "--notebook-budget", "50", "--cell-budget", "5"])
+    limits = seen["limits"]
+    assert (limits.submission_seconds, limits.notebook_seconds, limits.cell_seconds) == \
+        (100, 50, 5)
+    cli.main(["--root", str(tmp_path), "autograde", "day1_forward", "--cell-budget", "7"])
+    assert seen["limits"] == Limits(cell_seconds=7)
+    cli.main(["--root", str(tmp_path), "autograde", "day1_forward"])
+    assert seen["limits"] is None        # the defaults of Limits

@@ -29,7 +29,6 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-
 from ..days import Day
 from . import cells
 from .runner import judge_notebook
@@ -89,10 +88,15 @@ def judge_task(task: dict) -> dict:
     sandbox = Sandbox(limits, task.get("isolate", True), task.get("references", []))
     try:
         for name, nb in task["notebooks"].items():
+            # A notebook's budget is its own, within what is left of the submission's.
+            until = time.monotonic() + limits.notebook_seconds
+            time_up = (f"the notebook used up its time budget of "
+                       f"{limits.notebook_seconds:g} s") if until < deadline else None
             try:
                 judged = judge_notebook(nb, frozenset(task["demo_sources"].get(name, [])),
                                         limits, task.get("isolate", True),
-                                        task.get("references", []), deadline, sandbox)
+                                        task.get("references", []), min(until, deadline),
+                                        sandbox, time_up)
                 out["notebooks"][name] = judged.to_json()
             except Exception as exc:  # noqa: BLE001 - the judge's own failure, reported
                 out["notebooks"][name] = {"error": f"{type(exc).__name__}: {exc}"}

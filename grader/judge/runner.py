@@ -13,8 +13,9 @@ here in a fresh namespace where every function the student defined is a
 ``Proxy``: calling it sends plain data to the sandbox and brings plain data
 back.  A crash or timeout costs the test it happened in; the sandbox is then
 started again (the student's cells replayed) for the next test.  The whole
-submission has a wall-clock budget (``Limits.submission_seconds``): tests that
-find it used up fail at once, so no submission can hold the class.
+submission has a wall-clock budget (``Limits.submission_seconds``), and each of its
+notebooks one of its own (``Limits.notebook_seconds``): tests that find it used up
+fail at once, so no submission can hold the class.
 
 The result is nbformat outputs per grade cell — what nbgrader's Execute step
 would have produced — so nbgrader's own grading, feedback and export apply.
@@ -74,8 +75,10 @@ class _Session:
     a failure, and bounded by the submission's deadline."""
 
     def __init__(self, sandbox_cells, limits: Limits, isolate, references, deadline,
-                 sandbox: Sandbox | None = None):
+                 sandbox: Sandbox | None = None, time_up: str | None = None):
         self.cells = sandbox_cells
+        self.time_up = time_up or (f"the submission used up its time budget of "
+                                   f"{limits.submission_seconds:g} s")
         self.limits = limits
         # A sandbox already running for an earlier notebook of the same submission is
         # reused with a fresh namespace (saves the interpreter's start and imports).
@@ -158,8 +161,7 @@ class _Session:
             self.student_seconds += time.monotonic() - t
 
     def _time_up(self) -> str:
-        return (f"the submission used up its time budget of "
-                f"{self.limits.submission_seconds:g} s")
+        return self.time_up
 
     def unavailable(self) -> dict[str, str]:
         """Functions that a cell left out or a failing cell never defined -> why."""
@@ -492,14 +494,15 @@ def _on_module(node: ast.Attribute) -> bool:
 
 def judge_notebook(nb: dict, demo_sources=frozenset(), limits: Limits | None = None,
                    isolate: bool = True, references=(), deadline: float | None = None,
-                   sandbox: Sandbox | None = None) -> Judged:
+                   sandbox: Sandbox | None = None, time_up: str | None = None) -> Judged:
     """Judge a restored submission (see ``cells_to_judge``).
 
     references: paths of the earlier days' reference modules the student's code may
     import; deadline: time.monotonic() when the submission's time is up (default: its
     whole budget from now); sandbox: one the caller owns and closes, to be reused by
     the next notebook of the same submission (default: a sandbox of its own, closed
-    at the end).
+    at the end); time_up: what a test that finds the deadline passed says (default:
+    the submission's budget is used up).
     """
     start = time.monotonic()
     limits = limits or Limits()
@@ -510,7 +513,7 @@ def judge_notebook(nb: dict, demo_sources=frozenset(), limits: Limits | None = N
              if cells.role(c, demo_sources) == cells.SETUP}
     judged = Judged(key=judge_key(sandbox_cells, tests), suspicious=suspicious_code(
         [c for c in sandbox_cells if c[0] not in setup]))
-    session = _Session(sandbox_cells, limits, isolate, references, deadline, sandbox)
+    session = _Session(sandbox_cells, limits, isolate, references, deadline, sandbox, time_up)
     try:
         judged.cell_results = session.cell_results
         for grade_id, source in tests:

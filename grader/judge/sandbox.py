@@ -41,6 +41,7 @@ class Limits:
     cell_seconds: float = 60.0        # running one of the student's cells
     call_seconds: float = 20.0        # one call of a student function
     test_seconds: float = 90.0        # all student calls of one test cell together
+    notebook_seconds: float = 300.0    # one notebook of it, every restart
     submission_seconds: float = 600.0  # the whole submission, every notebook, every restart
 
 
