@@ -37,13 +37,6 @@ def test_grader_processes_validate_notebooks_without_the_iri_grammar():
     assert out == "None"
 
 
-def test_a_process_that_had_jsonschema_first_keeps_its_checkers():
-    pytest.importorskip("rfc3987_syntax")
-    out = _python("import jsonschema, grader, sys\n"
-                  "print('iri' in jsonschema.FormatChecker.checkers)")
-    assert out == "True"
-
-
 def _formats(node, found):
     if isinstance(node, dict):
         fmt = node.get("format")
