@@ -35,10 +35,11 @@ class NbgraderServer:
     def start(self):
         """Start nbgrader now (it takes seconds to import), if it is not running."""
         with self._lock:
-            if self.proc is None or self.proc.poll() is not None:
-                self._start()
+            self._start()
 
     def _start(self):
+        if self.proc is not None and self.proc.poll() is None:
+            return
         self.proc = subprocess.Popen([sys.executable, "-m", "grader.recording"], cwd=self.cwd,
                                      env=self.env, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -46,8 +47,7 @@ class NbgraderServer:
 
     def run(self, args: list[str]) -> tuple[int, str]:
         with self._lock:
-            if self.proc is None or self.proc.poll() is not None:
-                self._start()
+            self._start()
             try:
                 self.proc.stdin.write(json.dumps(list(args)) + "\n")
                 self.proc.stdin.flush()
