@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .autograde import GradedSubmission, autograde
 from .console import echo
 from .coursedir import CourseDir, NbgraderFailed
 from .days import Day
+from .judge import cells
+from .progress import Progress
 from .notebooks import (NotebookError, WrongAnswer, is_grade_cell, nbgrader_meta, notebook_defining,
-                        solved_notebook, with_wrong_answers)
+                        read_notebook, solved_notebook, with_wrong_answers)
 from .release import release, release_notebooks, write_submission
 
 
@@ -33,19 +35,65 @@ def grade_cell_order(notebooks: dict[str, object]) -> dict[str, list[tuple[str, 
 
 
 
+VISIBLE, HIDDEN, MISSED = "visible", "hidden only", "MISSED"
+
+# At least this share of a day's library must be caught only by its hidden tests: the
+# hidden tier earns its points with bugs that only edge inputs reveal.
+HIDDEN_SHARE = 0.25
+
+
+@dataclass
+class WrongVerdict:
+    """One wrong answer judged alone: the solved submission with only its target replaced."""
+
+    wrong: WrongAnswer
+    lost: list = field(default_factory=list)    # (grade_id, points lost, "visible"|"hidden")
+    error: str | None = None                    # the judge could not judge it
+
+    @property
+    def own_test(self) -> str:
+        return f"test_{self.wrong.target}"
+
+    @property
+    def tier(self) -> str:
+        """VISIBLE when the visible part of its own exercise's test fails, HIDDEN when only
+        the hidden part does, MISSED when its own exercise keeps every point."""
+        parts = {part for gid, _, part in self.lost if gid == self.own_test}
+        if "visible" in parts:
+            return VISIBLE
+        return HIDDEN if parts else MISSED
+
+    def describe(self) -> str:
+        if self.error:
+            return f"not judged: {self.error}"
+        if not self.lost:
+            return "loses nothing"
+        return ", ".join(f"{gid} −{pts:g} ({part})" for gid, pts, part in self.lost)
+
+
 @dataclass
 class CheckReport:
     day: str
     rows: list = field(default_factory=list)      # (notebook, grade_id, points, solved, stub)
-    wrong: list = field(default_factory=list)     # (WrongAnswer, cells lost, ok)
+    wrong: list = field(default_factory=list)     # WrongVerdict, in the library's order
     leaks: list = field(default_factory=list)
     errors: list = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out = {VISIBLE: 0, HIDDEN: 0, MISSED: 0}
+        for v in self.wrong:
+            out[v.tier] += 1
+        return out
+
+    @property
+    def hidden_share_ok(self) -> bool:
+        return not self.wrong or self.counts()[HIDDEN] >= HIDDEN_SHARE * len(self.wrong)
 
     @property
     def ok(self):
         return (not self.errors and not self.leaks and bool(self.rows)
                 and all(solved == pts and stub == 0 for _, _, pts, solved, stub in self.rows)
-                and all(ok for _, _, ok in self.wrong))
+                and all(v.tier != MISSED and not v.error for v in self.wrong))
 
     def format(self) -> str:
         out = [f"grader check {self.day}", ""]
@@ -56,10 +104,20 @@ class CheckReport:
                        f"{'pass' if solved == pts else 'FAIL':<7} "
                        f"{'fails' if stub == 0 else 'PASSES':<7} {'ok' if good else 'PROBLEM'}")
         if self.wrong:
-            out += ["", "known wrong answers (each must lose points on the exercise it targets):"]
-            for w, lost, ok in self.wrong:
-                what = ", ".join(lost) if lost else "loses nothing"
-                out.append(f"  {'ok     ' if ok else 'PROBLEM'} {w.name:<40} {what}")
+            out += ["", "known wrong answers, each judged alone (the model answers with that one "
+                        "function replaced);", "caught by: the visible tests of its own exercise, "
+                        "its hidden tests only, or MISSED (its exercise keeps every point):"]
+            for v in self.wrong:
+                out.append(f"  {v.tier:<12} {v.wrong.name:<52} {v.describe()}")
+            c = self.counts()
+            share = c[HIDDEN] / len(self.wrong)
+            out += ["", f"wrong answers: {len(self.wrong)}; caught by the visible tests: "
+                        f"{c[VISIBLE]}; caught only by the hidden tests: {c[HIDDEN]} "
+                        f"({share:.0%}); missed: {c[MISSED]}"]
+            if not self.hidden_share_ok:
+                out.append(f"note: fewer than {HIDDEN_SHARE:.0%} of the library is caught only by "
+                           f"the hidden tests: the hidden tier needs bugs that only edge inputs "
+                           f"reveal")
         if self.leaks:
             out += ["", "model answers found in the release:"] + [f"  {p}" for p in self.leaks]
         if self.errors:
@@ -68,17 +126,88 @@ class CheckReport:
         return "\n".join(out)
 
 
-def _rounds(wrongs: list[WrongAnswer]) -> list[list[WrongAnswer]]:
-    """Group wrong answers so that no two in a group target the same function."""
-    rounds: list[list[WrongAnswer]] = []
+def source_notebooks(day: Day) -> dict[str, object]:
+    """The day's instructor notebooks (hidden tests included), by file name."""
+    return {p.name: read_notebook(p) for p in day.notebooks}
+
+
+def hidden_part_not_last(notebooks: dict[str, object]) -> list[str]:
+    """Test cells with visible code after a hidden part: a failure in the hidden part would
+    hide whether the visible tests alone catch a bug."""
+    out = []
+    for name, nb in notebooks.items():
+        for cell in nb.cells:
+            if cells.role(cell) != cells.TEST:
+                continue
+            src = cells.source(cell)
+            hidden = cells.hidden_lines(src)
+            lines = src.splitlines()
+            if hidden and any(line.strip() and not line.lstrip().startswith("#")
+                              for line in lines[max(hidden):]):
+                out.append(f"{name} {cells.grade_id(cell)}: visible code follows the hidden "
+                           f"tests; put the hidden part at the end of the cell")
+    return out
+
+
+def wrong_answer_task(day: Day, name: str, nb, wrong: WrongAnswer, limits=None) -> dict:
+    """The judge's task for one wrong answer alone: its notebook, solved, with only
+    ``wrong.target`` replaced, and only the tests that come after the target's cell (a
+    test above it cannot call it in a notebook run top to bottom)."""
+    nb = with_wrong_answers(nb, [wrong])
+    kept, seen = [], False
+    for cell in nb.cells:
+        if cells.role(cell) == cells.ANSWER and wrong.target in cells.defined_functions(
+                cells.source(cell)):
+            seen = True
+        if cells.role(cell) == cells.TEST and not seen:
+            continue
+        kept.append(cell)
+    nb.cells = kept
+    nb = json.loads(json.dumps(nb))
+    return {"student": wrong.name, "day": day.name, "notebooks": {name: nb},
+            "demo_sources": {name: cells.demo_sources(nb["cells"])},
+            "references": day.reference_files_before(),
+            "limits": asdict(limits) if limits else {}, "isolate": True}
+
+
+def judge_wrong_answers(day: Day, solved: dict[str, object], wrongs: list[WrongAnswer],
+                        workers=None, progress=None) -> list[WrongVerdict]:
+    """Each wrong answer judged alone, through the judge's worker pool; verdicts in the
+    library's order."""
+    from .judge import pipeline
+    from .judge.runner import score_of
+
+    verdicts, tasks = {}, []
+    points = {}
+    for name, nb in solved.items():
+        for cell in nb.cells:
+            if cells.role(cell) == cells.TEST:
+                points[(name, cells.grade_id(cell))] = float(nbgrader_meta(cell).get("points", 0))
     for w in wrongs:
-        for r in rounds:
-            if all(x.target != w.target for x in r):
-                r.append(w)
-                break
-        else:
-            rounds.append([w])
-    return rounds
+        home = notebook_defining(solved, w.target)
+        if home is None:
+            verdicts[w.name] = WrongVerdict(w, error=f"no answer cell defines {w.target}")
+            continue
+        tasks.append((home, wrong_answer_task(day, home, solved[home], w)))
+    by_name = {w.name: w for w in wrongs}
+    homes = {task["student"]: home for home, task in tasks}
+    for i, result in enumerate(pipeline.run_tasks((t for _, t in tasks), workers), 1):
+        w = by_name[result["student"]]
+        home = homes[w.name]
+        judged = result["notebooks"].get(home, {})
+        verdict = WrongVerdict(w)
+        if "error" in judged:
+            verdict.error = judged["error"]
+        for gid, outputs in judged.get("grade_outputs", {}).items():
+            pts = points.get((home, gid), 0.0)
+            got = score_of(outputs, pts)
+            if got < pts:
+                verdict.lost.append((gid, pts - got, judged.get("failed_in", {}).get(
+                    gid, "visible")))
+        verdicts[w.name] = verdict
+        if progress:
+            progress(i, len(tasks), verdict)
+    return [verdicts[w.name] for w in wrongs]
 
 
 def solved_failures(course: CourseDir, day: str, result: GradedSubmission) -> list[str]:
@@ -103,7 +232,8 @@ def solved_failures(course: CourseDir, day: str, result: GradedSubmission) -> li
     return out
 
 
-def check(day: str, with_wrong=True, quiet=False, keep: Path | None = None) -> CheckReport:
+def check(day: str, with_wrong=True, quiet=False, keep: Path | None = None,
+          workers: int | None = None) -> CheckReport:
     report = CheckReport(day)
     tmp = Path(keep) if keep else Path(tempfile.mkdtemp(prefix=f"check-{day}-"))
     try:
@@ -116,40 +246,30 @@ def check(day: str, with_wrong=True, quiet=False, keep: Path | None = None) -> C
         solved = {n: solved_notebook(nb, module, n) for n, nb in stubs.items()}
         write_submission(course, "solved", day, solved)
         write_submission(course, "stub", day, stubs)
-        wrongs = Day.named(day).wrong_answers() if with_wrong else []
-        rounds = _rounds(wrongs)
-        for i, group in enumerate(rounds):
-            nbs = {}
-            for w in group:
-                home = notebook_defining(solved, w.target)
-                if home is None:
-                    report.errors.append(f"wrong answer {w.name}: no stub cell defines {w.target}")
-                    continue
-                nbs[home] = with_wrong_answers(nbs.get(home, solved[home]), [w])
-            write_submission(course, f"wrong{i + 1}", day, nbs)
-        students = ["solved", "stub"] + [f"wrong{i + 1}" for i in range(len(rounds))]
-        say(f"check {day}: grading the solved and the stub notebooks and {len(wrongs)} known "
-            f"wrong answer(s) in {len(rounds)} submission(s)")
-        results = {r.student: r for r in autograde(day, course, students, quiet=quiet)}
+        say(f"check {day}: grading the solved and the stub notebooks")
+        results = {r.student: r for r in autograde(day, course, ["solved", "stub"], quiet=quiet)}
         for r in results.values():
             if r.status != "graded":
                 report.errors.append(f"{r.student}: {r.status}: {r.message}")
         report.errors += solved_failures(course, day, results["solved"])
-        for nb, cells in grade_cell_order(stubs).items():
-            for gid, auto, pts in cells:
+        for nb, cells_ in grade_cell_order(stubs).items():
+            for gid, auto, pts in cells_:
                 if not auto:
                     continue
                 s = results["solved"].cell(gid)
                 t = results["stub"].cell(gid)
                 report.rows.append((nb, gid, pts, s.score if s else None, t.score if t else None))
-        for i, group in enumerate(rounds):
-            r = results[f"wrong{i + 1}"]
-            for w in group:
-                lost = [f"{c.grade_id} −{c.max_score - (c.score or 0):g}"
-                        for n in r.notebooks for c in n.cells
-                        if c.auto and (c.score or 0) < c.max_score]
-                targeted = [x for x in lost if x.startswith(f"test_{w.target} ")]
-                report.wrong.append((w, lost, bool(targeted)))
+        sources = source_notebooks(Day.named(day))
+        report.errors += hidden_part_not_last(sources)
+        wrongs = Day.named(day).wrong_answers() if with_wrong else []
+        if wrongs:
+            say(f"check {day}: judging {len(wrongs)} known wrong answer(s), each alone")
+            bar = Progress(len(wrongs), f"check {day}", quiet=quiet)
+            solved_sources = {n: solved_notebook(nb, module, n) for n, nb in sources.items()}
+            report.wrong = judge_wrong_answers(
+                Day.named(day), solved_sources, wrongs, workers,
+                lambda i, n, v: bar.step(f"{v.tier:<12} {v.wrong.name}"))
+            bar.close()
     except (NotebookError, NbgraderFailed) as exc:
         report.errors.append(str(exc))
     finally:

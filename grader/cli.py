@@ -52,6 +52,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("day", type=_day)
     s.add_argument("--no-wrong", action="store_true", help="skip the known wrong answers")
     s.add_argument("--keep", type=Path, help="keep the check's course folder here")
+    s.add_argument("--workers", type=int, default=None,
+                   help="processes judging the wrong answers (default: one per core)")
     s = sub.add_parser("collect", help="put handed-in notebooks (folders, zips from a learning "
                                        "platform) into submitted/<student>/DAY with a timestamp")
     s.add_argument("day", type=_day)
@@ -148,7 +150,7 @@ def release_solutions(args, course) -> int:
 def check(args, course) -> int:
     from .check import check
 
-    report = check(args.day, with_wrong=not args.no_wrong, keep=args.keep)
+    report = check(args.day, with_wrong=not args.no_wrong, keep=args.keep, workers=args.workers)
     print()
     print(report.format())
     return 0 if report.ok else 1

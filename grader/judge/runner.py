@@ -62,9 +62,12 @@ class Judged:
     suspicious: list = field(default_factory=list)       # static findings in student code
     seconds: float = 0.0
     student_seconds: float = 0.0
+    # grade_id -> "visible" or "hidden": the part of a failing test whose line raised
+    failed_in: dict = field(default_factory=dict)
 
     def to_json(self):
         return {"key": self.key, "grade_outputs": self.grade_outputs,
+                "failed_in": self.failed_in,
                 "cell_results": self.cell_results, "events": self.events,
                 "suspicious": self.suspicious, "seconds": self.seconds,
                 "student_seconds": self.student_seconds}
@@ -340,8 +343,18 @@ def _error_output(exc: BaseException, filename: str, hidden: set[int] = frozense
             "traceback": lines}
 
 
-def run_test(grade_id: str, source: str, namespace: dict) -> list[dict]:
-    """Run one test cell here; its outputs as nbformat dicts."""
+def failing_part(exc: BaseException, filename: str, hidden: set[int]) -> str:
+    """"hidden" when the test's own line that raised ``exc`` is in its hidden part, else
+    "visible" (a test's hidden part comes last, so a visible line that raised means the
+    visible tests alone failed)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+    return "hidden" if frames and frames[-1].lineno in hidden else "visible"
+
+
+def run_test(grade_id: str, source: str, namespace: dict,
+             failed_in: dict | None = None) -> list[dict]:
+    """Run one test cell here; its outputs as nbformat dicts.  ``failed_in``, if given,
+    gets ``failing_part`` of a failure under the grade id."""
     buffer = io.StringIO()
     outputs = []
     filename = f"<test {grade_id}>"
@@ -368,6 +381,8 @@ def run_test(grade_id: str, source: str, namespace: dict) -> list[dict]:
         outputs.append({"output_type": "stream", "name": "stdout", "text": text[-50_000:]})
     if error is not None:
         outputs.append(_error_output(error, filename, hidden))
+        if failed_in is not None:
+            failed_in[grade_id] = failing_part(error, filename, hidden)
     elif value is not None:
         outputs.append({"output_type": "execute_result", "execution_count": None,
                         "metadata": {}, "data": {"text/plain": repr(value)}})
@@ -522,7 +537,8 @@ def judge_notebook(nb: dict, demo_sources=frozenset(), limits: Limits | None = N
             namespace.update({name: Unavailable(name, why)
                               for name, why in session.unavailable().items()})
             namespace.update({name: Proxy(name, session) for name in session.functions})
-            judged.grade_outputs[grade_id] = run_test(grade_id, source, namespace)
+            judged.grade_outputs[grade_id] = run_test(grade_id, source, namespace,
+                                                      judged.failed_in)
     finally:
         if sandbox is None:
             session.close()
