@@ -77,6 +77,7 @@ class CheckReport:
     rows: list = field(default_factory=list)      # (notebook, grade_id, points, solved, stub)
     wrong: list = field(default_factory=list)     # WrongVerdict, in the library's order
     leaks: list = field(default_factory=list)
+    shortcuts: list = field(default_factory=list)   # grader.shortcuts.Shortcut
     errors: list = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -91,7 +92,7 @@ class CheckReport:
 
     @property
     def ok(self):
-        return (not self.errors and not self.leaks and bool(self.rows)
+        return (not self.errors and not self.leaks and not self.shortcuts and bool(self.rows)
                 and all(solved == pts and stub == 0 for _, _, pts, solved, stub in self.rows)
                 and all(v.tier != MISSED and not v.error for v in self.wrong))
 
@@ -118,6 +119,9 @@ class CheckReport:
                 out.append(f"note: fewer than {HIDDEN_SHARE:.0%} of the library is caught only by "
                            f"the hidden tests: the hidden tier needs bugs that only edge inputs "
                            f"reveal")
+        if self.shortcuts:
+            out += ["", "exercises one call away (a shipped function passes their test):"]
+            out += [f"  {s}" for s in self.shortcuts]
         if self.leaks:
             out += ["", "model answers found in the release:"] + [f"  {p}" for p in self.leaks]
         if self.errors:
@@ -261,15 +265,20 @@ def check(day: str, with_wrong=True, quiet=False, keep: Path | None = None,
                 report.rows.append((nb, gid, pts, s.score if s else None, t.score if t else None))
         sources = source_notebooks(Day.named(day))
         report.errors += hidden_part_not_last(sources)
+        solved_sources = {n: solved_notebook(nb, module, n) for n, nb in sources.items()}
         wrongs = Day.named(day).wrong_answers() if with_wrong else []
         if wrongs:
             say(f"check {day}: judging {len(wrongs)} known wrong answer(s), each alone")
             bar = Progress(len(wrongs), f"check {day}", quiet=quiet)
-            solved_sources = {n: solved_notebook(nb, module, n) for n, nb in sources.items()}
             report.wrong = judge_wrong_answers(
                 Day.named(day), solved_sources, wrongs, workers,
                 lambda i, n, v: bar.step(f"{v.tier:<12} {v.wrong.name}"))
             bar.close()
+        if with_wrong:
+            say(f"check {day}: trying every shipped function in place of each exercise")
+            from .shortcuts import find_shortcuts
+
+            report.shortcuts = find_shortcuts(Day.named(day), solved_sources)
     except (NotebookError, NbgraderFailed) as exc:
         report.errors.append(str(exc))
     finally:

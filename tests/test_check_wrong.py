@@ -139,3 +139,29 @@ def test_the_hidden_share_is_reported():
     report = check.CheckReport("tiny", rows=[("tiny", "test_clip01", 2, 2, 0)], wrong=[v] * 4)
     assert not report.hidden_share_ok
     assert "fewer than 25%" in report.format()
+
+
+# --- an exercise one call away ---------------------------------------------------------
+
+ANSWER_SQUASH = "def squash(z):\n    return 1.0 / (1.0 + np.exp(-z))\n"
+TEST_SQUASH = """import numpy as np
+z = np.linspace(-3.0, 3.0, 7)
+assert np.allclose(squash(z), 1.0 / (1.0 + np.exp(-z)))
+"""
+
+def _squash_notebook(test):
+    return new_notebook(cells=[_cell(SETUP, "setup", "setup"),
+                               _cell(ANSWER_SQUASH, "answer", "squash"),
+                               _cell(test, "test", "test_squash", 1)])
+
+
+def test_an_exercise_that_an_earlier_days_function_solves_is_found():
+    from grader.shortcuts import find_shortcuts
+
+    # Day 2's release ships Day 1's reference, whose sigmoid is this exercise.
+    found = find_shortcuts(Day.named("day2_backprop"), {"s.ipynb": _squash_notebook(TEST_SQUASH)})
+    assert "solutions.day1_forward.sigmoid" in [s.by for s in found]
+    assert {s.function for s in found} == {"squash"}
+    # On Day 1 nothing earlier is shipped, and the toolkit holds no logistic.
+    assert find_shortcuts(Day.named("day1_forward"),
+                          {"s.ipynb": _squash_notebook(TEST_SQUASH)}) == []
