@@ -214,11 +214,26 @@ def reference_code_lines(module, published: Published | None = None
     return out
 
 
-def prose(source: str, cell_type: str) -> str:
+def strings(source: str) -> list[str]:
+    """The string literals of Python code (messages, hints), f-strings' text included."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [n.value for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
+def prose(source: str, cell_type: str, test: bool = False) -> str:
     """What a reader sees as text: a markdown cell whole; of code, the docstrings and
-    comments, one per line."""
+    comments, one per line.  Of a (visible) test cell, everything: its code, its comments
+    and its messages and hints — a visible test checks, it does not state the answer."""
     if cell_type != "code":
         return source
+    if test:
+        from .judge.cells import strip_magics
+
+        return strip_magics(source) + "\n" + "\n".join(strings(strip_magics(source)))
     from .judge.cells import strip_magics
 
     source = strip_magics(source)          # %matplotlib inline would hide every docstring
@@ -331,10 +346,12 @@ def scan_cells(name: str, nb_cells, answers: dict, lines) -> list[Leak]:
                 found.append(Leak(label, f"answers {gid!r} ({of_answer:.0%} of the model "
                                          f"answer, {of_cell:.0%} of the cell)",
                                   _first_shared_line(src, answer_shingles[gid])))
-        hits = code_line_leaks(prose(src, kind), lines)
+        test = cells.role(cell) == cells.TEST
+        hits = code_line_leaks(prose(src, kind, test), lines)
         if hits:
             written, function, where = hits[0]
-            what = "markdown" if kind != "code" else "a docstring or comment"
+            what = ("markdown" if kind != "code" else "a visible test" if test
+                    else "a docstring or comment")
             more = f"; {len(hits) - 1} more line(s)" if len(hits) > 1 else ""
             found.append(Leak(label, f"{what} holds the code of {function} "
                                      f"({written}{more})", where))

@@ -188,10 +188,11 @@ def scan_release(release_dir: Path, day: Day) -> list[str]:
         if path.suffix == ".py":
             sources = [path.read_text(encoding="utf-8", errors="replace")]
             if not reference(path):     # the toolkit: its docstrings and comments
-                for written, function, where in leaks.code_line_leaks(
-                        leaks.prose(sources[0], "code"), lines)[:1]:
-                    problems.append(f"{rel}: a docstring or comment holds the code of "
-                                    f"{function} ({written}): {where!r}")
+                text = leaks.prose(sources[0], "code") + "\n" + "\n".join(
+                    leaks.strings(sources[0]))
+                for written, function, where in leaks.code_line_leaks(text, lines)[:1]:
+                    problems.append(f"{rel}: a docstring, comment or message holds the code "
+                                    f"of {function} ({written}): {where!r}")
         elif path.suffix == ".ipynb":
             try:
                 nb = json.loads(path.read_text(encoding="utf-8"))

@@ -27,6 +27,12 @@ def _stub_cell(name, grade_id=None):
         "grade_id": grade_id or name}})
 
 
+def _test_cell(grade_id):
+    return new_code_cell("pass", metadata={"nbgrader": {
+        "grade": True, "solution": False, "locked": True, "schema_version": 3,
+        "grade_id": grade_id, "points": 1}})
+
+
 def test_days_are_discovered_in_syllabus_order():
     assert DAYS[0] == "day1_forward"
     assert DAYS == sorted(DAYS, key=lambda d: int(d[3:].split("_")[0]))
@@ -384,6 +390,29 @@ def test_code_lines_are_read_from_docstrings_and_comments_not_from_code():
     assert leaks.code_line_leaks(leaks.prose(commented, "code"), lines)
     documented = '%matplotlib inline\ndef f(dout, W):\n    """dx = dout @ W"""\n'
     assert leaks.code_line_leaks(leaks.prose(documented, "code"), lines)
+
+
+def test_a_visible_test_is_read_whole_code_messages_and_hints():
+    from grader import leaks
+
+    lines = [(s, w, "ref.f") for s, w in leaks.code_lines(REFERENCE)]
+    test = _test_cell("test_f")
+    test.source = ('import numpy as np\nout = f(dout, W)\n'
+                   'checks.assert_close(out, dout @ W, "dx")\n')
+    found = leaks.scan_cells("t.ipynb", [test], {}, lines)
+    assert found and "a visible test holds the code of ref.f" in found[0].what
+    test.source = ('out = f(dout, W)\n'
+                   'checks.crosscheck({"dx": out}, ref, hints={"dx": "dx = dout @ W"})\n')
+    assert leaks.scan_cells("t.ipynb", [test], {}, lines)
+    # a property, or torch's own API: no leak
+    test.source = ('out = f(dout, W)\n'
+                   'checks.assert_shape(out, (2, 3), "dx")\n'
+                   'checks.crosscheck({"dx": out}, {"dx": xt.grad})\n')
+    assert leaks.scan_cells("t.ipynb", [test], {}, lines) == []
+    # the same line as plain code of an answer cell is the student's, not a leak
+    answer = _stub_cell("f")
+    answer.source = "def f(dout, W):\n    return dout @ W\n"
+    assert leaks.scan_cells("t.ipynb", [answer], {}, lines) == []
 
 
 def test_scan_cells_reports_notebook_cell_and_first_matching_line():
