@@ -13,6 +13,9 @@ every day speaks the same way:
   against PyTorch autograd, raising when a tensor is off.
 - ``check_cases``: one exercise against a reference over a grid of inputs, also
   checking that inputs are not mutated and float64 is kept.
+- ``refuse_what_grading_refuses``: graded code that uses torch, or calls the toolkit's
+  or an earlier day's copy of the exercise itself, fails at once (``call`` and
+  ``check_cases`` ask it first): at grading it would score 0.
 
 Every check returns None: nbgrader scores a test cell whose last expression
 is a number as that many points, so a check must never end a cell with one.
@@ -26,7 +29,9 @@ traceback (see ``course.install_friendly_errors``).
 from __future__ import annotations
 
 import copy
+import dis
 import math
+import types
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -60,6 +65,86 @@ def not_implemented_message(name: str | None, then: str = "run this test again")
         f"{what} is not implemented yet. Replace `raise NotImplementedError()` in its "
         f"cell with your code, run that cell, then {then}."
     )
+
+
+# --- what grading refuses, refused at once ---------------------------------------------
+
+_SHIPPED = ("course", "solutions")
+
+
+def _top(module_name) -> str:
+    return str(module_name or "").split(".")[0]
+
+
+def _names(code) -> tuple[set, set, set]:
+    """(global names, attribute names, imported modules) a code object and the
+    functions, lambdas and comprehensions inside it read."""
+    globals_, attrs, imports = set(), set(), set()
+    for ins in dis.get_instructions(code):
+        if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+            globals_.add(ins.argval)
+        elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD"):
+            attrs.add(ins.argval)
+        elif ins.opname == "IMPORT_NAME":
+            imports.add(ins.argval)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            g, a, i = _names(const)
+            globals_ |= g
+            attrs |= a
+            imports |= i
+    return globals_, attrs, imports
+
+
+def refuse_what_grading_refuses(fn: Callable, name: str | None = None) -> None:
+    """Raise CheckFailed if the graded function ``fn`` (or a helper of its own that it
+    calls) uses torch, or calls the toolkit's or an earlier day's function of the
+    exercise's own name: the grader runs graded code without torch and refuses that
+    call, so the exercise would score 0 there although it passes here."""
+    if not isinstance(fn, types.FunctionType):
+        return
+    name = name or fn.__name__
+    seen, todo = set(), [fn]
+    while todo:
+        f = todo.pop()
+        if f.__code__ in seen:
+            continue
+        seen.add(f.__code__)
+        globals_, attrs, imports = _names(f.__code__)
+        for module in imports:
+            if _top(module) == "torch":
+                raise CheckFailed(
+                    f"{name} imports {module}: graded code is run without torch when it is "
+                    f"graded, so this answer would score 0 there. Write it with NumPy.")
+        for g in globals_:
+            value = f.__globals__.get(g)
+            if isinstance(value, types.ModuleType):
+                if _top(value.__name__) == "torch":
+                    raise CheckFailed(
+                        f"{name} uses torch (`{g}`): graded code is run without torch when it "
+                        f"is graded, so this answer would score 0 there. Write it with NumPy.")
+                if _top(value.__name__) in _SHIPPED and name in attrs \
+                        and callable(getattr(value, name, None)):
+                    raise CheckFailed(
+                        f"{name} calls {value.__name__}.{name}: that is the exercise itself. "
+                        f"Write it yourself: when graded, that call is refused and the "
+                        f"exercise scores 0.")
+                continue
+            if value is None or isinstance(value, (int, float, str, bool)):
+                continue
+            where = getattr(value, "__module__", None)
+            if _top(where) == "torch":
+                raise CheckFailed(
+                    f"{name} uses torch (`{g}`): graded code is run without torch when it "
+                    f"is graded, so this answer would score 0 there. Write it with NumPy.")
+            if isinstance(value, types.FunctionType):
+                if _top(where) in _SHIPPED and value.__name__ == name:
+                    raise CheckFailed(
+                        f"{name} calls {where}.{name}: that is the exercise itself. Write it "
+                        f"yourself: when graded, that call is refused and the exercise "
+                        f"scores 0.")
+                if where == fn.__module__:        # a helper of the student's own
+                    todo.append(value)
 
 
 # --- basic measures ----------------------------------------------------------------
@@ -357,6 +442,7 @@ def check_cases(fn: Callable, reference: Callable, cases: Iterable, name: str | 
     its array inputs unchanged.
     """
     name = name or getattr(fn, "__name__", "function")
+    refuse_what_grading_refuses(fn)
     select = select or (lambda r: r)
     count = 0
     for count, case in enumerate(cases, start=1):
@@ -393,7 +479,9 @@ def check_cases(fn: Callable, reference: Callable, cases: Iterable, name: str | 
 
 
 def call(fn: Callable, *args, **kwargs):
-    """Call a student's function; a stub still raising NotImplementedError becomes a short note."""
+    """Call a student's function; a stub still raising NotImplementedError becomes a short
+    note, and what grading would refuse fails at once (``refuse_what_grading_refuses``)."""
+    refuse_what_grading_refuses(fn)
     try:
         return fn(*args, **kwargs)
     except NotImplementedError:

@@ -495,3 +495,52 @@ def test_other_errors_keep_their_traceback(shell):
 def test_install_friendly_errors_outside_ipython_does_nothing():
     assert course.install_friendly_errors(object()) is False
     assert checks.not_implemented_message(None).startswith("this function is not implemented yet")
+
+
+# --- what grading refuses, the visible tests refuse at once ------------------------------
+#
+# Each function is compiled in a namespace of its own, as a notebook cell defines it in
+# __main__; the toolkit and the references are reachable the way a student reaches them.
+
+def _defined(source: str, **namespace):
+    namespace.setdefault("np", np)
+    namespace["__name__"] = "__student__"
+    exec(compile(source, "<cell>", "exec"), namespace)
+    return namespace
+
+
+def test_a_graded_function_that_uses_torch_fails_at_once():
+    ns = _defined("import torch\ndef sigmoid(z):\n    return torch.sigmoid(torch.tensor(z)).numpy()\n")
+    msg = failure(call, ns["sigmoid"], np.zeros(3))
+    assert "sigmoid uses torch" in msg and "NumPy" in msg and "score 0" in msg
+    # imported inside the function, through a helper of its own, or one name from torch
+    ns = _defined("def sigmoid(z):\n    import torch\n    return torch.sigmoid(torch.tensor(z)).numpy()\n")
+    assert "imports torch" in failure(call, ns["sigmoid"], np.zeros(3))
+    ns = _defined("import torch.nn.functional as F\n"
+                  "def helper(z):\n    return F.sigmoid(z)\n"
+                  "def sigmoid(z):\n    return helper(z)\n")
+    assert "uses torch" in failure(check_cases, ns["sigmoid"], day1.sigmoid, [(np.zeros(2),)])
+    ns = _defined("from torch import sigmoid as s\ndef sigmoid(z):\n    return s(z)\n")
+    assert "uses torch" in failure(call, ns["sigmoid"], np.zeros(3))
+
+
+def test_a_graded_function_that_calls_the_shipped_copy_of_itself_fails_at_once():
+    ns = _defined("from course import checks\n"
+                  "def numeric_gradient(f, x, dout=None, h=1e-5):\n"
+                  "    return checks.numeric_gradient(f, x, dout, h)\n")
+    msg = failure(call, ns["numeric_gradient"], lambda x: x, np.zeros(2))
+    assert "calls course.checks.numeric_gradient" in msg and "the exercise itself" in msg
+    ns = _defined("from solutions.day1_forward import sigmoid as ref\n"
+                  "def sigmoid(z):\n    return ref(z)\n")
+    assert "calls solutions.day1_forward.sigmoid" in failure(call, ns["sigmoid"], np.zeros(3))
+
+
+def test_numpy_code_and_other_shipped_functions_are_not_refused():
+    ns = _defined("from course import checks\nfrom solutions.day1_forward import sigmoid\n"
+                  "def sigmoid_prime(z):\n    s = sigmoid(z)\n"
+                  "    assert checks.relative_error(s, s) == 0\n    return s * (1 - s)\n")
+    assert np.allclose(call(ns["sigmoid_prime"], np.zeros(2)), 0.25)
+    check_cases(ns["sigmoid_prime"], day1.sigmoid_prime, [(np.zeros(2),)])
+    # not a plain function (the judge's proxy of a student's function): nothing to inspect
+    assert call(lambda z: z, 3) == 3
+    checks.refuse_what_grading_refuses(np.exp)
