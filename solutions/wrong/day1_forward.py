@@ -162,3 +162,127 @@ def tanh_prime_no_square(z):
 @wrong("tanh_prime", "tanh(z)²: the 1 − is missing")
 def tanh_prime_square_only(z):
     return np.tanh(z) ** 2
+
+
+# --- bugs that only edge inputs reveal (the hidden tests' share) -------------------
+
+
+@wrong("sigmoid", "z clipped to ±500 before the naive 1/(1+e^-z): σ(z) far too large for z < −500")
+def sigmoid_clipped(z):
+    z = np.clip(z, -500.0, 500.0)
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+@wrong("sigmoid_prime", "e^-z / (1 + e^-z)² unsimplified: inf/inf = nan for z ≤ −710")
+def prime_unsimplified(z):
+    e = np.exp(-z)
+    return e / (1.0 + e) ** 2
+
+
+@wrong("tanh", "tanh as 2σ(2z) − 1: the subtraction cancels, tanh(z)/z is off for tiny |z|")
+def tanh_via_sigmoid(z):
+    return 2.0 * sigmoid(2.0 * z) - 1.0
+
+
+@wrong("tanh", "the fraction rewritten with e^(-2|z|): no overflow, but 1 − e^(-2|z|) cancels for tiny |z|")
+def tanh_fraction_abs(z):
+    e = np.exp(-2.0 * np.abs(z))
+    return np.sign(z) * (1.0 - e) / (1.0 + e)
+
+
+@wrong("relu", "negative entries of z set to 0 in place: the caller's z is changed")
+def relu_in_place(z):
+    z[z < 0] = 0.0
+    return z
+
+
+@wrong("leaky_relu", "max(z, αz): right only while α ≤ 1, for α > 1 it picks αz where z > 0")
+def leaky_relu_maximum(z, alpha=0.01):
+    return np.maximum(z, alpha * z)
+
+
+@wrong("softmax", "the row maximum subtracted in place (z -= ...): the caller's scores are changed")
+def softmax_shift_in_place(z):
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@wrong("layer_forward_loop", "z collected in a float32 array and cast to float64 at the end: digits lost")
+def loop_float32_buffer(a_prev, W, b):
+    n_out, n_in = W.shape
+    z = np.zeros(n_out, dtype=np.float32)
+    for j in range(n_out):
+        total = b[j]
+        for k in range(n_in):
+            total += W[j, k] * a_prev[k]
+        z[j] = total
+    return z.astype(np.float64)
+
+
+@wrong("layer_forward_loop", "the z buffer kept between calls (a default argument, one per n_out) and never reset")
+def loop_reused_buffer(a_prev, W, b, _buffers={}):
+    n_out, n_in = W.shape
+    z = _buffers.setdefault(n_out, np.zeros(n_out))
+    for j in range(n_out):
+        for k in range(n_in):
+            z[j] += W[j, k] * a_prev[k]
+        z[j] += b[j]
+    return z
+
+
+@wrong("affine_forward", "W.T memoised per shape in a default argument: a new W of the same shape gets the old transpose")
+def affine_stale_transpose(x, W, b, _transposed={}):
+    WT = _transposed.setdefault(W.shape, W.T)
+    out = x @ WT + b
+    return out, (x, W, b)
+
+
+@wrong("init_weights", "the last method in an else branch: an unknown method gives He weights, no ValueError")
+def init_else_is_he(n_out, n_in, method, seed=0):
+    rng = np.random.default_rng(seed)
+    if method == "zeros":
+        W = np.zeros((n_out, n_in))
+    elif method == "small":
+        W = 0.01 * rng.standard_normal((n_out, n_in))
+    elif method == "xavier":
+        W = np.sqrt(2.0 / (n_in + n_out)) * rng.standard_normal((n_out, n_in))
+    else:
+        W = np.sqrt(2.0 / n_in) * rng.standard_normal((n_out, n_in))
+    return W, np.zeros(n_out)
+
+
+@wrong("quadratic_cost", "A and Y squeezed before N is read: one example (N = 1) counts its outputs as N")
+def quadratic_squeezed(A, Y):
+    A, Y = np.squeeze(A), np.squeeze(Y)
+    N = A.shape[0]
+    return float(0.5 * np.sum((Y - A) ** 2) / N)
+
+
+@wrong("softmax_cross_entropy", "the maximum of the whole batch subtracted, not each row's: a low row gives log 0")
+def cross_entropy_global_max(scores, y):
+    shifted = scores - scores.max()
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-log_probs[np.arange(len(y)), y].mean())
+
+
+@wrong("binary_cross_entropy", "the sum divided by len(z), the rows, instead of the number of elements")
+def bce_divided_by_rows(z, y):
+    losses = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
+    return float(losses.sum() / len(z))
+
+
+@wrong("network_forward", "an unknown activation name silently treated as the identity (no ValueError)")
+def network_unknown_is_identity(X, params, activation="tanh"):
+    a = X
+    for i, (W, b) in enumerate(params):
+        z = a @ W.T + b
+        if i == len(params) - 1:
+            a = z
+        elif activation == "tanh":
+            a = np.tanh(z)
+        elif activation == "relu":
+            a = np.maximum(z, 0.0)
+        else:
+            a = z
+    return a
