@@ -65,6 +65,35 @@ def rnn_forward_ignores_h0(x, h0, params):
     return np.stack(hs, axis=1), caches
 
 
+
+@wrong("rnn_step_forward", "tanh written out as (e^z − e^−z)/(e^z + e^−z): inf/inf = nan for |z| ≥ 710")
+def rnn_step_forward_tanh_by_hand(x, h_prev, params):
+    z = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"].T + params["b_hh"]
+    h = (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))
+    return h, (x, h_prev, h, params)
+
+
+@wrong("rnn_step_forward", "the cache holds the new state h where h_prev belongs")
+def rnn_step_forward_cache_h_for_h_prev(x, h_prev, params):
+    z = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"].T + params["b_hh"]
+    h = np.tanh(z)
+    return h, (x, h, h, params)
+
+
+@wrong("rnn_forward", "one state buffer overwritten in place at every step: every step's cache sees "
+                      "the last state as its h_prev")
+def rnn_forward_state_buffer_reused(x, h0, params):
+    N, T, _ = x.shape
+    h_prev = h0.copy()
+    hs, caches = [], []
+    for t in range(T):
+        h, cache = rnn_step_forward(x[:, t, :], h_prev, params)
+        hs.append(h)
+        caches.append(cache)
+        h_prev[:] = h
+    return np.stack(hs, axis=1), caches
+
+
 @wrong("rnn_backward", "gradient of h not accumulated from the next step (only the local loss)")
 def rnn_backward_local_only(dh, cache):
     N, T, H = dh.shape
@@ -163,6 +192,30 @@ def lstm_step_forward_no_tanh_c(x, h_prev, c_prev, params):
     return h, c, (x, h_prev, c_prev, i, f, g, o, c, params)
 
 
+
+@wrong("lstm_step_forward", "σ written as e^a/(1 + e^a): inf/inf = nan for a ≥ 710")
+def lstm_step_forward_sigmoid_exp_ratio(x, h_prev, c_prev, params):
+    H = h_prev.shape[1]
+    a = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"].T + params["b_hh"]
+    s = np.exp(a) / (1.0 + np.exp(a))
+    i, f, g, o = s[:, :H], s[:, H:2 * H], np.tanh(a[:, 2 * H:3 * H]), s[:, 3 * H:]
+    c = f * c_prev + i * g
+    h = o * np.tanh(c)
+    return h, c, (x, h_prev, c_prev, i, f, g, o, c, params)
+
+
+@wrong("lstm_step_forward", "the cache holds tanh(c) where the backward pass reads c")
+def lstm_step_forward_cache_tanh_c(x, h_prev, c_prev, params):
+    H = h_prev.shape[1]
+    a = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"].T + params["b_hh"]
+    s = 0.5 * (1.0 + np.tanh(0.5 * a))
+    i, f, g, o = s[:, :H], s[:, H:2 * H], np.tanh(a[:, 2 * H:3 * H]), s[:, 3 * H:]
+    c = f * c_prev + i * g
+    tc = np.tanh(c)
+    h = o * tc
+    return h, c, (x, h_prev, c_prev, i, f, g, o, tc, params)
+
+
 @wrong("lstm_step_backward", "the upstream dc forgotten: only dh reaches the cell state")
 def lstm_step_backward_no_dc(dh, dc, cache):
     x, h_prev, c_prev, i, f, g, o, c, params = cache
@@ -201,6 +254,33 @@ def lstm_forward_ignores_c0(x, h0, c0, params):
         hs.append(h)
         caches.append(cache)
     return np.stack(hs, axis=1), caches
+
+
+
+@wrong("lstm_forward", "one buffer for h and one for c overwritten in place at every step: every "
+                       "step's cache sees the last states as its h_prev and c_prev")
+def lstm_forward_state_buffers_reused(x, h0, c0, params):
+    N, T, _ = x.shape
+    h, c = h0.copy(), c0.copy()
+    hs, caches = [], []
+    for t in range(T):
+        h_new, c_new, cache = lstm_step_forward(x[:, t, :], h, c, params)
+        hs.append(h_new)
+        caches.append(cache)
+        h[:], c[:] = h_new, c_new
+    return np.stack(hs, axis=1), caches
+
+
+@wrong("lstm_forward", "the stacked states squeezed: h loses its axes of size 1 (N = 1, T = 1 or H = 1)")
+def lstm_forward_squeezed(x, h0, c0, params):
+    N, T, _ = x.shape
+    h, c = h0, c0
+    hs, caches = [], []
+    for t in range(T):
+        h, c, cache = lstm_step_forward(x[:, t, :], h, c, params)
+        hs.append(h)
+        caches.append(cache)
+    return np.squeeze(np.stack(hs, axis=1)), caches
 
 
 @wrong("lstm_backward", "the cell state's gradient not carried back in time (dc = 0 at every step)")
@@ -300,6 +380,33 @@ def gru_step_forward_z_convention(x, h_prev, params):
     return h, (x, h_prev, r, z, n, gh[:, 2 * H:], params)
 
 
+
+@wrong("gru_step_forward", "σ written as e^a/(1 + e^a): inf/inf = nan for a ≥ 710")
+def gru_step_forward_sigmoid_exp_ratio(x, h_prev, params):
+    H = h_prev.shape[1]
+    gi = x @ params["W_ih"].T + params["b_ih"]
+    gh = h_prev @ params["W_hh"].T + params["b_hh"]
+    a = gi[:, :2 * H] + gh[:, :2 * H]
+    rz = np.exp(a) / (1.0 + np.exp(a))
+    r, z = rz[:, :H], rz[:, H:]
+    n = np.tanh(gi[:, 2 * H:] + r * gh[:, 2 * H:])
+    h = (1.0 - z) * n + z * h_prev
+    return h, (x, h_prev, r, z, n, gh[:, 2 * H:], params)
+
+
+@wrong("gru_step_forward", "the cache holds r ⊙ (W_hn h + b_hn) where the backward pass reads W_hn h + b_hn")
+def gru_step_forward_cache_reset_product(x, h_prev, params):
+    H = h_prev.shape[1]
+    gi = x @ params["W_ih"].T + params["b_ih"]
+    gh = h_prev @ params["W_hh"].T + params["b_hh"]
+    rz = 0.5 * (1.0 + np.tanh(0.5 * (gi[:, :2 * H] + gh[:, :2 * H])))
+    r, z = rz[:, :H], rz[:, H:]
+    reset = r * gh[:, 2 * H:]
+    n = np.tanh(gi[:, 2 * H:] + reset)
+    h = (1.0 - z) * n + z * h_prev
+    return h, (x, h_prev, r, z, n, reset, params)
+
+
 @wrong("gru_step_backward", "the direct path z ⊙ dh into dh_prev forgotten")
 def gru_step_backward_no_direct_path(dh, cache):
     x, h_prev, r, z, n, ghn, params = cache
@@ -335,6 +442,21 @@ def gru_forward_ignores_h0(x, h0, params):
         h, cache = gru_step_forward(x[:, t, :], h, params)
         hs.append(h)
         caches.append(cache)
+    return np.stack(hs, axis=1), caches
+
+
+
+@wrong("gru_forward", "one state buffer overwritten in place at every step: every step's cache sees "
+                      "the last state as its h_prev")
+def gru_forward_state_buffer_reused(x, h0, params):
+    N, T, _ = x.shape
+    h = h0.copy()
+    hs, caches = [], []
+    for t in range(T):
+        h_new, cache = gru_step_forward(x[:, t, :], h, params)
+        hs.append(h_new)
+        caches.append(cache)
+        h[:] = h_new
     return np.stack(hs, axis=1), caches
 
 
@@ -422,6 +544,38 @@ def macro_f1_weighted(cm):
     cm = np.asarray(cm, dtype=np.float64)
     support = cm.sum(axis=1)
     return float(np.sum(precision_recall_f1(cm)[2] * support) / support.sum())
+
+
+
+@wrong("confusion_matrix", "counts kept in a float array (np.zeros makes float64), not integers")
+def confusion_matrix_float_counts(y_true, y_pred, num_classes):
+    cm = np.zeros((num_classes, num_classes))
+    np.add.at(cm, (np.asarray(y_true), np.asarray(y_pred)), 1)
+    return cm
+
+
+@wrong("accuracy", "counts turned into float32: the fraction rounded to 7 digits")
+def accuracy_float32(cm):
+    cm = np.asarray(cm, dtype=np.float32)
+    return float(np.trace(cm) / cm.sum())
+
+
+@wrong("precision_recall_f1", "an epsilon added to every denominator instead of treating 0/0: every value slightly off")
+def precision_recall_f1_epsilon(cm):
+    cm = np.asarray(cm, dtype=np.float64)
+    tp = np.diag(cm)
+    precision = tp / (cm.sum(axis=0) + 1e-9)
+    recall = tp / (cm.sum(axis=1) + 1e-9)
+    f1 = 2.0 * precision * recall / (precision + recall + 1e-9)
+    return precision, recall, f1
+
+
+@wrong("macro_f1", "the mean over the classes that occur only: a class absent from both truth and "
+                   "prediction left out")
+def macro_f1_present_classes_only(cm):
+    cm = np.asarray(cm)
+    present = (cm.sum(axis=0) + cm.sum(axis=1)) > 0
+    return float(np.mean(precision_recall_f1(cm)[2][present]))
 
 
 
@@ -600,6 +754,112 @@ def recurrent_loss_and_grads_per_step_not_truncated(X, y, params, forward, backw
     return loss, grads
 
 
+
+@wrong("recurrent_loss_and_grads", "class labels recognised as int64 only: int32 labels taken as "
+                                   "regression targets")
+def recurrent_loss_and_grads_int64_only(X, y, params, forward, backward, bptt=None):
+    y = np.asarray(y)
+    N, T, _ = X.shape
+    cell = {key: params[key] for key in ("W_ih", "W_hh", "b_ih", "b_hh")}
+    h = np.zeros((N, params["W_hh"].shape[1]))
+    k = T if bptt is None else int(bptt)
+    per_step = y.ndim == 2
+    classes = y.dtype == np.int64
+    chunks = []
+    for start in range(0, T, k):
+        hs, cache = forward(X[:, start:start + k], h, cell)
+        h = hs[:, -1]
+        chunks.append((start, hs, cache))
+    if per_step:
+        H_all = np.concatenate([c[1] for c in chunks], axis=1)
+        states, targets = H_all.reshape(N * T, -1), y.reshape(N * T)
+    else:
+        states, targets = h, y
+    M = states.shape[0]
+    scores = states @ params["W_out"].T + params["b_out"]
+    if classes:
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        loss = float(-logp[np.arange(M), targets].mean())
+        ds = np.exp(logp)
+        ds[np.arange(M), targets] -= 1.0
+        ds /= M
+    else:
+        r = scores[:, 0] - targets
+        loss = float(np.mean(r * r))
+        ds = (2.0 * r / M)[:, None]
+    dstates = ds @ params["W_out"]
+    grads = {key: np.zeros_like(v) for key, v in cell.items()}
+    if per_step:
+        dH = dstates.reshape(N, T, -1)
+        for start, hs, cache in chunks:
+            _, _, g = backward(dH[:, start:start + hs.shape[1]], cache)
+            for key in grads:
+                grads[key] += g[key]
+    else:
+        start, hs, cache = chunks[-1]
+        dhs = np.zeros_like(hs)
+        dhs[:, -1] = dstates
+        _, _, g = backward(dhs, cache)
+        for key in grads:
+            grads[key] += g[key]
+    grads["W_out"] = ds.T @ states
+    grads["b_out"] = ds.sum(axis=0)
+    return loss, grads
+
+
+@wrong("recurrent_loss_and_grads", "cross-entropy without the largest score subtracted: exp overflows "
+                                   "for scores ≥ 710")
+def recurrent_loss_and_grads_no_max_shift(X, y, params, forward, backward, bptt=None):
+    y = np.asarray(y)
+    N, T, _ = X.shape
+    cell = {key: params[key] for key in ("W_ih", "W_hh", "b_ih", "b_hh")}
+    h = np.zeros((N, params["W_hh"].shape[1]))
+    k = T if bptt is None else int(bptt)
+    per_step = y.ndim == 2
+    classes = np.issubdtype(y.dtype, np.integer)
+    chunks = []
+    for start in range(0, T, k):
+        hs, cache = forward(X[:, start:start + k], h, cell)
+        h = hs[:, -1]
+        chunks.append((start, hs, cache))
+    if per_step:
+        H_all = np.concatenate([c[1] for c in chunks], axis=1)
+        states, targets = H_all.reshape(N * T, -1), y.reshape(N * T)
+    else:
+        states, targets = h, y
+    M = states.shape[0]
+    scores = states @ params["W_out"].T + params["b_out"]
+    if classes:
+        logp = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
+        loss = float(-logp[np.arange(M), targets].mean())
+        ds = np.exp(logp)
+        ds[np.arange(M), targets] -= 1.0
+        ds /= M
+    else:
+        r = scores[:, 0] - targets
+        loss = float(np.mean(r * r))
+        ds = (2.0 * r / M)[:, None]
+    dstates = ds @ params["W_out"]
+    grads = {key: np.zeros_like(v) for key, v in cell.items()}
+    if per_step:
+        dH = dstates.reshape(N, T, -1)
+        for start, hs, cache in chunks:
+            _, _, g = backward(dH[:, start:start + hs.shape[1]], cache)
+            for key in grads:
+                grads[key] += g[key]
+    else:
+        start, hs, cache = chunks[-1]
+        dhs = np.zeros_like(hs)
+        dhs[:, -1] = dstates
+        _, _, g = backward(dhs, cache)
+        for key in grads:
+            grads[key] += g[key]
+    grads["W_out"] = ds.T @ states
+    grads["b_out"] = ds.sum(axis=0)
+    return loss, grads
+
+
 @wrong("train_recurrent", "clipping each parameter array on its own instead of the global norm")
 def train_recurrent_clip_per_array(X, y, params, forward, backward, steps=20, lr=0.01, max_norm=1.0,
                                    batch_size=16, seed=0, bptt=None):
@@ -634,6 +894,72 @@ def train_recurrent_no_clipping(X, y, params, forward, backward, steps=20, lr=0.
     return params, history
 
 
+
+@wrong("train_recurrent", "the batch not capped at N: choice(N, batch_size) fails when batch_size > N")
+def train_recurrent_batch_not_capped(X, y, params, forward, backward, steps=20, lr=0.01, max_norm=1.0,
+                                     batch_size=16, seed=0, bptt=None):
+    params = {key: np.array(v, dtype=np.float64) for key, v in params.items()}
+    states = {key: {} for key in params}
+    history = {"loss": [], "grad_norm": []}
+    N = X.shape[0]
+    for s in range(steps):
+        rows = np.random.default_rng(seed + s).choice(N, batch_size, replace=False)
+        loss, grads = recurrent_loss_and_grads(X[rows], y[rows], params, forward, backward, bptt)
+        keys = list(params)
+        g = [grads[key] for key in keys]
+        total = float(np.sqrt(sum(np.sum(a * a) for a in g)))
+        if max_norm is not None:
+            g, total = clip_by_global_norm(g, max_norm)
+        for key, gk in zip(keys, g):
+            params[key], states[key] = adam(params[key], gk, states[key], lr=lr)
+        history["loss"].append(loss)
+        history["grad_norm"].append(total)
+    return params, history
+
+
+@wrong("train_recurrent", "bptt not passed on: the loss and gradients always use full BPTT")
+def train_recurrent_bptt_dropped(X, y, params, forward, backward, steps=20, lr=0.01, max_norm=1.0,
+                                 batch_size=16, seed=0, bptt=None):
+    params = {key: np.array(v, dtype=np.float64) for key, v in params.items()}
+    states = {key: {} for key in params}
+    history = {"loss": [], "grad_norm": []}
+    N = X.shape[0]
+    for s in range(steps):
+        rows = np.random.default_rng(seed + s).choice(N, min(batch_size, N), replace=False)
+        loss, grads = recurrent_loss_and_grads(X[rows], y[rows], params, forward, backward)
+        keys = list(params)
+        g = [grads[key] for key in keys]
+        total = float(np.sqrt(sum(np.sum(a * a) for a in g)))
+        if max_norm is not None:
+            g, total = clip_by_global_norm(g, max_norm)
+        for key, gk in zip(keys, g):
+            params[key], states[key] = adam(params[key], gk, states[key], lr=lr)
+        history["loss"].append(loss)
+        history["grad_norm"].append(total)
+    return params, history
+
+
+@wrong("train_recurrent", "max_norm=None (no clipping) not handled: clip_by_global_norm gets None")
+def train_recurrent_none_not_handled(X, y, params, forward, backward, steps=20, lr=0.01, max_norm=1.0,
+                                     batch_size=16, seed=0, bptt=None):
+    params = {key: np.array(v, dtype=np.float64) for key, v in params.items()}
+    states = {key: {} for key in params}
+    history = {"loss": [], "grad_norm": []}
+    N = X.shape[0]
+    for s in range(steps):
+        rows = np.random.default_rng(seed + s).choice(N, min(batch_size, N), replace=False)
+        loss, grads = recurrent_loss_and_grads(X[rows], y[rows], params, forward, backward, bptt)
+        keys = list(params)
+        g = [grads[key] for key in keys]
+        total = float(np.sqrt(sum(np.sum(a * a) for a in g)))
+        g, total = clip_by_global_norm(g, max_norm)
+        for key, gk in zip(keys, g):
+            params[key], states[key] = adam(params[key], gk, states[key], lr=lr)
+        history["loss"].append(loss)
+        history["grad_norm"].append(total)
+    return params, history
+
+
 # --- 8. sampling with a temperature -------------------------------------------------------
 
 
@@ -662,6 +988,32 @@ def sample_with_temperature_no_max(scores, temperature, rng_seed):
         p = e / e.sum()
     if not np.all(np.isfinite(p)):
         return 0, p
+    return int(np.random.default_rng(rng_seed).choice(scores.shape[0], p=p)), p
+
+
+
+@wrong("sample_with_temperature", "T = 0: the argmax returned, but p is the softmax at T = 1, not one-hot")
+def sample_with_temperature_zero_p_softmax(scores, temperature, rng_seed):
+    scores = np.asarray(scores, dtype=np.float64)
+    if temperature == 0:
+        e = np.exp(scores - scores.max())
+        return int(np.argmax(scores)), e / e.sum()
+    z = scores / temperature
+    e = np.exp(z - z.max())
+    p = e / e.sum()
+    return int(np.random.default_rng(rng_seed).choice(scores.shape[0], p=p)), p
+
+
+@wrong("sample_with_temperature", "the largest score subtracted in place: the caller's scores are changed")
+def sample_with_temperature_shift_in_place(scores, temperature, rng_seed):
+    scores = np.asarray(scores, dtype=np.float64)
+    if temperature == 0:
+        p = np.zeros_like(scores)
+        p[int(np.argmax(scores))] = 1.0
+        return int(np.argmax(scores)), p
+    scores -= scores.max()
+    e = np.exp(scores / temperature)
+    p = e / e.sum()
     return int(np.random.default_rng(rng_seed).choice(scores.shape[0], p=p)), p
 
 
@@ -745,3 +1097,39 @@ def early_stopping_keeps_last(val_losses, patience):
         elif i - best >= patience:
             return i, i
     return len(val_losses) - 1, len(val_losses) - 1
+
+
+@wrong("perplexity", "the largest score subtracted in place: the caller's scores are changed")
+def perplexity_shift_in_place(scores, targets):
+    scores = np.asarray(scores, dtype=np.float64)
+    s = scores.reshape(-1, scores.shape[-1])
+    t = np.asarray(targets).reshape(-1)
+    s -= s.max(axis=1, keepdims=True)
+    logp = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+    return float(np.exp(-logp[np.arange(len(t)), t].mean()))
+
+
+@wrong("inverted_dropout", "the generator made once, at the first call, and kept: later calls ignore their seed")
+def inverted_dropout_generator_kept(h, p, rng_seed, _generator=[]):
+    h = np.asarray(h, dtype=np.float64)
+    if not _generator:
+        _generator.append(np.random.default_rng(rng_seed))
+    mask = (_generator[0].random(h.shape) >= p) / (1.0 - p)
+    return h * mask, mask
+
+
+@wrong("inverted_dropout", "the mask drawn with shape (h.shape[0], h.shape[1]): only a 2-D h works")
+def inverted_dropout_two_axes_only(h, p, rng_seed):
+    h = np.asarray(h, dtype=np.float64)
+    mask = (np.random.default_rng(rng_seed).random((h.shape[0], h.shape[1])) >= p) / (1.0 - p)
+    return h * mask, mask
+
+
+@wrong("early_stopping", "the best found with np.argmin over the losses so far: a nan loss (a diverged "
+                         "evaluation) becomes the best")
+def early_stopping_argmin(val_losses, patience):
+    for i in range(len(val_losses)):
+        best = int(np.argmin(val_losses[:i + 1]))
+        if i - best >= patience:
+            return best, i
+    return int(np.argmin(val_losses)), len(val_losses) - 1
