@@ -535,3 +535,312 @@ def bars_design_one_epoch():
 @wrong("bars_design", "over the parameter budget: 16 and 32 kernels")
 def bars_design_too_big():
     return {"F1": 16, "F2": 32, "lr": 0.02, "epochs": 4, "batch_size": 32}
+
+
+# --- edges that only the hidden tests reach -----------------------------------------------------
+# Each of these passes the visible tests of its exercise: the bug shows only at an edge input
+# (a value float32 cannot hold, a default argument, a window that ceil and floor count differently,
+# N = 1, scores hundreds apart), in the cache, in an input changed in place, or on a second call.
+
+
+@wrong("correlate1d", "computed in float32 (x and w cast down), the result converted back to float64")
+def correlate1d_float32(x, w):
+    x = np.asarray(x, dtype=np.float32)
+    w = np.asarray(w, dtype=np.float32)
+    k = len(w)
+    return np.array([np.dot(x[i:i + k], w) for i in range(len(x) - k + 1)], dtype=np.float64)
+
+
+@wrong("conv_forward", "default padding 1 ('same' for a 3×3 kernel) instead of 0")
+def conv_forward_default_pad_one(x, w, b, stride=1, pad=1):
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    OH = conv_output_size(H, KH, pad, stride)
+    OW = conv_output_size(W, KW, pad, stride)
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    out = np.zeros((N, F, OH, OW))
+    for n in range(N):
+        for f in range(F):
+            for i in range(OH):
+                for j in range(OW):
+                    window = xp[n, :, i * stride:i * stride + KH, j * stride:j * stride + KW]
+                    out[n, f, i, j] = np.sum(window * w[f]) + b[f]
+    return out, (x, w, b, stride, pad)
+
+
+@wrong("conv_forward", "the padded input cached instead of x")
+def conv_forward_padded_input_cached(x, w, b, stride=1, pad=0):
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    OH = conv_output_size(H, KH, pad, stride)
+    OW = conv_output_size(W, KW, pad, stride)
+    x = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    out = np.zeros((N, F, OH, OW))
+    for n in range(N):
+        for f in range(F):
+            for i in range(OH):
+                for j in range(OW):
+                    window = x[n, :, i * stride:i * stride + KH, j * stride:j * stride + KW]
+                    out[n, f, i, j] = np.sum(window * w[f]) + b[f]
+    return out, (x, w, b, stride, pad)
+
+
+@wrong("conv_backward", "output size recomputed from x with a ceil instead of read from dout: "
+                        "a partial border window looked up in dout")
+def conv_backward_ceil_size(dout, cache):
+    x, w, b, stride, pad = cache
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    OH = -((KH - H - 2 * pad) // stride) + 1
+    OW = -((KW - W - 2 * pad) // stride) + 1
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    for n in range(N):
+        for f in range(F):
+            for i in range(OH):
+                for j in range(OW):
+                    hs, ws = i * stride, j * stride
+                    g = dout[n, f, i, j]
+                    dw[f] += g * xp[n, :, hs:hs + KH, ws:ws + KW]
+                    dxp[n, :, hs:hs + KH, ws:ws + KW] += g * w[f]
+    return dxp[:, :, pad:pad + H, pad:pad + W], dw, dout.sum(axis=(0, 2, 3))
+
+
+@wrong("im2col", "the windows collected in a float32 array, converted back to float64 at the end")
+def im2col_float32(x, kh, kw, stride=1, pad=0):
+    N, C, H, W = x.shape
+    OH = (H + 2 * pad - kh) // stride + 1
+    OW = (W + 2 * pad - kw) // stride + 1
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    cols = np.empty((N, OH, OW, C, kh, kw), dtype=np.float32)
+    for u in range(kh):
+        for v in range(kw):
+            patch = xp[:, :, u:u + stride * (OH - 1) + 1:stride, v:v + stride * (OW - 1) + 1:stride]
+            cols[:, :, :, :, u, v] = patch.transpose(0, 2, 3, 1)
+    return cols.reshape(N * OH * OW, C * kh * kw).astype(np.float64)
+
+
+@wrong("im2col", "the gather indices memoised between calls by (H, W, kh, kw, stride, pad), "
+                 "forgetting the number of channels")
+def im2col_indices_memoised(x, kh, kw, stride=1, pad=0, _indices={}):
+    N, C, H, W = x.shape
+    OH = (H + 2 * pad - kh) // stride + 1
+    OW = (W + 2 * pad - kw) // stride + 1
+    key = (H, W, kh, kw, stride, pad)
+    if key not in _indices:
+        c = np.repeat(np.arange(C), kh * kw)
+        u = np.tile(np.repeat(np.arange(kh), kw), C)
+        v = np.tile(np.arange(kw), kh * C)
+        i = stride * np.repeat(np.arange(OH), OW)
+        j = stride * np.tile(np.arange(OW), OH)
+        _indices[key] = (c[None, :], i[:, None] + u[None, :], j[:, None] + v[None, :])
+    c, rows, cols = _indices[key]
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    return xp[:, c, rows, cols].reshape(-1, C * kh * kw)
+
+
+@wrong("conv_forward_fast", "the padded input cached instead of x")
+def conv_forward_fast_padded_input_cached(x, w, b, stride=1, pad=0):
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    OH = (H + 2 * pad - KH) // stride + 1
+    OW = (W + 2 * pad - KW) // stride + 1
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    cols = im2col(xp, KH, KW, stride, 0)
+    out = cols @ w.reshape(F, -1).T + b
+    out = np.ascontiguousarray(out.reshape(N, OH, OW, F).transpose(0, 3, 1, 2))
+    return out, (xp, w, b, stride, pad, cols)
+
+
+@wrong("conv_forward_fast", "the flattened kernel matrix (F, C·KH·KW) cached in place of w")
+def conv_forward_fast_flat_kernel_cached(x, w, b, stride=1, pad=0):
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    OH = (H + 2 * pad - KH) // stride + 1
+    OW = (W + 2 * pad - KW) // stride + 1
+    cols = im2col(x, KH, KW, stride, pad)
+    w = w.reshape(F, -1)
+    out = cols @ w.T + b
+    out = np.ascontiguousarray(out.reshape(N, OH, OW, F).transpose(0, 3, 1, 2))
+    return out, (x, w, b, stride, pad, cols)
+
+
+@wrong("max_pool_forward", "the maxima collected in a float32 array, converted back to float64")
+def max_pool_forward_float32(x, k, stride):
+    N, C, H, W = x.shape
+    OH = (H - k) // stride + 1
+    OW = (W - k) // stride + 1
+    out = np.full((N, C, OH, OW), -np.inf, dtype=np.float32)
+    for i in range(OH):
+        for j in range(OW):
+            out[:, :, i, j] = x[:, :, i * stride:i * stride + k, j * stride:j * stride + k].max(axis=(2, 3))
+    return out.astype(np.float64), (x, k, stride)
+
+
+@wrong("max_pool_forward", "output size rounded up: a last, partial window at the border pooled too")
+def max_pool_forward_ceil(x, k, stride):
+    N, C, H, W = x.shape
+    OH = int(np.ceil((H - k) / stride)) + 1
+    OW = int(np.ceil((W - k) / stride)) + 1
+    out = np.empty((N, C, OH, OW))
+    for i in range(OH):
+        for j in range(OW):
+            out[:, :, i, j] = x[:, :, i * stride:i * stride + k, j * stride:j * stride + k].max(axis=(2, 3))
+    return out, (x, k, stride)
+
+
+@wrong("max_pool_forward", "the cache holds (x, stride, k): kernel and stride swapped")
+def max_pool_forward_cache_swapped(x, k, stride):
+    N, C, H, W = x.shape
+    OH = (H - k) // stride + 1
+    OW = (W - k) // stride + 1
+    out = np.empty((N, C, OH, OW))
+    for i in range(OH):
+        for j in range(OW):
+            out[:, :, i, j] = x[:, :, i * stride:i * stride + k, j * stride:j * stride + k].max(axis=(2, 3))
+    return out, (x, stride, k)
+
+
+@wrong("max_pool_backward", "output size recomputed from x with a ceil: a partial border window "
+                            "looked up in dout")
+def max_pool_backward_ceil(dout, cache):
+    x, k, stride = cache
+    N, C, H, W = x.shape
+    OH = -((k - H) // stride) + 1
+    OW = -((k - W) // stride) + 1
+    dx = np.zeros_like(x, dtype=np.float64)
+    for n in range(N):
+        for c in range(C):
+            for i in range(OH):
+                for j in range(OW):
+                    window = x[n, c, i * stride:i * stride + k, j * stride:j * stride + k]
+                    u, v = np.unravel_index(np.argmax(window), window.shape)
+                    dx[n, c, i * stride + u, j * stride + v] += dout[n, c, i, j]
+    return dx
+
+
+@wrong("avg_pool_forward", "the output's shape cached instead of the input's")
+def avg_pool_forward_output_shape_cached(x, k, stride):
+    N, C, H, W = x.shape
+    OH = (H - k) // stride + 1
+    OW = (W - k) // stride + 1
+    out = np.zeros((N, C, OH, OW))
+    for u in range(k):
+        for v in range(k):
+            out += x[:, :, u:u + stride * (OH - 1) + 1:stride, v:v + stride * (OW - 1) + 1:stride]
+    return out / (k * k), (out.shape, k, stride)
+
+
+@wrong("avg_pool_backward", "dout divided by k² in place: the caller's upstream gradient changed")
+def avg_pool_backward_dout_in_place(dout, cache):
+    x_shape, k, stride = cache
+    N, C, OH, OW = dout.shape
+    dout /= k * k
+    dx = np.zeros(tuple(x_shape))
+    for i in range(OH):
+        for j in range(OW):
+            dx[:, :, i * stride:i * stride + k, j * stride:j * stride + k] += dout[:, :, i, j, None, None]
+    return dx
+
+
+@wrong("global_avg_pool_forward", "the result squeezed: with one example (or one channel) an axis is lost")
+def global_avg_pool_forward_squeezed(x):
+    return np.squeeze(x.mean(axis=(2, 3), keepdims=True)), tuple(x.shape)
+
+
+@wrong("global_avg_pool_forward", "the input itself cached instead of its shape")
+def global_avg_pool_forward_input_cached(x):
+    return x.mean(axis=(2, 3)), x
+
+
+@wrong("global_avg_pool_backward", "the factor 1/(H·W) held in a float32 array")
+def global_avg_pool_backward_float32_factor(dout, cache):
+    N, C, H, W = cache
+    return np.full((N, C, H, W), 1 / (H * W), dtype=np.float32) * dout[:, :, None, None]
+
+
+@wrong("global_avg_pool_backward", "dout divided by H·W in place: the caller's upstream gradient changed")
+def global_avg_pool_backward_dout_in_place(dout, cache):
+    N, C, H, W = cache
+    dout /= H * W
+    return np.broadcast_to(dout[:, :, None, None], (N, C, H, W)).copy()
+
+
+@wrong("cnn_loss_and_grads", "softmax evaluated naively (np.exp of the raw scores): overflow for large scores")
+def cnn_loss_and_grads_naive_softmax(X, y, params):
+    z1, conv1 = conv_forward_fast(X, params["w1"], params["b1"], 1, 1)
+    p1, pool1 = max_pool_forward(relu(z1), 2, 2)
+    z2, conv2 = conv_forward_fast(p1, params["w2"], params["b2"], 1, 1)
+    p2, pool2 = max_pool_forward(relu(z2), 2, 2)
+    flat = p2.reshape(len(X), -1)
+    scores, fc = affine_forward(flat, params["W3"], params["b3"])
+    e = np.exp(scores)
+    probs = e / e.sum(axis=1, keepdims=True)
+    N = len(X)
+    loss = float(-np.mean(np.log(probs[np.arange(N), y])))
+    dscores = probs.copy()
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    dflat, dW3, db3 = affine_backward(dscores, fc)
+    dz2 = relu_backward(max_pool_backward(dflat.reshape(p2.shape), pool2), z2)
+    dp1, dw2, db2 = conv_backward_fast(dz2, conv2)
+    dz1 = relu_backward(max_pool_backward(dp1, pool1), z1)
+    _, dw1, db1 = conv_backward_fast(dz1, conv1)
+    return loss, {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "W3": dW3, "b3": db3}
+
+
+@wrong("cnn_loss_and_grads", "the max subtracted, but the loss is the log of the softmax probability: "
+                             "log(0) when the scores are hundreds apart")
+def cnn_loss_and_grads_log_of_probability(X, y, params):
+    z1, conv1 = conv_forward_fast(X, params["w1"], params["b1"], 1, 1)
+    p1, pool1 = max_pool_forward(relu(z1), 2, 2)
+    z2, conv2 = conv_forward_fast(p1, params["w2"], params["b2"], 1, 1)
+    p2, pool2 = max_pool_forward(relu(z2), 2, 2)
+    flat = p2.reshape(len(X), -1)
+    scores, fc = affine_forward(flat, params["W3"], params["b3"])
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    probs = e / e.sum(axis=1, keepdims=True)
+    N = len(X)
+    loss = float(-np.mean(np.log(probs[np.arange(N), y])))
+    dscores = probs.copy()
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    dflat, dW3, db3 = affine_backward(dscores, fc)
+    dz2 = relu_backward(max_pool_backward(dflat.reshape(p2.shape), pool2), z2)
+    dp1, dw2, db2 = conv_backward_fast(dz2, conv2)
+    dz1 = relu_backward(max_pool_backward(dp1, pool1), z1)
+    _, dw1, db1 = conv_backward_fast(dz1, conv1)
+    return loss, {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "W3": dW3, "b3": db3}
+
+
+@wrong("train_cnn", "Adam's states kept in a default argument: a second call goes on from the first "
+                    "call's moments")
+def train_cnn_state_in_default(X, y, params, epochs=4, lr=0.01, batch_size=32, seed=0, _state={}):
+    params = dict(params)
+    history = []
+    for epoch in range(epochs):
+        total = 0.0
+        for rows in batch_indices(len(X), batch_size, seed + epoch):
+            loss, grads = cnn_loss_and_grads(X[rows], y[rows], params)
+            total += loss * len(rows)
+            for name in params:
+                params[name], _state[name] = adam(params[name], grads[name], _state.get(name, {}), lr=lr)
+        history.append(total / len(X))
+    return params, history
+
+
+@wrong("train_cnn", "default learning rate 0.001 (Adam's usual) instead of the documented 0.01")
+def train_cnn_default_lr(X, y, params, epochs=4, lr=0.001, batch_size=32, seed=0):
+    params = dict(params)
+    state = {name: {} for name in params}
+    history = []
+    for epoch in range(epochs):
+        total = 0.0
+        for rows in batch_indices(len(X), batch_size, seed + epoch):
+            loss, grads = cnn_loss_and_grads(X[rows], y[rows], params)
+            total += loss * len(rows)
+            for name in params:
+                params[name], state[name] = adam(params[name], grads[name], state[name], lr=lr)
+        history.append(total / len(X))
+    return params, history
