@@ -1,7 +1,8 @@
 # nbgrader configuration of the workbook.  The grader CLI runs nbgrader from the
 # repository root, so this file is read; the course directory is .nbgrader/
-# (git-ignored) and holds only working folders.  Its source/ folder links just the
-# day folders, so formgrader lists the days and nothing else.
+# (git-ignored) and holds only working folders.  Its source/ folder holds just the
+# day notebooks as released (grader.coursedir.write_sources), so formgrader lists the
+# days and nothing else.
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, DeduplicateIds, GetGrades,
                                     IgnorePattern, LimitOutput, OverwriteCells,
@@ -18,6 +19,7 @@ c.CourseDirectory.source_directory = "source"
 # the reference modules are the instructor's, whatever a student's folder holds.
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "course", "solutions",
+    "plan.toml",
 ]
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -37,7 +37,8 @@ def install_friendly_errors(shell=None) -> bool:
 
     def handler(self, etype, value, tb, tb_offset=None):
         # Bold, not coloured: JupyterLab draws error output on a pale red background.
-        lines = [f"\x1b[1m{not_implemented_message(_innermost_function(tb))}\x1b[0m"]
+        text = not_implemented_message(_innermost_function(tb), then="run this cell again")
+        lines = [f"\x1b[1m{line}\x1b[0m" for line in text.splitlines()]
         # _showtraceback sends an "error" output, so the cell counts as failed.
         self._showtraceback(etype, value, lines)
         return lines

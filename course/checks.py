@@ -59,11 +59,35 @@ class NotImplementedYet(CheckFailed):
         return [f"\x1b[1m{line}\x1b[0m" for line in str(self).splitlines()]
 
 
+def release_manifest() -> dict:
+    """What the release wrote beside the toolkit (``course/release.json``): the day, and
+    which notebook's model answers (checkpoint) hold each exercise.  {} outside a release."""
+    import json
+    from pathlib import Path
+
+    try:
+        data = json.loads((Path(__file__).parent / "release.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def checkpoint_note(name: str | None) -> str:
+    """"finish X first — or ask for checkpoint NN" for an exercise of this release."""
+    checkpoints = release_manifest().get("checkpoints", {})
+    notebook = checkpoints.get(name or "") if isinstance(checkpoints, dict) else None
+    if not isinstance(notebook, str):
+        return ""
+    number = notebook.split("_")[0]
+    return (f" Stuck? Finish `{name}` first — or ask the lecturer for checkpoint {number} "
+            f"(the model answers of {notebook}).")
+
+
 def not_implemented_message(name: str | None, then: str = "run this test again") -> str:
     what = f"`{name}`" if name else "this function"
     return (
         f"{what} is not implemented yet. Replace `raise NotImplementedError()` in its "
-        f"cell with your code, run that cell, then {then}."
+        f"cell with your code, run that cell, then {then}." + checkpoint_note(name)
     )
 
 

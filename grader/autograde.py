@@ -40,6 +40,13 @@ class GradedSubmission:
     def flags(self) -> list[str]:
         return self.report.tampering if self.report else []
 
+    def parts(self) -> dict[str, list[float]]:
+        """part -> [score, max]: the core and the extension apart (grader.plan)."""
+        from .days import Day
+        from .plan import day_parts, part_scores
+
+        return part_scores(self.notebooks, day_parts(Day.named(self.day)))
+
     def cell(self, grade_id):
         for n in self.notebooks:
             for c in n.cells:
@@ -249,6 +256,15 @@ def summary(results: list[GradedSubmission]) -> str:
                      f"{points[len(points) // 2]:g}, highest {points[-1]:g}; "
                      f"full marks {sum(r.auto_score >= r.auto_max > 0 for r in graded)}, "
                      f"none {sum(r.auto_score == 0 for r in graded)}")
+        from .plan import CORE, EXTENSION
+
+        parts = [r.parts() for r in graded]
+        core = sorted(p[CORE][0] for p in parts)
+        lines.append(f"core points (of {max(p[CORE][1] for p in parts):g}): median "
+                     f"{core[len(core) // 2]:g}"
+                     + (f"; extension (of {max(p[EXTENSION][1] for p in parts):g}): "
+                        f"{sum(p[EXTENSION][0] > 0 for p in parts)} student(s) scored in it"
+                        if any(p[EXTENSION][1] for p in parts) else "; no extension"))
         seconds = [r.seconds for r in graded if r.report]
         if seconds:
             lines.append(f"judged in {max(seconds):.1f} s at most per submission")

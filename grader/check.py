@@ -14,6 +14,7 @@ from .console import echo
 from .coursedir import CourseDir, NbgraderFailed
 from .days import Day
 from .judge import cells
+from .plan import budget_line, plan_problems
 from .progress import Progress
 from .notebooks import (NotebookError, WrongAnswer, is_grade_cell, nbgrader_meta, notebook_defining,
                         read_notebook, solved_notebook, with_wrong_answers)
@@ -78,6 +79,8 @@ class CheckReport:
     wrong: list = field(default_factory=list)     # WrongVerdict, in the library's order
     leaks: list = field(default_factory=list)
     shortcuts: list = field(default_factory=list)   # grader.shortcuts.Shortcut
+    plan: list = field(default_factory=list)        # grader.plan.plan_problems
+    minutes: str = ""                               # grader.plan.budget_line
     errors: list = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -92,7 +95,8 @@ class CheckReport:
 
     @property
     def ok(self):
-        return (not self.errors and not self.leaks and not self.shortcuts and bool(self.rows)
+        return (not self.errors and not self.leaks and not self.shortcuts and not self.plan
+                and bool(self.rows)
                 and all(solved == pts and stub == 0 for _, _, pts, solved, stub in self.rows)
                 and all(v.tier != MISSED and not v.error for v in self.wrong))
 
@@ -119,6 +123,11 @@ class CheckReport:
                 out.append(f"note: fewer than {HIDDEN_SHARE:.0%} of the library is caught only by "
                            f"the hidden tests: the hidden tier needs bugs that only edge inputs "
                            f"reveal")
+        if self.minutes:
+            out += ["", self.minutes]
+        if self.plan:
+            out += ["", "the day's plan (core and extension, minutes; grader/plan.py):"]
+            out += [f"  {p}" for p in self.plan]
         if self.shortcuts:
             out += ["", "exercises one call away (a shipped function passes their test):"]
             out += [f"  {s}" for s in self.shortcuts]
@@ -265,6 +274,8 @@ def check(day: str, with_wrong=True, quiet=False, keep: Path | None = None,
                 report.rows.append((nb, gid, pts, s.score if s else None, t.score if t else None))
         sources = source_notebooks(Day.named(day))
         report.errors += hidden_part_not_last(sources)
+        report.plan = plan_problems(Day.named(day))
+        report.minutes = budget_line(Day.named(day))
         solved_sources = {n: solved_notebook(nb, module, n) for n, nb in sources.items()}
         wrongs = Day.named(day).wrong_answers() if with_wrong else []
         if wrongs:

@@ -5,6 +5,8 @@ One command per step of the week, each in a module of its own:
     release    grader/release.py    the student version of a day
     collect    grader/collect.py    handed-in notebooks (folders, zips) into submitted/
     release-solutions  grader/solutions_release.py  the solved day, to publish after the deadline
+                       (--notebook NN: one notebook's, a checkpoint in the middle of the day)
+    guide      grader/plan.py       the day's timetable from the minutes of its items
     check      grader/check.py      the day's tests against model answers, stubs, known bugs
     autograde  grader/autograde.py  every submission judged (grader/judge/), then recorded
     feedback   grader/feedback.py   feedback HTML that never shows a hidden test
@@ -46,7 +48,16 @@ def parser() -> argparse.ArgumentParser:
                                                  "HTML), to publish after the deadline")
     s.add_argument("day", type=_day)
     s.add_argument("--to", type=Path, default=None,
-                   help="folder to write to (default: <root>/solutions_release/DAY)")
+                   help="folder to write to (default: <root>/solutions_release/DAY, or "
+                        "<root>/checkpoints/DAY/NN with --notebook)")
+    s.add_argument("--notebook", default=None, metavar="NN",
+                   help="only this notebook (its number, e.g. 01, or its name): a checkpoint "
+                        "released in the middle of the day, so that a participant stuck in it "
+                        "goes on")
+    s = sub.add_parser("guide", help="the lecturer's timetable of a day: lecture and lab blocks, "
+                                     "lunch, the core's and the extension's minutes")
+    s.add_argument("day", type=_day)
+    s.add_argument("--start", default="09:00", help="when the day starts (default 09:00)")
     s = sub.add_parser("check", help="grade the solved and the stub notebook (and known wrong "
                                      "answers); non-zero exit on any weak test or leak")
     s.add_argument("day", type=_day)
@@ -137,13 +148,26 @@ def release_solutions(args, course) -> int:
     from .solutions_release import release_solutions
 
     try:
-        folder, written = release_solutions(args.day, course, args.to)
-    except DayError as exc:
+        folder, written = release_solutions(args.day, course, args.to, notebook=args.notebook)
+    except (DayError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"solutions of {args.day} written to {folder}:")
+    what = f"checkpoint {args.notebook} of {args.day}" if args.notebook else \
+        f"solutions of {args.day}"
+    print(f"{what} written to {folder}:")
     for path in written:
         print(f"  {path.name}")
+    return 0
+
+
+def guide(args, course) -> int:
+    from .plan import PlanError, timetable
+
+    try:
+        print(timetable(built_day(args.day), args.start))
+    except PlanError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -246,6 +270,6 @@ def demo(args, course) -> int:
     return 0
 
 
-COMMANDS = {"release": release, "collect": collect, "check": check, "autograde": autograde,
+COMMANDS = {"guide": guide, "release": release, "collect": collect, "check": check, "autograde": autograde,
             "feedback": feedback, "export": export, "summary": summary_page, "lab": lab,
             "formgrader": formgrader, "demo": demo, "release-solutions": release_solutions}

@@ -85,19 +85,23 @@ class CourseDir:
             return []
         return sorted(p.name for p in base.iterdir() if (p / day).is_dir())
 
-    def link_sources(self, days: list[Day] | None = None):
-        """source/<day> -> the day folder of the repository, for the built days only."""
+    def write_sources(self, days: list[Day] | None = None):
+        """source/<day>: the day's notebooks as its release shows them (the minutes in the
+        opening cell, the extension's badges: ``grader.plan.annotate``), written here so
+        that nbgrader's checksums and gradebook hold what the students get."""
+        from .notebooks import write_notebook
+        from .plan import annotated_notebooks
+
         self.source.mkdir(parents=True, exist_ok=True)
         for day in days or built_days():
-            link = self.source / day.name
-            target = day.folder
-            if link.is_symlink() and link.resolve() == target.resolve():
-                continue
-            if link.is_symlink() or link.is_file():
-                link.unlink()
-            elif link.is_dir():
-                shutil.rmtree(link)
-            os.symlink(os.path.relpath(target, self.source), link)
+            target = self.source / day.name
+            if target.is_symlink() or target.is_file():
+                target.unlink()
+            elif target.is_dir():
+                shutil.rmtree(target)
+            target.mkdir()
+            for name, nb in annotated_notebooks(day).items():
+                write_notebook(nb, target / name)
 
     # nbgrader --------------------------------------------------------------
     def _args(self, args) -> list[str]:
@@ -136,7 +140,7 @@ class CourseDir:
         return NbgraderServer(REPO, self.nbgrader_env())
 
     def generate_assignment(self, day):
-        self.link_sources([Day.named(day)])
+        self.write_sources([Day.named(day)])
         self.nbgrader("generate_assignment", day, "--force")
 
     def nbgrader_autograde(self, day, student=None, timeout=None, submitted=None, results=None,

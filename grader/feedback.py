@@ -11,6 +11,7 @@ from .coursedir import CourseDir, NbgraderFailed
 from .days import Day
 from .html import offline_math
 from .judge import cells
+from .plan import day_parts
 from .notebooks import read_notebook
 from .progress import Progress
 
@@ -45,11 +46,29 @@ def feedback_text(path: Path) -> str:
     return html.unescape(re.sub(r"<[^>]*>", "", path.read_text(encoding="utf-8")))
 
 
+def show_parts(page: Path, notebook, parts: dict):
+    """Put the notebook's core and extension scores at the top of its feedback page."""
+    from .plan import CORE, EXTENSION, part_scores
+
+    scores = part_scores([notebook], parts)
+    core, ext = scores[CORE], scores[EXTENSION]
+    line = f"Core: {core[0]:g} of {core[1]:g} points"
+    line += (f" · Extension (optional): {ext[0]:g} of {ext[1]:g} points" if ext[1]
+             else " · this notebook has no extension")
+    text = page.read_text(encoding="utf-8")
+    block = f'<p id="part-scores"><strong>{html.escape(line)}</strong></p>'
+    if 'id="part-scores"' in text:
+        return
+    text = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + block, text, count=1)
+    page.write_text(text, encoding="utf-8")
+
+
 def feedback(day: str, course: CourseDir, students=None, quiet=False) -> dict[str, list[Path]]:
     """Feedback HTML per student; checks that no hidden test's source is in it."""
 
     students = students or [s for s in course.students(day) if course.autograded(s, day).is_dir()]
     hidden = hidden_test_lines(day)
+    parts = day_parts(Day.named(day))
     out = {}
     bar = Progress(len(students), f"feedback {day}", quiet=quiet)
     for student in students:
@@ -59,8 +78,11 @@ def feedback(day: str, course: CourseDir, students=None, quiet=False) -> dict[st
             bar.step(f"{student:<20} FEEDBACK FAILED: {str(exc).splitlines()[-1]}", keep=True)
             continue
         files = sorted(course.feedback(student, day).glob("*.html"))
+        scores = {n.notebook: n for n in course.scores(day, student)}
         for f in files:
             offline_math(f)         # MathJax from beside the page, not from a CDN
+            if f.stem in scores:
+                show_parts(f, scores[f.stem], parts)
             text = feedback_text(f)
             leaked = [h for h in hidden if h in text]
             if leaked:
@@ -76,7 +98,38 @@ def feedback(day: str, course: CourseDir, students=None, quiet=False) -> dict[st
     return out
 
 
+PART_COLUMNS = ["core_score", "core_max", "extension_score", "extension_max"]
+
+
 def export(course: CourseDir, path: Path | None = None) -> Path:
+    """nbgrader's CSV of all grades, with the core and the extension of each day apart."""
     path = Path(path or course.root / "grades.csv").resolve()
     course.export(path)
+    add_part_columns(course, path)
     return path
+
+
+def add_part_columns(course: CourseDir, path: Path):
+    import csv
+
+    from .days import DayError
+    from .plan import CORE, EXTENSION, day_parts, part_scores
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        fields, rows = list(reader.fieldnames or []), list(reader)
+    parts = {}
+    for row in rows:
+        day = row.get("assignment", "")
+        try:
+            parts.setdefault(day, day_parts(Day.named(day)))
+        except DayError:
+            parts.setdefault(day, {})
+        scores = part_scores(course.scores(day, row.get("student_id", "")), parts[day])
+        row.update(core_score=f"{scores[CORE][0]:g}", core_max=f"{scores[CORE][1]:g}",
+                   extension_score=f"{scores[EXTENSION][0]:g}",
+                   extension_max=f"{scores[EXTENSION][1]:g}")
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fields + [c for c in PART_COLUMNS if c not in fields])
+        writer.writeheader()
+        writer.writerows(rows)

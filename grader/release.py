@@ -3,6 +3,7 @@ references beside them, proven to hold no model answer."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -26,6 +27,11 @@ def bundle_toolkit(release_dir: Path, day: str):
         '"""Reference modules of the days before this one: earlier days\' working code."""\n')
     for d in before:
         shutil.copy2(d.reference_file, target / d.reference_file.name)
+    # Read by the toolkit: "finish X first — or ask for checkpoint NN".
+    from .plan import checkpoints
+
+    (release_dir / "course" / "release.json").write_text(json.dumps(
+        {"day": day, "checkpoints": checkpoints(Day.named(day))}, indent=1) + "\n")
 
 
 def release(day: str, course: CourseDir) -> tuple[Path, list[str]]:

@@ -82,15 +82,30 @@ def write_notebook_html(nb, path: Path) -> list[Path]:
     return notebook_html(nb, Path(path))
 
 
-def release_solutions(day: str, course: CourseDir | None = None,
-                      to: Path | None = None) -> tuple[Path, list[Path]]:
-    """Write the day's solutions; returns (folder, the notebooks and pages written)."""
+def notebook_named(day: Day, which: str) -> Path:
+    """The day's notebook whose number (``01``) or name (``01_activations``) is ``which``;
+    ValueError naming the notebooks otherwise."""
+    for p in day.notebooks:
+        if which in (p.name, p.stem, p.stem.split("_")[0]):
+            return p
+    names = ", ".join(p.stem for p in day.notebooks)
+    raise ValueError(f"{day.name} has no notebook {which!r}; its notebooks: {names}")
+
+
+def release_solutions(day: str, course: CourseDir | None = None, to: Path | None = None,
+                      notebook: str | None = None) -> tuple[Path, list[Path]]:
+    """Write the day's solutions (or, with ``notebook``, that notebook's only: a
+    checkpoint); returns (folder, the notebooks and pages written)."""
     from .release import bundle_toolkit
 
     d = built_day(day)
-    folder = Path(to) if to else default_folder(course or CourseDir(), d.name)
+    paths = [notebook_named(d, notebook)] if notebook else d.notebooks
+    course = course or CourseDir()
+    folder = Path(to) if to else (
+        course.root / "checkpoints" / d.name / paths[0].stem.split("_")[0] if notebook
+        else default_folder(course, d.name))
     solved = {p.name: solutions_notebook(read_notebook(p), d, f"{d.name}/{p.name}")
-              for p in d.notebooks}      # all of them first: an error leaves nothing half-written
+              for p in paths}      # all of them first: an error leaves nothing half-written
     written = []
     for name, nb in solved.items():
         target = folder / name

@@ -32,6 +32,7 @@ class ExerciseResult:
     max_score: float
     scores: list[float] = field(default_factory=list)   # graded students only
     ungraded: int = 0                                   # manual answers not graded yet
+    part: str = "core"                                  # core or extension (grader.plan)
 
     @property
     def passed(self) -> int:
@@ -58,6 +59,7 @@ class StudentResult:
     manual_score: float
     needs_manual_grade: bool
     flags: list[str] = field(default_factory=list)
+    parts: dict = field(default_factory=dict)           # part -> [score, max]
     failures: list[str] = field(default_factory=list)
 
 
@@ -86,9 +88,13 @@ def collect(day: str, course: CourseDir) -> DaySummary:
     """The day's scores from the gradebook and flags from the judge's reports."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    from .days import Day
+    from .plan import day_parts, part_scores
+
     students, exercises = [], {}
     if not (course.root / "gradebook.db").is_file():
         return DaySummary(day, [], [])
+    parts = day_parts(Day.named(day))
     with Gradebook(course.db_url, course.course_id) as gb:
         try:
             submissions = gb.assignment_submissions(day)
@@ -101,7 +107,8 @@ def collect(day: str, course: CourseDir) -> DaySummary:
                     is_auto = grade.cell.cell_type == "code"
                     key = (nb.name, grade.name)
                     ex = exercises.setdefault(key, ExerciseResult(
-                        grade.name, nb.name, is_auto, grade.max_score))
+                        grade.name, nb.name, is_auto, grade.max_score,
+                        part=parts.get(key, "core")))
                     if grade.needs_manual_grade:
                         ex.ungraded += 1
                         continue
@@ -115,7 +122,8 @@ def collect(day: str, course: CourseDir) -> DaySummary:
             students.append(StudentResult(
                 sub.student_id, sub.score, sub.max_score, auto, manual,
                 bool(sub.needs_manual_grade), list(report.get("tampering", [])),
-                list(report.get("events", []))))
+                list(report.get("events", [])),
+                part_scores(course.scores(day, sub.student_id), parts)))
     ordered = sorted(exercises.values(), key=lambda e: (e.notebook, e.grade_id))
     return DaySummary(day, students, ordered)
 
@@ -184,22 +192,27 @@ def render(summary: DaySummary) -> str:
                      "every student.</p>")
 
     parts.append("<h2>Per exercise</h2>")
-    rows = [[f"<code>{e(x.grade_id)}</code>", e(x.notebook), "auto" if x.auto else "manual",
+    rows = [[f"<code>{e(x.grade_id)}</code>", e(x.notebook), e(x.part),
+             "auto" if x.auto else "manual",
              f"{x.max_score:g}", f"{x.passed}/{len(x.scores)}", _pct(x.pass_rate),
              _pct(x.mean_fraction), str(x.ungraded) if x.ungraded else ""]
             for x in summary.exercises]
-    parts.append(_table(["exercise", "notebook", "graded", "points", "full points",
+    parts.append(_table(["exercise", "notebook", "part", "graded", "points", "full points",
                          "pass rate", "mean score", "not graded yet"], rows, "exercises"))
 
     parts.append("<h2>Students</h2>")
     rows = []
     for s in summary.students:
         manual = f"{s.manual_score:g}" + (" (needs grading)" if s.needs_manual_grade else "")
+        core, ext = s.parts.get("core", [0, 0]), s.parts.get("extension", [0, 0])
         rows.append([e(s.student), f"{s.score:g} / {s.max_score:g}",
                      _pct(s.score / s.max_score if s.max_score else None),
+                     f"{core[0]:g} / {core[1]:g}",
+                     f"{ext[0]:g} / {ext[1]:g}" if ext[1] else "",
                      f"{s.auto_score:g}", manual, str(len(s.flags)) if s.flags else "",
                      str(len(s.failures)) if s.failures else ""])
-    parts.append(_table(["student", "total", "%", "autograded", "manual", "judge flags",
+    parts.append(_table(["student", "total", "%", "core", "extension", "autograded",
+                         "manual", "judge flags",
                          "failures in student code"], rows, "students"))
 
     parts.append("<h2>Judge's flags</h2>")

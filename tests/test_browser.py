@@ -9,7 +9,10 @@ in ``01_activations.ipynb``:
 3. a correct ``sigmoid`` typed into the stub passes its visible test, and a wrong one
    prints the cross-check table that points at the tensor it gets wrong;
 4. the activation explorer's slider renders, and the arrow key moves it and redraws;
-5. the Validate button reports which tests still fail.
+5. a demo that needs an unfinished function says which, and names the checkpoint to ask
+   for, without a traceback;
+6. the opening cell states the minutes, and the extension's heading carries its badge;
+7. the Validate button reports which tests still fail.
 
 A screenshot of every step goes to ``<tmp_path>/screenshots`` (the folder is printed);
 a failing step names its screenshot.
@@ -283,6 +286,9 @@ def test_day1_in_jupyterlab(lab, tmp_path):
     test = _index(cells, _calls("sigmoid"), "visible test of sigmoid")
     explorer = _index(cells, lambda c: c["cell_type"] == "code"
                       and "widgets.activation_explorer(" in _source(c), "activation explorer")
+    demo = _index(cells, lambda c: c["cell_type"] == "code" and not c["metadata"].get("nbgrader")
+                  and "sigmoid_prime" in _source(c) and "tanh_prime" in _source(c)
+                  and "widgets." not in _source(c), "demo that plots the activations")
     stubs = [i for i, c in enumerate(cells) if c["cell_type"] == "code"
              and c["metadata"].get("nbgrader", {}).get("solution") and i < explorer]
     markdown = [i for i, c in enumerate(cells) if c["cell_type"] == "markdown"]
@@ -403,6 +409,34 @@ def test_day1_in_jupyterlab(lab, tmp_path):
                 assert "z = 0.60" in after_text, f"status after ArrowRight: {after_text!r}"
                 readout = slider.locator(".widget-readout").first.inner_text()
                 assert readout.strip() == "0.6", f"slider readout {readout!r}"
+
+            with steps.step("demo-names-the-checkpoint"):
+                nb.run(demo)
+                shown = nb.output(demo)
+                # sigmoid is done; the next unfinished function the demo needs is named.
+                assert "Finish `sigmoid_prime` first" in shown, shown
+                assert "ask the lecturer for checkpoint 01" in shown, shown
+                _assert_no_traceback(shown, "the demo with an unfinished function")
+
+            with steps.step("minutes-and-extension-badge"):
+                nb.cells.first.scroll_into_view_if_needed()
+                opening = nb.cells.first.locator(".jp-RenderedMarkdown")
+                timing = r"Time:.*core of this notebook takes about \d+ min"
+                deadline = time.monotonic() + 20
+                while not re.search(timing, _flat(opening.inner_text())):
+                    if time.monotonic() > deadline:
+                        raise AssertionError("the opening cell states no minutes: "
+                                             + opening.inner_text())
+                    time.sleep(0.2)
+                for title, badge in (("Leaky ReLU", True), ("The sigmoid", False)):
+                    i = _index(cells, lambda c: c["cell_type"] == "markdown"
+                               and _source(c).startswith("## ") and title in _source(c),
+                               f"section {title!r}")
+                    nb.cells.nth(i).scroll_into_view_if_needed()
+                    heading = nb.cells.nth(i).locator("h2").first
+                    heading.wait_for(timeout=10_000)
+                    text = heading.inner_text()
+                    assert ("extension, optional" in text) == badge, (title, text)
 
             with steps.step("validate"):
                 page.locator(".jp-NotebookPanel-toolbar .validate-button").first.click()
