@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 import shutil
 
 import nbformat
@@ -179,6 +180,23 @@ def test_demo_scores_feedback_and_export(tmp_path, capsys):
         rows = list(csv.DictReader(fh))
     assert {r["student_id"] for r in rows} == set(demo.DEMO_STUDENTS)
     assert json.dumps(rows)  # plain data
+    # the core and the extension apart (grader/plan.py), adding up to the total
+    from grader.plan import day_parts
+
+    for r in rows:
+        parts = set(day_parts(Day.named(r["assignment"])).values())
+        assert float(r["core_max"]) > 0
+        assert (float(r["extension_max"]) > 0) == ("extension" in parts), r
+        assert float(r["core_max"]) + float(r["extension_max"]) == pytest.approx(
+            float(r["max_score"])), r
+        if r["student_id"] == "ada-model":
+            # the model answers: every autograded point of both parts (manual ones pending)
+            assert float(r["core_score"]) > 0
+        if r["student_id"] == "ben-stub":
+            assert float(r["core_score"]) == float(r["extension_score"]) == 0
+    page = next(course.feedback("ada-model", "day2_backprop").glob("*.html"))
+    assert re.search(r"Core: [\d.]+ of [\d.]+ points · Extension \(optional\)",
+                     feedback.feedback_text(page)), page
 
 
 def _cells_with_outputs(path):
