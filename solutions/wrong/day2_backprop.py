@@ -772,3 +772,505 @@ def train_mlp_fresh_state(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0,
 def batch_indices_always_shuffled(N, batch_size, seed, shuffle=True):
     order = np.random.default_rng(seed).permutation(N)
     return [order[s:s + batch_size] for s in range(0, N, batch_size)]
+
+
+# --- bugs that only edge inputs reveal: overflow, precision, in-place changes, state kept
+# between calls, one neuron, an argument or branch the visible tests never pass ------------
+
+
+@wrong("chain_forward", "activations kept in a float32 array and cast back to float64 at the "
+                        "end: only float32's seven digits are right")
+def chain_forward_float32(a0, ws, bs):
+    ws = np.asarray(ws, dtype=np.float32).reshape(-1)
+    bs = np.asarray(bs, dtype=np.float32).reshape(-1)
+    a = np.empty(len(ws) + 1, dtype=np.float32)
+    a[0] = a0
+    for s in range(len(ws)):
+        a[s + 1] = sigmoid(ws[s] * a[s] + bs[s])
+    return a.astype(np.float64)
+
+
+@wrong("chain_forward", "ws and bs squeezed: a chain of one neuron (k = 1) becomes a 0-d array, "
+                        "and len() of it fails")
+def chain_forward_squeezed(a0, ws, bs):
+    ws = np.squeeze(np.asarray(ws, dtype=np.float64))
+    bs = np.squeeze(np.asarray(bs, dtype=np.float64))
+    a = np.empty(len(ws) + 1, dtype=np.float64)
+    a[0] = a0
+    for s in range(len(ws)):
+        a[s + 1] = sigmoid(ws[s] * a[s] + bs[s])
+    return a
+
+
+@wrong("neuron_grads", "σ′(z) written as e^(−z)/(1 + e^(−z))²: inf/inf = nan for z ≤ −710")
+def neuron_grads_prime_overflows(a_prev, w, b, y):
+    z = w * a_prev + b
+    e = np.exp(-z)
+    dz = 2.0 * (1.0 / (1.0 + e) - y) * e / (1.0 + e) ** 2
+    return float(dz * a_prev), float(dz), float(dz * w)
+
+
+@wrong("chain_grads", "σ′ written as e^(−z)/(1 + e^(−z))²: nan as soon as one neuron has z ≤ −710")
+def chain_grads_prime_overflows(a0, ws, bs, y):
+    ws = np.asarray(ws, dtype=np.float64).reshape(-1)
+    bs = np.asarray(bs, dtype=np.float64).reshape(-1)
+    a = chain_forward(a0, ws, bs)
+    k = len(ws)
+    dws, dbs = np.zeros(k), np.zeros(k)
+    da = 2.0 * (a[k] - y)
+    for s in range(k, 0, -1):
+        e = np.exp(-(ws[s - 1] * a[s - 1] + bs[s - 1]))
+        dz = da * e / (1.0 + e) ** 2
+        dws[s - 1] = dz * a[s - 1]
+        dbs[s - 1] = dz
+        da = dz * ws[s - 1]
+    return dws, dbs
+
+
+@wrong("add_backward", "dout copied without dtype=float64: an integer upstream gradient gives "
+                       "integer gradients")
+def add_backward_keeps_int(dout):
+    dout = np.array(dout)
+    return dout.copy(), dout.copy()
+
+
+@wrong("graph_forward", "an unknown op is skipped silently instead of raising ValueError")
+def graph_forward_skips_unknown_op(ops, inputs):
+    values = {name: np.asarray(v, dtype=np.float64) for name, v in inputs.items()}
+    for out, op, *args in ops:
+        a = values[args[0]]
+        if op == "add":
+            values[out] = a + values[args[1]]
+        elif op == "sub":
+            values[out] = a - values[args[1]]
+        elif op == "mul":
+            values[out] = a * values[args[1]]
+        elif op == "tanh":
+            values[out] = np.tanh(a)
+        elif op == "sigmoid":
+            values[out] = sigmoid(a)
+    return values
+
+
+@wrong("graph_forward", "inputs kept as given (np.asarray without dtype): integer inputs give "
+                        "integer nodes")
+def graph_forward_keeps_int(ops, inputs):
+    values = {name: np.asarray(v) for name, v in inputs.items()}
+    for out, op, *args in ops:
+        a = values[args[0]]
+        if op == "add":
+            values[out] = a + values[args[1]]
+        elif op == "sub":
+            values[out] = a - values[args[1]]
+        elif op == "mul":
+            values[out] = a * values[args[1]]
+        elif op == "tanh":
+            values[out] = np.tanh(a)
+        elif op == "sigmoid":
+            values[out] = sigmoid(a)
+        else:
+            raise ValueError(f"unknown op {op!r}")
+    return values
+
+
+@wrong("graph_backward", "the output argument ignored: the gradient is seeded at the last op's "
+                         "node, whatever node was asked for")
+def graph_backward_seeds_last_node(ops, values, output, dout=None):
+    last = ops[-1][0]
+    grads = {name: np.zeros_like(np.asarray(v, dtype=np.float64)) for name, v in values.items()}
+    grads[last] += np.ones_like(grads[last]) if dout is None else np.asarray(dout, dtype=np.float64)
+    for out, op, *args in reversed(ops):
+        g = grads[out]
+        a = args[0]
+        if op == "add":
+            grads[a] += g
+            grads[args[1]] += g
+        elif op == "sub":
+            grads[a] += g
+            grads[args[1]] -= g
+        elif op == "mul":
+            da, db = g * values[args[1]], g * values[a]
+            grads[a] += da
+            grads[args[1]] += db
+        elif op == "tanh":
+            grads[a] += g * (1.0 - values[out] ** 2)
+        elif op == "sigmoid":
+            grads[a] += g * values[out] * (1.0 - values[out])
+    return grads
+
+
+@wrong("bp1", "∇_a C multiplied in place (grad_a *= sp): the caller's array is overwritten")
+def bp1_in_place(grad_a, sp):
+    grad_a *= sp
+    return grad_a
+
+
+@wrong("bp2", "δ^l written into the σ′ array in place (sp *= ...): the caller's σ′(z^l) is "
+              "overwritten")
+def bp2_in_place(W_next, delta_next, sp):
+    sp *= W_next.T @ delta_next
+    return sp
+
+
+@wrong("sigmoid_bce_delta", "a clipped to [1e-12, 1 − 1e-12] first (the guard against log 0): a "
+                            "saturated output's error comes out ±1e-12 instead of σ(z) − y")
+def sigmoid_bce_delta_clipped(z, y):
+    a = np.clip(sigmoid(z), 1e-12, 1.0 - 1e-12)
+    return a - y
+
+
+@wrong("backprop_single", "x converted to float32: the gradients are float64 but carry float32's "
+                          "rounding of the input")
+def backprop_single_float32_input(x, y, params):
+    activations, zs = [np.asarray(x, dtype=np.float32)], []
+    for W, b in params:
+        zs.append(W @ activations[-1] + b)
+        activations.append(sigmoid(zs[-1]))
+    grads = [None] * len(params)
+    delta = (activations[-1] - y) * sigmoid_prime(zs[-1])
+    for layer in range(len(params) - 1, -1, -1):
+        grads[layer] = (np.outer(delta, activations[layer]), delta.copy())
+        if layer > 0:
+            delta = (params[layer][0].T @ delta) * sigmoid_prime(zs[layer - 1])
+    return grads
+
+
+@wrong("sigma_prime_diag", "σ′(z) written as e^z/(1 + e^z)²: inf/inf = nan for z ≥ 710")
+def sigma_prime_diag_overflows(z):
+    e = np.exp(z)
+    return np.diag(e / (1.0 + e) ** 2)
+
+
+@wrong("bp2_diag", "σ′(z) squeezed before np.diag: one neuron (n_l = 1) gives a 0-d array, which "
+                   "np.diag rejects")
+def bp2_diag_squeezed(W_next, delta_next, z):
+    return np.diag(np.squeeze(sigmoid_prime(z))) @ (W_next.T @ delta_next)
+
+
+@wrong("softmax_jacobian", "the maximum subtracted in place (z -= z.max()): the caller's z is "
+                           "overwritten")
+def softmax_jacobian_in_place(z):
+    z -= np.max(z)
+    e = np.exp(z)
+    p = e / e.sum()
+    return np.diag(p) - np.outer(p, p)
+
+
+@wrong("affine_backward", "db squeezed: one output neuron (n_out = 1) gives a 0-d db instead of "
+                          "shape (1,)")
+def affine_backward_db_squeezed(dout, cache):
+    x, W, b = cache
+    return dout @ W, dout.T @ x, np.squeeze(dout.sum(axis=0))
+
+
+@wrong("sigmoid_backward", "σ′ written as e^(−z)/(1 + e^(−z))²: inf/inf = nan for z ≤ −710")
+def sigmoid_backward_prime_overflows(dout, z):
+    e = np.exp(-z)
+    return dout * e / (1.0 + e) ** 2
+
+
+@wrong("tanh_backward", "tanh written out as (e^z − e^(−z))/(e^z + e^(−z)): inf/inf = nan for "
+                        "|z| ≥ 710")
+def tanh_backward_by_definition(dout, z):
+    ep, em = np.exp(z), np.exp(-z)
+    t = (ep - em) / (ep + em)
+    return dout * (1.0 - t * t)
+
+
+@wrong("relu_backward", "dout zeroed in place where z ≤ 0 (dx = dout; dx[z <= 0] = 0): the "
+                        "caller's upstream gradient is overwritten")
+def relu_backward_in_place(dout, z):
+    dx = dout
+    dx[z <= 0] = 0.0
+    return dx
+
+
+@wrong("quadratic_cost_grad", "A overwritten in place (A -= Y; A /= N): the caller's outputs are "
+                              "destroyed")
+def quadratic_grad_in_place(A, Y):
+    A -= Y
+    A /= A.shape[0]
+    return A
+
+
+@wrong("quadratic_cost_grad", "computed in float32 and cast back to float64: only float32's seven "
+                              "digits are right")
+def quadratic_grad_float32(A, Y):
+    g = (A - Y).astype(np.float32)
+    return (g / A.shape[0]).astype(np.float64)
+
+
+@wrong("softmax_cross_entropy_backward", "loss as −log of the softmax probability: p underflows "
+                                         "to 0 and the loss is inf once the label's score is ~745 "
+                                         "below the row's maximum")
+def softmax_ce_backward_log_of_p(scores, y):
+    N = scores.shape[0]
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    loss = float(-np.log(p[np.arange(N), y]).mean())
+    d = p.copy()
+    d[np.arange(N), y] -= 1.0
+    return loss, d / N
+
+
+@wrong("softmax_cross_entropy_backward", "the row maximum subtracted in place (scores -= ...): the "
+                                         "caller's scores are overwritten")
+def softmax_ce_backward_in_place(scores, y):
+    N = scores.shape[0]
+    scores -= scores.max(axis=1, keepdims=True)
+    log_p = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
+    loss = float(-log_p[np.arange(N), y].mean())
+    d = np.exp(log_p)
+    d[np.arange(N), y] -= 1.0
+    return loss, d / N
+
+
+@wrong("numeric_gradient", "the step hard-coded as 1e-5: the h argument is ignored")
+def numeric_gradient_fixed_step(f, x, dout=None, h=1e-5):
+    step = 1e-5
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(*x.shape):
+        old = x[i]
+        x[i] = old + step
+        plus = np.asarray(f(x.copy()), dtype=np.float64)
+        x[i] = old - step
+        minus = np.asarray(f(x.copy()), dtype=np.float64)
+        x[i] = old
+        weight = np.ones_like(plus) if dout is None else dout
+        grad[i] = np.sum((plus - minus) * weight) / (2.0 * step)
+    return grad
+
+
+@wrong("network_numeric_grads", "h not passed on to numeric_gradient: its default step is used "
+                                "whatever h is")
+def network_numeric_grads_default_step(loss_fn, params, h=1e-5):
+    grads = []
+    for i, (W, b) in enumerate(params):
+        def of_W(V, i=i):
+            return loss_fn([(V, p[1]) if k == i else p for k, p in enumerate(params)])
+
+        def of_b(v, i=i):
+            return loss_fn([(p[0], v) if k == i else p for k, p in enumerate(params)])
+
+        grads.append((numeric_gradient(of_W, W), numeric_gradient(of_b, b)))
+    return grads
+
+
+@wrong("relative_error", "np.max of an empty array raises: two empty arrays give ValueError "
+                         "instead of 0.0")
+def relative_error_fails_on_empty(a, b):
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+@wrong("mse_sigmoid_net_grads", "σ′ written as e^(−z)/(1 + e^(−z))²: nan wherever a weighted "
+                                "input is ≤ −710")
+def mse_net_grads_prime_overflows(X, y, W1, b1, W2, b2):
+    z1 = X @ W1.T + b1
+    z2 = sigmoid(z1) @ W2.T + b2
+    e1, e2 = np.exp(-z1), np.exp(-z2)
+    a1, a2 = sigmoid(z1), sigmoid(z2)
+    dz2 = 2.0 * (a2 - y) / a2.size * e2 / (1.0 + e2) ** 2
+    dz1 = (dz2 @ W2) * e1 / (1.0 + e1) ** 2
+    return dz1.T @ X, dz1.sum(axis=0), dz2.T @ a1, dz2.sum(axis=0)
+
+
+@wrong("batch_indices", "N // batch_size + 1 batches: an empty last batch when batch_size "
+                        "divides N")
+def batch_indices_empty_last(N, batch_size, seed, shuffle=True):
+    order = np.random.default_rng(seed).permutation(N) if shuffle else np.arange(N)
+    return [order[i * batch_size:(i + 1) * batch_size] for i in range(N // batch_size + 1)]
+
+
+@wrong("batch_indices", "the generator made once and kept (a default argument): later calls "
+                        "ignore their seed and continue the first call's stream")
+def batch_indices_kept_generator(N, batch_size, seed, shuffle=True, _rng=[]):
+    if not _rng:
+        _rng.append(np.random.default_rng(seed))
+    order = _rng[0].permutation(N) if shuffle else np.arange(N)
+    return [order[s:s + batch_size] for s in range(0, N, batch_size)]
+
+
+@wrong("batch_indices", "np.random.seed(seed) and np.random.permutation: the legacy global "
+                        "generator, another order than default_rng(seed)")
+def batch_indices_legacy_seed(N, batch_size, seed, shuffle=True):
+    if shuffle:
+        np.random.seed(seed)
+        order = np.random.permutation(N)
+    else:
+        order = np.arange(N)
+    return [order[s:s + batch_size] for s in range(0, N, batch_size)]
+
+
+@wrong("train_mlp", "the epoch's loss is the plain mean of the batch losses, not weighted by the "
+                    "batch sizes (wrong when the last batch is smaller)")
+def train_mlp_unweighted_history(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0,
+                                 update=None):
+    params = [init_weights(n_out, n_in, "xavier", seed=seed + layer)
+              for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))]
+    states = [({}, {}) for _ in params]
+    history = []
+    for epoch in range(epochs):
+        losses = []
+        for rows in batch_indices(X.shape[0], batch_size, seed + epoch):
+            loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)
+            losses.append(loss)
+            if update is None:
+                params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
+            else:
+                stepped = []
+                for (W, b), (dW, db), (sW, sb) in zip(params, grads, states):
+                    W, sW = update(W, dW, sW, lr=lr)
+                    b, sb = update(b, db, sb, lr=lr)
+                    stepped.append(((W, b), (sW, sb)))
+                params = [p for p, _ in stepped]
+                states = [st for _, st in stepped]
+        history.append(float(np.mean(losses)))
+    return params, history
+
+
+@wrong("train_mlp", "the update rule's states kept in a default argument (_states={}): a second "
+                    "training run starts from the first run's velocities")
+def train_mlp_states_default(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0, update=None,
+                             _states={}):
+    params = [init_weights(n_out, n_in, "xavier", seed=seed + layer)
+              for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))]
+    history = []
+    for epoch in range(epochs):
+        total = 0.0
+        for rows in batch_indices(X.shape[0], batch_size, seed + epoch):
+            loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)
+            total += loss * len(rows)
+            if update is None:
+                params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
+            else:
+                stepped = []
+                for i, ((W, b), (dW, db)) in enumerate(zip(params, grads)):
+                    W, _states[(i, "W")] = update(W, dW, _states.get((i, "W"), {}), lr=lr)
+                    b, _states[(i, "b")] = update(b, db, _states.get((i, "b"), {}), lr=lr)
+                    stepped.append((W, b))
+                params = stepped
+        history.append(total / X.shape[0])
+    return params, history
+
+
+@wrong("train_mlp", "the same batches in every epoch: batch_indices(N, batch_size, seed) instead "
+                    "of seed + e")
+def train_mlp_same_batches(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0, update=None):
+    params = [init_weights(n_out, n_in, "xavier", seed=seed + layer)
+              for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))]
+    states = [({}, {}) for _ in params]
+    history = []
+    for epoch in range(epochs):
+        total = 0.0
+        for rows in batch_indices(X.shape[0], batch_size, seed):
+            loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)
+            total += loss * len(rows)
+            if update is None:
+                params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
+            else:
+                stepped = []
+                for (W, b), (dW, db), (sW, sb) in zip(params, grads, states):
+                    W, sW = update(W, dW, sW, lr=lr)
+                    b, sb = update(b, db, sb, lr=lr)
+                    stepped.append(((W, b), (sW, sb)))
+                params = [p for p, _ in stepped]
+                states = [st for _, st in stepped]
+        history.append(total / X.shape[0])
+    return params, history
+
+
+@wrong("train_mlp", "every layer initialised with the same seed (seed, not seed + i)")
+def train_mlp_one_seed_for_all_layers(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0,
+                                      update=None):
+    params = [init_weights(n_out, n_in, "xavier", seed=seed)
+              for n_in, n_out in zip(sizes, sizes[1:])]
+    states = [({}, {}) for _ in params]
+    history = []
+    for epoch in range(epochs):
+        total = 0.0
+        for rows in batch_indices(X.shape[0], batch_size, seed + epoch):
+            loss, grads = mlp_loss_and_grads(X[rows], y[rows], params)
+            total += loss * len(rows)
+            if update is None:
+                params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
+            else:
+                stepped = []
+                for (W, b), (dW, db), (sW, sb) in zip(params, grads, states):
+                    W, sW = update(W, dW, sW, lr=lr)
+                    b, sb = update(b, db, sb, lr=lr)
+                    stepped.append(((W, b), (sW, sb)))
+                params = [p for p, _ in stepped]
+                states = [st for _, st in stepped]
+        history.append(total / X.shape[0])
+    return params, history
+
+
+@wrong("momentum", "the velocity of the given state updated in place (v *= μ; v += g): the "
+                   "caller's state changes under it")
+def momentum_state_in_place(param, grad, state, lr=0.01, mu=0.9):
+    v = state.get("v", np.zeros_like(grad))
+    v *= mu
+    v += grad
+    return param - lr * v, {"v": v}
+
+
+@wrong("nesterov", "the velocity of the given state updated in place (v *= μ; v += g): the "
+                   "caller's state changes under it")
+def nesterov_state_in_place(param, grad, state, lr=0.01, mu=0.9):
+    v = state.get("v", np.zeros_like(grad))
+    v *= mu
+    v += grad
+    return param - lr * (grad + mu * v), {"v": v}
+
+
+@wrong("rmsprop", "ε hard-coded as 1e-8: the eps argument is ignored")
+def rmsprop_fixed_eps(param, grad, state, lr=0.01, alpha=0.99, eps=1e-8):
+    s = alpha * state.get("s", 0.0) + (1.0 - alpha) * grad * grad
+    return param - lr * grad / (np.sqrt(s) + 1e-8), {"s": s}
+
+
+@wrong("rmsprop", "the average of the given state updated in place (s *= α; s += ...): the "
+                  "caller's state changes under it")
+def rmsprop_state_in_place(param, grad, state, lr=0.01, alpha=0.99, eps=1e-8):
+    s = state.get("s", np.zeros_like(grad))
+    s *= alpha
+    s += (1.0 - alpha) * grad * grad
+    return param - lr * grad / (np.sqrt(s) + eps), {"s": s}
+
+
+@wrong("adam", "bias correction with the default betas written in, 1 − 0.9^t and 1 − 0.999^t, "
+               "whatever beta1 and beta2 are")
+def adam_literal_betas(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = state.get("t", 0) + 1
+    m = beta1 * state.get("m", 0.0) + (1.0 - beta1) * grad
+    v = beta2 * state.get("v", 0.0) + (1.0 - beta2) * grad * grad
+    m_hat = m / (1.0 - 0.9 ** t)
+    v_hat = v / (1.0 - 0.999 ** t)
+    return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"m": m, "v": v, "t": t}
+
+
+@wrong("adam", "the averages of the given state updated in place (m *= β1; ...): the caller's "
+               "state changes under it")
+def adam_state_in_place(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    t = state.get("t", 0) + 1
+    m = state.get("m", np.zeros_like(grad))
+    v = state.get("v", np.zeros_like(grad))
+    m *= beta1
+    m += (1.0 - beta1) * grad
+    v *= beta2
+    v += (1.0 - beta2) * grad * grad
+    m_hat = m / (1.0 - beta1 ** t)
+    v_hat = v / (1.0 - beta2 ** t)
+    return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"m": m, "v": v, "t": t}
+
+
+@wrong("clip_by_global_norm", "the 1e-6 of clip_grad_norm_ left out: scale max_norm/total")
+def clip_without_epsilon(grads, max_norm):
+    total = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads)))
+    scale = max_norm / total if total > 0 else 1.0
+    if scale < 1.0:
+        return [g * scale for g in grads], total
+    return [np.array(g, dtype=np.float64) for g in grads], total
