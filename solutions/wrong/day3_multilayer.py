@@ -27,6 +27,12 @@ def affine_layer_forward_no_bias(x, W, b):
     return x @ W.T, (x, W, b)
 
 
+@wrong("affine_layer_forward", "the cache holds Wᵀ, the matrix the product used, not W (z still right)")
+def affine_layer_forward_cache_transposed(x, W, b):
+    Wt = W.T
+    return x @ Wt + b, (x, Wt, b)
+
+
 @wrong("affine_layer_backward", "db as the mean over the batch instead of the sum (BP3 summed)")
 def affine_layer_backward_mean_bias(dout, cache):
     x, W, b = cache
@@ -39,9 +45,22 @@ def affine_layer_backward_transposed(dout, cache):
     return dout @ W, x.T @ dout, dout.sum(axis=0)
 
 
+@wrong("affine_layer_backward", "db summed with keepdims and squeezed: a layer of one unit gets a scalar, "
+                                 "not shape (1,)")
+def affine_layer_backward_squeezed_db(dout, cache):
+    x, W, b = cache
+    return dout @ W, dout.T @ x, np.sum(dout, axis=0, keepdims=True).squeeze()
+
+
 @wrong("relu_layer_forward", "a leaky ReLU (0.01·z for z < 0) instead of max(0, z)")
 def relu_layer_forward_leaky(z):
     return np.where(z > 0, z, 0.01 * z), z
+
+
+@wrong("relu_layer_forward", "negative entries zeroed in place: the caller's z is changed")
+def relu_layer_forward_in_place(z):
+    z[z < 0] = 0.0
+    return z, z
 
 
 @wrong("relu_layer_backward", "gradient passed where z ≥ 0: relu′(0) taken as 1, PyTorch uses 0")
@@ -49,9 +68,22 @@ def relu_layer_backward_at_zero(dout, cache):
     return np.where(cache >= 0, dout, 0.0)
 
 
+@wrong("relu_layer_backward", "the upstream gradient zeroed in place: the caller's dout is changed")
+def relu_layer_backward_in_place(dout, cache):
+    dout[cache <= 0] = 0.0
+    return dout
+
+
 @wrong("sigmoid_layer_forward", "the sign lost: 1/(1 + e^{z})")
 def sigmoid_layer_forward_sign(z):
     a = 1.0 / (1.0 + np.exp(z))
+    return a, a
+
+
+@wrong("sigmoid_layer_forward", "σ as e^z / (1 + e^z): inf/inf = nan for z ≥ 710")
+def sigmoid_layer_forward_exp_ratio(z):
+    e = np.exp(z)
+    a = e / (1.0 + e)
     return a, a
 
 
@@ -61,9 +93,23 @@ def sigmoid_layer_backward_twice(dout, cache):
     return dout * s * (1.0 - s)
 
 
+@wrong("sigmoid_layer_backward", "a(1 − a) computed in the cache's own array: the cached activation is changed")
+def sigmoid_layer_backward_in_place(dout, cache):
+    s = cache
+    s *= 1.0 - s
+    return dout * s
+
+
 @wrong("tanh_layer_forward", "2σ(z) − 1, which is tanh(z/2), not tanh(z)")
 def tanh_layer_forward_via_sigmoid(z):
     a = 2.0 / (1.0 + np.exp(-z)) - 1.0
+    return a, a
+
+
+@wrong("tanh_layer_forward", "tanh as (e^z − e^{−z}) / (e^z + e^{−z}): inf/inf = nan for |z| ≥ 710")
+def tanh_layer_forward_exp_formula(z):
+    ep, em = np.exp(z), np.exp(-z)
+    a = (ep - em) / (ep + em)
     return a, a
 
 
@@ -91,6 +137,32 @@ def mlp_init_always_xavier(sizes, activation="relu", init="auto", seed=0):
             for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]))]
 
 
+@wrong("mlp_init", "the weights memoised per (shape, method) in a default argument: later calls and "
+                   "layers of one shape get the first weights, whatever the seed")
+def mlp_init_memoised(sizes, activation="relu", init="auto", seed=0, _weights={}):
+    if init == "auto":
+        init = "he" if activation == "relu" else "xavier"
+    params = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        key = (n_out, n_in, init)
+        if key not in _weights:
+            _weights[key] = init_weights(n_out, n_in, init, seed + i)[0]
+        params.append((_weights[key].copy(), np.zeros(n_out)))
+    return params
+
+
+@wrong("mlp_init", "one generator for the whole network instead of init_weights(…, seed + l − 2) per layer")
+def mlp_init_one_generator(sizes, activation="relu", init="auto", seed=0):
+    if init == "auto":
+        init = "he" if activation == "relu" else "xavier"
+    rng = np.random.default_rng(seed)
+    params = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        std = {"small": 0.01, "xavier": np.sqrt(2.0 / (n_in + n_out)), "he": np.sqrt(2.0 / n_in)}[init]
+        params.append((std * rng.standard_normal((n_out, n_in)), np.zeros(n_out)))
+    return params
+
+
 @wrong("mlp_forward", "the activation applied after the last layer too: scores squashed")
 def mlp_forward_activation_on_scores(X, params, activation="relu"):
     layer_forward = {"relu": relu_layer_forward, "sigmoid": sigmoid_layer_forward,
@@ -100,6 +172,21 @@ def mlp_forward_activation_on_scores(X, params, activation="relu"):
         z, affine_cache = affine_layer_forward(a, W, b)
         a, act_cache = layer_forward(z)
         caches.append((affine_cache, None if i == len(params) - 1 else act_cache))
+    return a, caches
+
+
+@wrong("mlp_forward", "every activation cache holds z, as ReLU's: σ and tanh backward need a")
+def mlp_forward_caches_z(X, params, activation="relu"):
+    layer_forward = {"relu": relu_layer_forward, "sigmoid": sigmoid_layer_forward,
+                     "tanh": tanh_layer_forward}[activation]
+    caches, a = [], X
+    for i, (W, b) in enumerate(params):
+        z, affine_cache = affine_layer_forward(a, W, b)
+        if i == len(params) - 1:
+            caches.append((affine_cache, None))
+            return z, caches
+        a, _ = layer_forward(z)
+        caches.append((affine_cache, z))
     return a, caches
 
 
@@ -141,6 +228,51 @@ def mlp_loss_and_grads_no_activation_backward(X, y, params, activation="relu"):
     return loss, grads
 
 
+@wrong("mlp_loss_and_grads", "softmax without subtracting the row maximum: exp overflows for scores in the hundreds")
+def mlp_loss_and_grads_no_max_shift(X, y, params, activation="relu"):
+    layer_backward = {"relu": relu_layer_backward, "sigmoid": sigmoid_layer_backward,
+                      "tanh": tanh_layer_backward}[activation]
+    scores, caches = mlp_forward(X, params, activation)
+    N = scores.shape[0]
+    e = np.exp(scores)
+    p = e / e.sum(axis=1, keepdims=True)
+    loss = float(-np.log(p[np.arange(N), y]).mean())
+    dout = p.copy()
+    dout[np.arange(N), y] -= 1.0
+    dout /= N
+    grads = [None] * len(params)
+    for i in range(len(params) - 1, -1, -1):
+        affine_cache, act_cache = caches[i]
+        if act_cache is not None:
+            dout = layer_backward(dout, act_cache)
+        dout, dW, db = affine_layer_backward(dout, affine_cache)
+        grads[i] = (dW, db)
+    return loss, grads
+
+
+@wrong("mlp_loss_and_grads", "the loss as log of the (stable) softmax probability: log 0 = −inf when the "
+                             "true class scores hundreds below the best")
+def mlp_loss_and_grads_log_of_softmax(X, y, params, activation="relu"):
+    layer_backward = {"relu": relu_layer_backward, "sigmoid": sigmoid_layer_backward,
+                      "tanh": tanh_layer_backward}[activation]
+    scores, caches = mlp_forward(X, params, activation)
+    N = scores.shape[0]
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    loss = float(-np.log(p[np.arange(N), y]).mean())
+    dout = p.copy()
+    dout[np.arange(N), y] -= 1.0
+    dout /= N
+    grads = [None] * len(params)
+    for i in range(len(params) - 1, -1, -1):
+        affine_cache, act_cache = caches[i]
+        if act_cache is not None:
+            dout = layer_backward(dout, act_cache)
+        dout, dW, db = affine_layer_backward(dout, affine_cache)
+        grads[i] = (dW, db)
+    return loss, grads
+
+
 @wrong("network_gradient_check", "the absolute difference max|a − b| instead of the relative error")
 def network_gradient_check_absolute(loss_and_grads, X, y, params, h=1e-5):
     _, grads = loss_and_grads(X, y, params)
@@ -170,6 +302,42 @@ def network_gradient_check_weights_only(loss_and_grads, X, y, params, h=1e-5):
     return errors
 
 
+@wrong("network_gradient_check", "the step h ignored: numeric_gradient called with its own default")
+def network_gradient_check_ignores_h(loss_and_grads, X, y, params, h=1e-5):
+    _, grads = loss_and_grads(X, y, params)
+    errors = []
+    for i, (W, b) in enumerate(params):
+        pair = []
+        for j, (p, g) in enumerate(zip((W, b), grads[i])):
+            def loss_of(value, i=i, j=j):
+                changed = [list(layer) for layer in params]
+                changed[i][j] = value
+                return loss_and_grads(X, y, [tuple(layer) for layer in changed])[0]
+            pair.append(relative_error(g, numeric_gradient(loss_of, p)))
+        errors.append(tuple(pair))
+    return errors
+
+
+@wrong("network_gradient_check", "the parameters nudged in place by +h, −2h, +h: rounding leaves them changed")
+def network_gradient_check_nudges_in_place(loss_and_grads, X, y, params, h=1e-5):
+    _, grads = loss_and_grads(X, y, params)
+    errors = []
+    for i, (W, b) in enumerate(params):
+        pair = []
+        for p, g in zip((W, b), grads[i]):
+            numeric = np.zeros_like(p)
+            for idx in np.ndindex(*p.shape):
+                p[idx] += h
+                plus = loss_and_grads(X, y, params)[0]
+                p[idx] -= 2 * h
+                minus = loss_and_grads(X, y, params)[0]
+                p[idx] += h
+                numeric[idx] = (plus - minus) / (2 * h)
+            pair.append(relative_error(g, numeric))
+        errors.append(tuple(pair))
+    return errors
+
+
 @wrong("layer_statistics", "gradient norms listed from the last layer to the first")
 def layer_statistics_reversed(X, y, params, activation="relu"):
     _, caches = mlp_forward(X, params, activation)
@@ -190,6 +358,16 @@ def layer_statistics_of_z(X, y, params, activation="relu"):
     _, grads = mlp_loss_and_grads(X, y, params, activation)
     return {"mean": np.array([z.mean() for z in zs]),
             "std": np.array([z.std() for z in zs]),
+            "grad_norm": np.array([np.sqrt(np.sum(dW * dW)) for dW, _ in grads])}
+
+
+@wrong("layer_statistics", "std as √(E[a²] − E[a]²): cancels when the activations sit near one value")
+def layer_statistics_one_pass_std(X, y, params, activation="relu"):
+    _, caches = mlp_forward(X, params, activation)
+    hidden = [caches[i][0][0] for i in range(1, len(params))]
+    _, grads = mlp_loss_and_grads(X, y, params, activation)
+    return {"mean": np.array([a.mean() for a in hidden]),
+            "std": np.array([np.sqrt(np.mean(a * a) - a.mean() ** 2) for a in hidden]),
             "grad_norm": np.array([np.sqrt(np.sum(dW * dW)) for dW, _ in grads])}
 
 
@@ -220,6 +398,34 @@ def stratified_split_test_leaks(y, val_fraction, test_fraction, seed=0):
     return tuple(np.sort(np.concatenate(p)).astype(np.int64) for p in parts)
 
 
+@wrong("stratified_split", "the classes taken as 0..K−1 (K distinct labels): labels with gaps are lost")
+def stratified_split_classes_by_count(y, val_fraction, test_fraction, seed=0):
+    rng = np.random.default_rng(seed)
+    parts = ([], [], [])
+    for c in range(len(np.unique(y))):
+        rows = rng.permutation(np.flatnonzero(y == c))
+        n_test = int(round(len(rows) * test_fraction))
+        n_val = int(round(len(rows) * val_fraction))
+        parts[2].append(rows[:n_test])
+        parts[1].append(rows[n_test:n_test + n_val])
+        parts[0].append(rows[n_test + n_val:])
+    return tuple(np.sort(np.concatenate(p)).astype(np.int64) for p in parts)
+
+
+@wrong("stratified_split", "counts rounded half up, int(n·f + 0.5), not with Python's round: ties differ")
+def stratified_split_round_half_up(y, val_fraction, test_fraction, seed=0):
+    rng = np.random.default_rng(seed)
+    parts = ([], [], [])
+    for c in np.unique(y):
+        rows = rng.permutation(np.flatnonzero(y == c))
+        n_test = int(len(rows) * test_fraction + 0.5)
+        n_val = int(len(rows) * val_fraction + 0.5)
+        parts[2].append(rows[:n_test])
+        parts[1].append(rows[n_test:n_test + n_val])
+        parts[0].append(rows[n_test + n_val:])
+    return tuple(np.sort(np.concatenate(p)).astype(np.int64) for p in parts)
+
+
 @wrong("early_stopping", "returns the last epoch run instead of the best one")
 def early_stopping_last_epoch(val_history, patience):
     best = None
@@ -236,6 +442,30 @@ def early_stopping_ties_improve(val_history, patience):
     best = None
     for e, loss in enumerate(val_history):
         if best is None or loss <= val_history[best]:
+            best = e
+        elif e - best >= patience:
+            return e, best
+    return None, best
+
+
+@wrong("early_stopping", "best starts at epoch 0: an empty history gives (None, 0), not (None, None)")
+def early_stopping_best_starts_at_zero(val_history, patience):
+    best = 0
+    for e in range(1, len(val_history)):
+        if val_history[e] < val_history[best]:
+            best = e
+        elif e - best >= patience:
+            return e, best
+    return None, best
+
+
+@wrong("early_stopping", "`if not val_history` for the empty case: a NumPy array of losses raises")
+def early_stopping_truth_of_history(val_history, patience):
+    if not val_history:
+        return None, None
+    best = 0
+    for e in range(1, len(val_history)):
+        if val_history[e] < val_history[best]:
             best = e
         elif e - best >= patience:
             return e, best
@@ -345,6 +575,115 @@ def train_forgets_state(X, y, params, loss_and_grads, update, state=None, schedu
     return best_params, history
 
 
+@wrong("train", "the initial optimizer states passed as `state` ignored: {} everywhere")
+def train_ignores_initial_state(X, y, params, loss_and_grads, update, state=None, schedule=None,
+                                epochs=10, batch_size=32, seed=0, X_val=None, y_val=None,
+                                patience=None):
+    params = [(np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)) for W, b in params]
+    states = [({}, {}) for _ in params]
+    history = {"loss": [], "train_loss": [], "val_loss": [], "best_epoch": -1}
+    best_params = params
+    N = X.shape[0]
+    for epoch in range(epochs):
+        hyper = {} if schedule is None else {"lr": schedule(epoch)}
+        total = 0.0
+        for rows in batch_indices(N, batch_size, seed + epoch):
+            loss, grads = loss_and_grads(X[rows], y[rows], params)
+            history["loss"].append(float(loss))
+            total += float(loss) * len(rows)
+            new_params, new_states = [], []
+            for (W, b), (dW, db), (sW, sb) in zip(params, grads, states):
+                W, sW = update(W, dW, sW, **hyper)
+                b, sb = update(b, db, sb, **hyper)
+                new_params.append((W, b))
+                new_states.append((sW, sb))
+            params, states = new_params, new_states
+        history["train_loss"].append(total / N)
+        if X_val is None:
+            best_params, history["best_epoch"] = params, epoch
+            continue
+        history["val_loss"].append(float(loss_and_grads(X_val, y_val, params)[0]))
+        stop, best = early_stopping(history["val_loss"], epochs if patience is None else patience)
+        if best == epoch:
+            best_params = params
+        history["best_epoch"] = best
+        if stop is not None:
+            break
+    return best_params, history
+
+
+@wrong("train", "without a schedule, lr=None passed to the rule instead of leaving its default")
+def train_lr_none_without_schedule(X, y, params, loss_and_grads, update, state=None, schedule=None,
+                                   epochs=10, batch_size=32, seed=0, X_val=None, y_val=None,
+                                   patience=None):
+    params = [(np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)) for W, b in params]
+    states = [({}, {}) for _ in params] if state is None else [tuple(s) for s in state]
+    history = {"loss": [], "train_loss": [], "val_loss": [], "best_epoch": -1}
+    best_params = params
+    N = X.shape[0]
+    for epoch in range(epochs):
+        lr = schedule(epoch) if schedule is not None else None
+        total = 0.0
+        for rows in batch_indices(N, batch_size, seed + epoch):
+            loss, grads = loss_and_grads(X[rows], y[rows], params)
+            history["loss"].append(float(loss))
+            total += float(loss) * len(rows)
+            new_params, new_states = [], []
+            for (W, b), (dW, db), (sW, sb) in zip(params, grads, states):
+                W, sW = update(W, dW, sW, lr=lr)
+                b, sb = update(b, db, sb, lr=lr)
+                new_params.append((W, b))
+                new_states.append((sW, sb))
+            params, states = new_params, new_states
+        history["train_loss"].append(total / N)
+        if X_val is None:
+            best_params, history["best_epoch"] = params, epoch
+            continue
+        history["val_loss"].append(float(loss_and_grads(X_val, y_val, params)[0]))
+        stop, best = early_stopping(history["val_loss"], epochs if patience is None else patience)
+        if best == epoch:
+            best_params = params
+        history["best_epoch"] = best
+        if stop is not None:
+            break
+    return best_params, history
+
+
+@wrong("train", "without validation data no epoch counts as the best: the start parameters returned")
+def train_without_validation_returns_start(X, y, params, loss_and_grads, update, state=None,
+                                           schedule=None, epochs=10, batch_size=32, seed=0,
+                                           X_val=None, y_val=None, patience=None):
+    params = [(np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)) for W, b in params]
+    states = [({}, {}) for _ in params] if state is None else [tuple(s) for s in state]
+    history = {"loss": [], "train_loss": [], "val_loss": [], "best_epoch": -1}
+    best_params = params
+    N = X.shape[0]
+    for epoch in range(epochs):
+        hyper = {} if schedule is None else {"lr": schedule(epoch)}
+        total = 0.0
+        for rows in batch_indices(N, batch_size, seed + epoch):
+            loss, grads = loss_and_grads(X[rows], y[rows], params)
+            history["loss"].append(float(loss))
+            total += float(loss) * len(rows)
+            new_params, new_states = [], []
+            for (W, b), (dW, db), (sW, sb) in zip(params, grads, states):
+                W, sW = update(W, dW, sW, **hyper)
+                b, sb = update(b, db, sb, **hyper)
+                new_params.append((W, b))
+                new_states.append((sW, sb))
+            params, states = new_params, new_states
+        history["train_loss"].append(total / N)
+        if X_val is not None:
+            history["val_loss"].append(float(loss_and_grads(X_val, y_val, params)[0]))
+            stop, best = early_stopping(history["val_loss"], epochs if patience is None else patience)
+            if best == epoch:
+                best_params = params
+            history["best_epoch"] = best
+            if stop is not None:
+                break
+    return best_params, history
+
+
 # --- 5. regularisation and dropout ------------------------------------------------------------
 
 
@@ -413,6 +752,33 @@ def adamw_decay_without_lr(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999,
         {"m": m, "v": v, "t": t}
 
 
+@wrong("adamw", "β₁ and β₂ written as 0.9 and 0.999: the beta1, beta2 arguments ignored")
+def adamw_fixed_betas(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
+    t = state.get("t", 0) + 1
+    m = 0.9 * state.get("m", 0.0) + 0.1 * grad
+    v = 0.999 * state.get("v", 0.0) + 0.001 * grad * grad
+    m_hat = m / (1.0 - 0.9 ** t)
+    v_hat = v / (1.0 - 0.999 ** t)
+    decayed = param * (1.0 - lr * weight_decay)
+    return decayed - lr * m_hat / (np.sqrt(v_hat) + eps), {"m": m, "v": v, "t": t}
+
+
+@wrong("adamw", "the moments updated in place (m *= β₁ ...): the state passed in is changed")
+def adamw_moments_in_place(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8,
+                           weight_decay=0.01):
+    t = state.get("t", 0) + 1
+    m = state["m"] if "m" in state else np.zeros_like(param)
+    v = state["v"] if "v" in state else np.zeros_like(param)
+    m *= beta1
+    m += (1.0 - beta1) * grad
+    v *= beta2
+    v += (1.0 - beta2) * grad * grad
+    m_hat = m / (1.0 - beta1 ** t)
+    v_hat = v / (1.0 - beta2 ** t)
+    decayed = param * (1.0 - lr * weight_decay)
+    return decayed - lr * m_hat / (np.sqrt(v_hat) + eps), {"m": m, "v": v, "t": t}
+
+
 @wrong("dropout_forward", "not scaled: x ⊙ mask (plain, not inverted, dropout)")
 def dropout_forward_not_scaled(x, p, mode="train", mask=None):
     if mode == "eval":
@@ -432,6 +798,32 @@ def dropout_forward_keep_probability(x, p, mode="train", mask=None):
     if mode == "eval":
         return np.array(x, dtype=np.float64), (mask, p, mode)
     return x * mask / p, (mask, p, mode)
+
+
+@wrong("dropout_forward", "the mask applied before the mode is looked at: eval mode without a mask "
+                          "(its default None) fails")
+def dropout_forward_mask_before_mode(x, p, mode="train", mask=None):
+    out = x * mask / (1.0 - p)
+    if mode == "eval":
+        return np.array(x, dtype=np.float64), (mask, p, mode)
+    return out, (mask, p, mode)
+
+
+@wrong("dropout_forward", "the cache holds the scaled mask mask/(1 − p) that the forward pass used, "
+                          "not the 0/1 mask")
+def dropout_forward_cache_scaled_mask(x, p, mode="train", mask=None):
+    if mode == "eval":
+        return np.array(x, dtype=np.float64), (mask, p, mode)
+    scaled = mask / (1.0 - p)
+    return x * scaled, (scaled, p, mode)
+
+
+@wrong("dropout_forward", "the scale 1/(1 − p) kept as np.float32: every kept unit rounded to float32's precision")
+def dropout_forward_float32_scale(x, p, mode="train", mask=None):
+    if mode == "eval":
+        return np.array(x, dtype=np.float64), (mask, p, mode)
+    scale = np.float32(1.0 / (1.0 - p))
+    return (x * mask * scale).astype(np.float64), (mask, p, mode)
 
 
 @wrong("dropout_backward", "the mask not reused in backward: dout / (1 − p) everywhere")
@@ -485,6 +877,41 @@ def batchnorm_forward_updates_in_eval(x, gamma, beta, state, mode="train", momen
     return gamma * x_hat + beta, (x_hat, gamma, inv_std, mode), new_state
 
 
+@wrong("batchnorm_forward", "the momentum argument ignored: 0.1 written into the running averages")
+def batchnorm_forward_fixed_momentum(x, gamma, beta, state, mode="train", momentum=0.1, eps=1e-5):
+    if mode == "train":
+        mu = x.mean(axis=0)
+        var = x.var(axis=0)
+        N = x.shape[0]
+        new_state = {"running_mean": 0.9 * state["running_mean"] + 0.1 * mu,
+                     "running_var": 0.9 * state["running_var"] + 0.1 * var * N / (N - 1)}
+    else:
+        mu, var = state["running_mean"], state["running_var"]
+        new_state = {"running_mean": np.array(mu, dtype=np.float64),
+                     "running_var": np.array(var, dtype=np.float64)}
+    inv_std = 1.0 / np.sqrt(var + eps)
+    x_hat = (x - mu) * inv_std
+    return gamma * x_hat + beta, (x_hat, gamma, inv_std, mode), new_state
+
+
+@wrong("batchnorm_forward", "the cache holds the standard deviation √(σ² + ε), not its inverse")
+def batchnorm_forward_cache_std(x, gamma, beta, state, mode="train", momentum=0.1, eps=1e-5):
+    if mode == "train":
+        mu = x.mean(axis=0)
+        var = x.var(axis=0)
+        N = x.shape[0]
+        new_state = {"running_mean": (1.0 - momentum) * state["running_mean"] + momentum * mu,
+                     "running_var": (1.0 - momentum) * state["running_var"]
+                     + momentum * var * N / (N - 1)}
+    else:
+        mu, var = state["running_mean"], state["running_var"]
+        new_state = {"running_mean": np.array(mu, dtype=np.float64),
+                     "running_var": np.array(var, dtype=np.float64)}
+    std = np.sqrt(var + eps)
+    x_hat = (x - mu) / std
+    return gamma * x_hat + beta, (x_hat, gamma, std, mode), new_state
+
+
 @wrong("batchnorm_backward", "μ_B and σ²_B treated as constants in train mode: dx = dout ⊙ γ/σ")
 def batchnorm_backward_constant_statistics(dout, cache):
     x_hat, gamma, inv_std, mode = cache
@@ -498,6 +925,19 @@ def batchnorm_backward_without_variance_path(dout, cache):
     if mode != "train":
         return dx_hat * inv_std, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
     return inv_std * (dx_hat - dx_hat.mean(axis=0)), (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+@wrong("batchnorm_backward", "dx̂ computed in dout's own array (dout *= γ): the caller's dout is changed")
+def batchnorm_backward_in_place(dout, cache):
+    x_hat, gamma, inv_std, mode = cache
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    dx_hat = dout
+    dx_hat *= gamma
+    if mode != "train":
+        return dx_hat * inv_std, dgamma, dbeta
+    dx = inv_std * (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0))
+    return dx, dgamma, dbeta
 
 
 # --- 7b. data augmentation -----------------------------------------------------------------
@@ -540,6 +980,20 @@ def augment_digits_not_clipped(X, y, seed=0, max_shift=1, noise_std=0.0):
     for i, (dy, dx) in enumerate(shifts):
         out[i] = padded[i, m - dy:m - dy + 8, m - dx:m - dx + 8]
     return out.reshape(N, 64) + noise, np.array(y, copy=True)
+
+
+@wrong("augment_digits", "the images handled in float32 (as image libraries do): pixels rounded to float32")
+def augment_digits_float32_images(X, y, seed=0, max_shift=1, noise_std=0.0):
+    rng = np.random.default_rng(seed)
+    N = X.shape[0]
+    shifts = rng.integers(-max_shift, max_shift + 1, size=(N, 2))
+    noise = noise_std * rng.normal(size=(N, 64))
+    m = max_shift
+    padded = np.pad(np.asarray(X, dtype=np.float32).reshape(N, 8, 8), ((0, 0), (m, m), (m, m)))
+    out = np.empty((N, 8, 8), dtype=np.float32)
+    for i, (dy, dx) in enumerate(shifts):
+        out[i] = padded[i, m - dy:m - dy + 8, m - dx:m - dx + 8]
+    return np.clip(out.reshape(N, 64) + noise, 0.0, 1.0).astype(np.float64), np.array(y, copy=True)
 
 
 # --- the practical exercise ----------------------------------------------------------------------
@@ -588,3 +1042,9 @@ def bn_variance_backward_unbiased(dvar, x_c):
 @wrong("bn_center_backward", "the path through μ forgotten: dx = dx_c")
 def bn_center_backward_no_mean_path(dx_c):
     return np.array(dx_c, dtype=np.float64)
+
+
+@wrong("bn_center_backward", "the mean subtracted in place (dx_c -= ...): the caller's dx_c is changed")
+def bn_center_backward_in_place(dx_c):
+    dx_c -= dx_c.mean(axis=0)
+    return dx_c
