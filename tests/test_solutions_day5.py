@@ -400,9 +400,11 @@ def _edge_probes():
     return {
         "rnn_step_forward": [lambda f: f(x, h0, big["rnn"])[0],
                              lambda f: day5.rnn_step_backward(dh, f(x, h0, p["rnn"])[1])],
+        "rnn_step_backward": [lambda f: twice(f, dh, day5.rnn_step_forward(x, h0, p["rnn"])[1])],
         "rnn_forward": [lambda f: day5.rnn_backward(dh_seq, f(x_seq, h0, p["rnn"])[1])],
         "lstm_step_forward": [lambda f: f(x, h0, c0, big["lstm"])[:2],
                               lambda f: day5.lstm_step_backward(dh, dc, f(x, h0, c0, p["lstm"])[2])],
+        "lstm_step_backward": [lambda f: twice(f, dh, dc, day5.lstm_step_forward(x, h0, c0, p["lstm"])[2])],
         "lstm_forward": [lambda f: day5.lstm_backward(dh_seq, f(x_seq, h0, c0, p["lstm"])[1]),
                          lambda f: np.shape(f(x_seq[:1, :1], h0[:1], c0[:1], p["lstm"])[0])],
         "gru_step_forward": [lambda f: f(x, h0, big["gru"])[0],

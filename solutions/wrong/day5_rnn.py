@@ -4,6 +4,8 @@ A wrong answer replaces its target in a solved notebook, where the set-up cell's
 (numpy) and the Day 5 functions defined earlier in the same notebook
 are in scope; the imports below only make this module importable on its own, and let the
 hidden tests use these functions to name a likely bug.  Caches have the reference's layout.
+An entry that keeps state between calls keeps it in a default argument whose name starts
+with "_", a parameter its target lacks (``inverted_dropout_generator_kept``).
 """
 
 import numpy as np
@@ -35,6 +37,20 @@ def rnn_step_forward_untransposed(x, h_prev, params):
     return h, (x, h_prev, h, params)
 
 
+@wrong("rnn_step_forward", "tanh written out as (e^z − e^−z)/(e^z + e^−z): inf/inf = nan for |z| ≥ 710")
+def rnn_step_forward_tanh_by_hand(x, h_prev, params):
+    z = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"].T + params["b_hh"]
+    h = (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))
+    return h, (x, h_prev, h, params)
+
+
+@wrong("rnn_step_forward", "the cache holds the new state h where h_prev belongs")
+def rnn_step_forward_cache_h_for_h_prev(x, h_prev, params):
+    z = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"].T + params["b_hh"]
+    h = np.tanh(z)
+    return h, (x, h, h, params)
+
+
 @wrong("rnn_step_backward", "tanh′ taken of the wrong side: 1 − tanh(h)² instead of 1 − h²")
 def rnn_step_backward_tanh_of_output(dh, cache):
     x, h_prev, h, params = cache
@@ -53,6 +69,17 @@ def rnn_step_backward_dh_prev_transposed(dh, cache):
     return delta @ params["W_ih"], delta @ params["W_hh"].T, grads
 
 
+@wrong("rnn_step_backward", "h² computed in place in the cache (h *= h): a second backward pass on the "
+                           "same cache is wrong")
+def rnn_step_backward_squares_cached_h(dh, cache):
+    x, h_prev, h, params = cache
+    h *= h
+    delta = dh * (1.0 - h)
+    db = delta.sum(axis=0)
+    grads = {"W_ih": delta.T @ x, "W_hh": delta.T @ h_prev, "b_ih": db, "b_hh": db.copy()}
+    return delta @ params["W_ih"], delta @ params["W_hh"], grads
+
+
 @wrong("rnn_forward", "h0 ignored: the sequence starts from zeros")
 def rnn_forward_ignores_h0(x, h0, params):
     N, T, _ = x.shape
@@ -63,21 +90,6 @@ def rnn_forward_ignores_h0(x, h0, params):
         hs.append(h_prev)
         caches.append(cache)
     return np.stack(hs, axis=1), caches
-
-
-
-@wrong("rnn_step_forward", "tanh written out as (e^z − e^−z)/(e^z + e^−z): inf/inf = nan for |z| ≥ 710")
-def rnn_step_forward_tanh_by_hand(x, h_prev, params):
-    z = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"].T + params["b_hh"]
-    h = (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))
-    return h, (x, h_prev, h, params)
-
-
-@wrong("rnn_step_forward", "the cache holds the new state h where h_prev belongs")
-def rnn_step_forward_cache_h_for_h_prev(x, h_prev, params):
-    z = x @ params["W_ih"].T + params["b_ih"] + h_prev @ params["W_hh"].T + params["b_hh"]
-    h = np.tanh(z)
-    return h, (x, h, h, params)
 
 
 @wrong("rnn_forward", "one state buffer overwritten in place at every step: every step's cache sees "
@@ -192,7 +204,6 @@ def lstm_step_forward_no_tanh_c(x, h_prev, c_prev, params):
     return h, c, (x, h_prev, c_prev, i, f, g, o, c, params)
 
 
-
 @wrong("lstm_step_forward", "σ written as e^a/(1 + e^a): inf/inf = nan for a ≥ 710")
 def lstm_step_forward_sigmoid_exp_ratio(x, h_prev, c_prev, params):
     H = h_prev.shape[1]
@@ -244,6 +255,21 @@ def lstm_step_backward_no_tanh_prime(dh, dc, cache):
     return da @ params["W_ih"], da @ params["W_hh"], dc_total * f, grads
 
 
+@wrong("lstm_step_backward", "tanh(c) written into the cache (np.tanh(c, out=c)): a second backward pass "
+                            "on the same cache is wrong")
+def lstm_step_backward_tanh_into_cache(dh, dc, cache):
+    x, h_prev, c_prev, i, f, g, o, c, params = cache
+    tc = np.tanh(c, out=c)
+    dc_total = dc + dh * o * (1.0 - tc * tc)
+    da = np.concatenate([dc_total * g * i * (1.0 - i),
+                         dc_total * c_prev * f * (1.0 - f),
+                         dc_total * i * (1.0 - g * g),
+                         dh * tc * o * (1.0 - o)], axis=1)
+    db = da.sum(axis=0)
+    grads = {"W_ih": da.T @ x, "W_hh": da.T @ h_prev, "b_ih": db, "b_hh": db.copy()}
+    return da @ params["W_ih"], da @ params["W_hh"], dc_total * f, grads
+
+
 @wrong("lstm_forward", "c0 ignored: the cell state starts from zeros")
 def lstm_forward_ignores_c0(x, h0, c0, params):
     N, T, _ = x.shape
@@ -254,7 +280,6 @@ def lstm_forward_ignores_c0(x, h0, c0, params):
         hs.append(h)
         caches.append(cache)
     return np.stack(hs, axis=1), caches
-
 
 
 @wrong("lstm_forward", "one buffer for h and one for c overwritten in place at every step: every "
@@ -380,7 +405,6 @@ def gru_step_forward_z_convention(x, h_prev, params):
     return h, (x, h_prev, r, z, n, gh[:, 2 * H:], params)
 
 
-
 @wrong("gru_step_forward", "σ written as e^a/(1 + e^a): inf/inf = nan for a ≥ 710")
 def gru_step_forward_sigmoid_exp_ratio(x, h_prev, params):
     H = h_prev.shape[1]
@@ -443,7 +467,6 @@ def gru_forward_ignores_h0(x, h0, params):
         hs.append(h)
         caches.append(cache)
     return np.stack(hs, axis=1), caches
-
 
 
 @wrong("gru_forward", "one state buffer overwritten in place at every step: every step's cache sees "
@@ -546,7 +569,6 @@ def macro_f1_weighted(cm):
     return float(np.sum(precision_recall_f1(cm)[2] * support) / support.sum())
 
 
-
 @wrong("confusion_matrix", "counts kept in a float array (np.zeros makes float64), not integers")
 def confusion_matrix_float_counts(y_true, y_pred, num_classes):
     cm = np.zeros((num_classes, num_classes))
@@ -576,7 +598,6 @@ def macro_f1_present_classes_only(cm):
     cm = np.asarray(cm)
     present = (cm.sum(axis=0) + cm.sum(axis=1)) > 0
     return float(np.mean(precision_recall_f1(cm)[2][present]))
-
 
 
 # --- 7. training with your own cells ------------------------------------------------------
@@ -754,7 +775,6 @@ def recurrent_loss_and_grads_per_step_not_truncated(X, y, params, forward, backw
     return loss, grads
 
 
-
 @wrong("recurrent_loss_and_grads", "class labels recognised as int64 only: int32 labels taken as "
                                    "regression targets")
 def recurrent_loss_and_grads_int64_only(X, y, params, forward, backward, bptt=None):
@@ -894,7 +914,6 @@ def train_recurrent_no_clipping(X, y, params, forward, backward, steps=20, lr=0.
     return params, history
 
 
-
 @wrong("train_recurrent", "the batch not capped at N: choice(N, batch_size) fails when batch_size > N")
 def train_recurrent_batch_not_capped(X, y, params, forward, backward, steps=20, lr=0.01, max_norm=1.0,
                                      batch_size=16, seed=0, bptt=None):
@@ -989,7 +1008,6 @@ def sample_with_temperature_no_max(scores, temperature, rng_seed):
     if not np.all(np.isfinite(p)):
         return 0, p
     return int(np.random.default_rng(rng_seed).choice(scores.shape[0], p=p)), p
-
 
 
 @wrong("sample_with_temperature", "T = 0: the argmax returned, but p is the softmax at T = 1, not one-hot")
