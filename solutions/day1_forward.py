@@ -251,24 +251,4 @@ algorithm depends on the choice of activation, so $f$ only has to be differentia
 everywhere, as ReLU) with a derivative we can compute; it is cheapest when $f'$ is written with
 $f$'s own value, as $\sigma' = \sigma(1-\sigma)$.
 """.strip(),
-    "identity-network-answer": r"""
-With $\sigma$ replaced by the identity, $a^l = z^l$, so the forward equations become
-$a^1 = x$, $a^l = w^l a^{l-1} + b^l$ for $l = 2, \dots, L$.  Substituting:
-
-$$a^3 = w^3 (w^2 x + b^2) + b^3 = (w^3 w^2)\, x + (w^3 b^2 + b^3),$$
-
-and by induction $a^L = W x + b$ with
-
-$$W = w^L w^{L-1} \cdots w^2 \quad (n_L \times n_1), \qquad
-b = b^L + w^L b^{L-1} + w^L w^{L-1} b^{L-2} + \dots + w^L \cdots w^3\, b^2,$$
-
-i.e. the recursion $W \leftarrow w^l W$, $b \leftarrow w^l b + b^l$ for $l = 3, \dots, L$ starting
-from $W = w^2$, $b = b^2$.  The derivative of the identity is $1$, so in the backward pass
-every $\sigma'(z^l)$ becomes $1$: $\delta^L = \nabla_a C$, $\delta^l = (w^{l+1})^T \delta^{l+1}$.
-
-However many layers, the network is one affine map of $x$: its decision boundary (score $= 0$) is
-a straight line in the plane.  No straight line separates XOR (the corners $(0,1)$ and $(1,0)$
-from $(0,0)$ and $(1,1)$): the midpoint $(\tfrac12, \tfrac12)$ of each pair would have to lie on
-both sides.  Depth without a nonlinearity adds no power.
-""".strip(),
 }

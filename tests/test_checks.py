@@ -544,3 +544,25 @@ def test_numpy_code_and_other_shipped_functions_are_not_refused():
     # not a plain function (the judge's proxy of a student's function): nothing to inspect
     assert call(lambda z: z, 3) == 3
     checks.refuse_what_grading_refuses(np.exp)
+
+
+def test_a_known_bug_is_named_only_where_its_output_is_wrong():
+    # compared exactly: a float32 round trip is off by about 1e-8, within the 1e-6 at which a
+    # known bug's output counts as matched, and so is a bug that is right on this input
+    expected = np.array([1.0, 2.0, 3.0]) + 1e-12
+    got = expected.astype(np.float32).astype(np.float64)
+    right_here = (expected.copy(), "a bug that gives the right answer on this input")
+    wrong_here = (got.copy(), "computed in float32")
+    msg = failure(assert_close, got, expected, "out", tol=0, diagnose=[right_here, wrong_here])
+    assert "Likely cause: computed in float32" in msg
+    assert "right answer on this input" not in msg
+
+
+def test_a_known_bug_that_overflows_is_named_in_the_nan_message():
+    expected = np.array([0.5, 1.0])
+    got = np.array([0.5, np.nan])
+    msg = failure(assert_close, got, expected, "out",
+                  diagnose=[(np.array([0.5, np.nan]), "the unsimplified form overflows")])
+    assert "contains nan or inf" in msg and "Likely cause: the unsimplified form overflows" in msg
+    plain = failure(assert_close, got, expected, "out")
+    assert "An overflow in np.exp?" in plain
