@@ -525,6 +525,34 @@ def check_cases(fn: Callable, reference: Callable, cases: Iterable, name: str | 
     return None
 
 
+def _arrays_in(value, depth=0):
+    """Every array (and float) inside nested tuples, lists and dicts."""
+    if depth > 6:
+        return
+    if isinstance(value, np.ndarray):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _arrays_in(v, depth + 1)
+    elif isinstance(value, (tuple, list)):
+        for v in value:
+            yield from _arrays_in(v, depth + 1)
+
+
+def assert_cache_holds(cache, needed: dict, name="cache"):
+    """Raise CheckFailed unless ``cache`` (any nesting of tuples, lists and dicts) holds an
+    exact copy of every array in ``needed`` ({what: array}).  The cache's layout stays the
+    student's; what the backward pass must find in it does not."""
+    inside = list(_arrays_in(cache))
+    for what, array in needed.items():
+        array = np.asarray(array)
+        if not any(a.shape == array.shape and np.array_equal(a, array) for a in inside):
+            raise CheckFailed(f"{name}: holds no exact copy of {what} {array.shape}; the "
+                              f"backward pass needs it. Was it changed after it was stored, "
+                              f"or another array stored in its place?")
+    return None
+
+
 def call(fn: Callable, *args, **kwargs):
     """Call a student's function; a stub still raising NotImplementedError becomes a short
     note, and what grading would refuse fails at once (``refuse_what_grading_refuses``)."""

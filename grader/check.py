@@ -162,6 +162,49 @@ def hidden_part_not_last(notebooks: dict[str, object]) -> list[str]:
     return out
 
 
+def tests_reaching_ahead(notebooks: dict[str, object]) -> list[str]:
+    """Test cells that call a student's function defined below them: a wrong later function
+    would cost this exercise's points too (and a notebook run top to bottom could not run
+    them)."""
+    import ast
+
+    def student_names(code: str) -> set[str]:
+        """Names the cell reads and does not bind itself (an import of a reference under
+        the same name shadows the student's function)."""
+        try:
+            tree = ast.parse(cells.strip_magics(code))
+        except SyntaxError:
+            return set()
+        read, bound = set(), set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            elif isinstance(node, (ast.FunctionDef, ast.Lambda)):
+                args = node.args
+                bound |= {a.arg for a in args.args + args.kwonlyargs + args.posonlyargs}
+        return read - bound
+
+    out = []
+    for name, nb in notebooks.items():
+        defined_at = {}
+        for index, cell in enumerate(nb.cells):
+            if cells.role(cell) == cells.ANSWER:
+                for fn in cells.defined_functions(cells.source(cell)):
+                    defined_at.setdefault(fn, index)
+        for index, cell in enumerate(nb.cells):
+            if cells.role(cell) != cells.TEST:
+                continue
+            used = student_names(cells.source(cell))
+            later = sorted(fn for fn, at in defined_at.items() if at > index and fn in used)
+            if later:
+                out.append(f"{name} {cells.grade_id(cell)}: calls {', '.join(later)}, defined "
+                           f"below it: test a function with what comes before it (a reference "
+                           f"from solutions in the hidden part)")
+    return out
+
+
 def wrong_answer_task(day: Day, name: str, nb, wrong: WrongAnswer, limits=None) -> dict:
     """The judge's task for one wrong answer alone: its notebook, solved, with only
     ``wrong.target`` replaced, and only the tests that come after the target's cell (a
@@ -273,7 +316,7 @@ def check(day: str, with_wrong=True, quiet=False, keep: Path | None = None,
                 t = results["stub"].cell(gid)
                 report.rows.append((nb, gid, pts, s.score if s else None, t.score if t else None))
         sources = source_notebooks(Day.named(day))
-        report.errors += hidden_part_not_last(sources)
+        report.errors += hidden_part_not_last(sources) + tests_reaching_ahead(sources)
         report.plan = plan_problems(Day.named(day))
         report.minutes = budget_line(Day.named(day))
         solved_sources = {n: solved_notebook(nb, module, n) for n, nb in sources.items()}

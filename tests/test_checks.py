@@ -566,3 +566,16 @@ def test_a_known_bug_that_overflows_is_named_in_the_nan_message():
     assert "contains nan or inf" in msg and "Likely cause: the unsimplified form overflows" in msg
     plain = failure(assert_close, got, expected, "out")
     assert "An overflow in np.exp?" in plain
+
+
+def test_a_cache_must_hold_what_the_backward_pass_needs_in_any_layout():
+    x, h = np.arange(6.0).reshape(2, 3), np.ones((2, 4))
+    checks.assert_cache_holds((h, {"inputs": [x]}), {"x": x, "h": h})
+    checks.assert_cache_holds([x, h], {"x": x})
+    stale = x.copy()
+    stale[0, 0] = 99.0
+    msg = failure(checks.assert_cache_holds, (stale, h), {"x": x, "h": h})
+    assert "holds no exact copy of x (2, 3)" in msg
+    # float32 copies are not exact copies
+    assert "no exact copy" in failure(checks.assert_cache_holds,
+                                      (x.astype(np.float32), h), {"x": x + 1e-12})
