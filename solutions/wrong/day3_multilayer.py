@@ -426,6 +426,21 @@ def stratified_split_round_half_up(y, val_fraction, test_fraction, seed=0):
     return tuple(np.sort(np.concatenate(p)).astype(np.int64) for p in parts)
 
 
+@wrong("stratified_split", "at least one test and one validation row per class (max(1, ...)): "
+                            "a class of one example leaves none for training")
+def stratified_split_at_least_one(y, val_fraction, test_fraction, seed=0):
+    rng = np.random.default_rng(seed)
+    parts = ([], [], [])
+    for c in np.unique(y):
+        rows = rng.permutation(np.flatnonzero(y == c))
+        n_test = max(1, int(round(len(rows) * test_fraction)))
+        n_val = max(1, int(round(len(rows) * val_fraction)))
+        parts[2].append(rows[:n_test])
+        parts[1].append(rows[n_test:n_test + n_val])
+        parts[0].append(rows[n_test + n_val:])
+    return tuple(np.sort(np.concatenate(p)).astype(np.int64) for p in parts)
+
+
 @wrong("early_stopping", "returns the last epoch run instead of the best one")
 def early_stopping_last_epoch(val_history, patience):
     best = None
