@@ -1274,3 +1274,34 @@ def clip_without_epsilon(grads, max_norm):
     if scale < 1.0:
         return [g * scale for g in grads], total
     return [np.array(g, dtype=np.float64) for g in grads], total
+
+
+@wrong("mul_backward", "no float64 conversion: integer inputs give integer gradients")
+def mul_backward_keeps_int(dout, x, y):
+    return dout * y, dout * x
+
+
+@wrong("mlp_loss_and_grads", "softmax written inline without subtracting the row maximum: "
+                             "inf/inf = nan once a score passes ~709")
+def mlp_grads_naive_softmax(X, y, params):
+    caches, zs = [], []
+    a = X
+    for layer, (W, b) in enumerate(params):
+        z, cache = affine_forward(a, W, b)
+        caches.append(cache)
+        zs.append(z)
+        a = z if layer == len(params) - 1 else np.tanh(z)
+    N = X.shape[0]
+    e = np.exp(a)
+    p = e / e.sum(axis=1, keepdims=True)
+    loss = float(-np.log(p[np.arange(N), y]).mean())
+    dout = p.copy()
+    dout[np.arange(N), y] -= 1.0
+    dout /= N
+    grads = [None] * len(params)
+    for layer in range(len(params) - 1, -1, -1):
+        if layer < len(params) - 1:
+            dout = tanh_backward(dout, zs[layer])
+        dout, dW, db = affine_backward(dout, caches[layer])
+        grads[layer] = (dW, db)
+    return loss, grads
