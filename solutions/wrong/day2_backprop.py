@@ -913,7 +913,7 @@ def bp2_in_place(W_next, delta_next, sp):
 
 
 @wrong("sigmoid_bce_delta", "a clipped to [1e-12, 1 − 1e-12] first (the guard against log 0): a "
-                            "saturated output's error comes out ±1e-12 instead of σ(z) − y")
+                            "saturated output's error comes out ±1e-12, orders of magnitude too large")
 def sigmoid_bce_delta_clipped(z, y):
     a = np.clip(sigmoid(z), 1e-12, 1.0 - 1e-12)
     return a - y
