@@ -76,7 +76,9 @@ def judge_task(task: dict) -> dict:
     """Judge the notebooks of one submission. task and result are plain JSON-able dicts.
 
     task: {"student", "day", "notebooks": {name: nb dict}, "demo_sources": {name: [src]},
-           "references": [path], "limits": {...}, "isolate": bool}
+           "references": [path], "limits": {...}, "isolate": bool,
+           "budgets": {name: {"cells": {grade id: s}, "tests": {grade id: s}}}}
+    (budgets: the model answers' times, ``grader.judge.budgets``; optional)
     The submission's notebooks share one time budget (``Limits.submission_seconds``).
     """
     start = time.monotonic()
@@ -96,7 +98,8 @@ def judge_task(task: dict) -> dict:
                 judged = judge_notebook(nb, frozenset(task["demo_sources"].get(name, [])),
                                         limits, task.get("isolate", True),
                                         task.get("references", []), min(until, deadline),
-                                        sandbox, time_up)
+                                        sandbox, time_up,
+                                        task.get("budgets", {}).get(name))
                 out["notebooks"][name] = judged.to_json()
             except Exception as exc:  # noqa: BLE001 - the judge's own failure, reported
                 out["notebooks"][name] = {"error": f"{type(exc).__name__}: {exc}"}
@@ -354,6 +357,9 @@ def judge_class(course, day: str, students: list[str], release: dict, workers=No
     demos = release_demo_sources(release)
     references = Day.named(day).reference_files_before()
     limits_dict = asdict(limits) if limits else {}
+    from .budgets import model_times
+
+    budgets = model_times(course.root, Day.named(day))
     staged = {}
 
     def tasks():
@@ -362,7 +368,7 @@ def judge_class(course, day: str, students: list[str], release: dict, workers=No
             task = {"student": s, "day": day,
                     "notebooks": {n: dict(nb) for n, nb in staged[s][0].items()},
                     "demo_sources": demos, "references": references, "limits": limits_dict,
-                    "isolate": isolate}
+                    "isolate": isolate, "budgets": budgets}
             yield json.loads(json.dumps(task))       # plain data only, for any executor
 
     reports = {}

@@ -64,10 +64,13 @@ class Judged:
     student_seconds: float = 0.0
     # grade_id -> "visible" or "hidden": the part of a failing test whose line raised
     failed_in: dict = field(default_factory=dict)
+    cell_seconds: dict = field(default_factory=dict)     # grade id -> first run of its cell
+    test_seconds: dict = field(default_factory=dict)     # grade id -> student time in it
 
     def to_json(self):
         return {"key": self.key, "grade_outputs": self.grade_outputs,
-                "failed_in": self.failed_in,
+                "failed_in": self.failed_in, "cell_seconds": self.cell_seconds,
+                "test_seconds": self.test_seconds,
                 "cell_results": self.cell_results, "events": self.events,
                 "suspicious": self.suspicious, "seconds": self.seconds,
                 "student_seconds": self.student_seconds}
@@ -78,8 +81,15 @@ class _Session:
     a failure, and bounded by the submission's deadline."""
 
     def __init__(self, sandbox_cells, limits: Limits, isolate, references, deadline,
-                 sandbox: Sandbox | None = None, time_up: str | None = None):
+                 sandbox: Sandbox | None = None, time_up: str | None = None,
+                 budgets: dict | None = None):
         self.cells = sandbox_cells
+        # The model answers' times (grader.judge.budgets): a cell or a test gets a generous
+        # multiple of its model's time, with a floor, within the limits' caps.
+        self.budgets = budgets or {}
+        self.hung: dict[str, str] = {}        # function -> why it is not called again
+        self.call_limit = limits.call_seconds
+        self.cell_seconds: dict[str, float] = {}
         self.time_up = time_up or (f"the submission used up its time budget of "
                                    f"{limits.submission_seconds:g} s")
         self.limits = limits
@@ -132,14 +142,22 @@ class _Session:
                 for cell_id, source in self.cells:
                     if cell_id in self.skipped:
                         continue
-                    budget = min(self.limits.cell_seconds, self.left())
+                    gid = cell_id.split(":", 1)[-1]
+                    model = self.budgets.get("cells", {}).get(gid)
+                    own = budget_for(model, self.limits.cell_seconds, CELL_FLOOR)
+                    budget = min(own, self.left())
                     if budget <= 0:
                         self.broken = self._time_up()
                         return
+                    started = time.monotonic()
                     try:
                         reply = self.sandbox.run_cell(cell_id, source, budget)
                     except SandboxError as exc:
                         failed = cell_id
+                        if exc.kind == "timeout" and budget == own and model is not None:
+                            exc = SandboxError("timeout", f"the cell ran longer than {own:.3g} s "
+                                                          f"(the model answer takes "
+                                                          f"{model:.2g} s)")
                         self.skipped[cell_id] = _cell_failure(cell_id, exc)
                         self._event(f"running cell {cell_id}", exc)
                         if first:
@@ -151,6 +169,7 @@ class _Session:
                     cell = reply.get("cell") or {}
                     if first:
                         self.cell_results.append(cell)
+                        self.cell_seconds[gid] = time.monotonic() - started
                     if cell.get("status") == "error" and isinstance(cell.get("error"), dict):
                         error = cell["error"]
                         self.errors[cell_id] = (f"the cell that defines it "
@@ -159,9 +178,26 @@ class _Session:
                     self.functions = set(reply.get("functions", []))
                 if failed is None:
                     self.broken = None
+                    self._stand_in_for_hung()
                     return
         finally:
             self.student_seconds += time.monotonic() - t
+
+    def _stand_in_for_hung(self):
+        """In the restarted sandbox, a function that hung is replaced by one that fails at
+        once: the student's other functions that call it fail at once too, instead of each
+        hanging for its own limit (they could not have finished either)."""
+        if not self.hung:
+            return
+        source = "\n\n".join(
+            f"def {name}(*args, **kwargs):\n"
+            f"    raise RuntimeError({(name + ' ' + why + ' earlier in this notebook: not run again').__repr__()})"
+            for name, why in sorted(self.hung.items()) if name.isidentifier())
+        try:
+            reply = self.sandbox.run_cell("judge:hung", source, min(5.0, max(self.left(), 0.1)))
+            self.functions = set(reply.get("functions", [])) | self.functions
+        except SandboxError as exc:
+            self._event("replacing functions that hung", exc)
 
     def _time_up(self) -> str:
         return self.time_up
@@ -180,12 +216,17 @@ class _Session:
     def begin_test(self, grade_id):
         self.current = grade_id
         self.test_deadline = min(self.deadline, time.monotonic() + self.limits.test_seconds)
+        self.call_limit = budget_for(self.budgets.get("tests", {}).get(grade_id),
+                                     self.limits.call_seconds, CALL_FLOOR)
         if self.broken and self.sandbox.proc is None and self.left() > 0:
             self._load()
 
     def call(self, name, args, kwargs):
         if self.left() <= 0:
             raise GradingStopped(f"not run: {self._time_up()}")
+        if name in self.hung:
+            raise GradingStopped(f"not run: {name} {self.hung[name]} earlier in this "
+                                 f"notebook, and is not waited for again")
         if self.broken:
             raise GradingStopped(f"not run: the student's code failed earlier in this test "
                                  f"({self.broken})")
@@ -193,10 +234,26 @@ class _Session:
         if left <= 0:
             raise GradingStopped(f"this test used up its {self.limits.test_seconds:g} s")
         t = time.monotonic()
+        limit = min(left, self.call_limit)
         try:
-            return self.sandbox.call(name, args, kwargs, min(left, self.limits.call_seconds),
-                                     errstate=_geterr())
+            # Interrupted inside the sandbox at the limit (the process lives on); killed
+            # GRACE seconds later if the student's code does not let go.
+            reply = self.sandbox.call(name, args, kwargs, min(left, limit + GRACE),
+                                      errstate=_geterr(), soft=limit)
+            if reply.get("timeout"):
+                why = f"ran longer than {limit:.3g} s"
+                self.hung[name] = f"{why} (in {self.current})"
+                self._event(self.current, SandboxError("timeout", f"{name}: {why}"))
+                self._stand_in_for_hung()
+                raise GradingStopped(f"{name}: {why}, the time this test allows a call "
+                                     f"(a generous multiple of the model answer's)")
+            return reply
         except SandboxError as exc:
+            if exc.kind == "timeout" and limit == self.call_limit:
+                self.hung[name] = f"ran longer than {limit:.3g} s (in {self.current})"
+                exc = SandboxError("timeout", f"ran longer than {limit:.3g} s, the time this "
+                                              f"test allows a call (a generous multiple of "
+                                              f"the model answer's)")
             self.broken = f"{name}: {exc}"
             self._event(self.current, exc, f"{name}: {exc}")
             raise GradingStopped(f"{name}: {exc}") from None
@@ -205,6 +262,20 @@ class _Session:
 
     def close(self):
         self.sandbox.close()
+
+
+FACTOR = 20          # a student's cell or call may take this many times the model answer's
+CELL_FLOOR = 5.0     # ... but never less than this (a definition takes milliseconds; a
+CALL_FLOOR = 4.0     # student's loops may be slower than the vectorised model, on a busy machine)
+GRACE = 2.0          # after a call's limit, before a process that ignores the interrupt is killed
+
+
+def budget_for(model: float | None, cap: float, floor: float) -> float:
+    """The time a cell or a call may take: FACTOR times the model answer's, at least the
+    floor, at most the cap (the limits' own; the cap alone without a model time)."""
+    if model is None:
+        return cap
+    return min(cap, max(floor, FACTOR * float(model)))
 
 
 def _cell_failure(cell_id: str, exc: SandboxError) -> str:
@@ -509,7 +580,8 @@ def _on_module(node: ast.Attribute) -> bool:
 
 def judge_notebook(nb: dict, demo_sources=frozenset(), limits: Limits | None = None,
                    isolate: bool = True, references=(), deadline: float | None = None,
-                   sandbox: Sandbox | None = None, time_up: str | None = None) -> Judged:
+                   sandbox: Sandbox | None = None, time_up: str | None = None,
+                   budgets: dict | None = None) -> Judged:
     """Judge a restored submission (see ``cells_to_judge``).
 
     references: paths of the earlier days' reference modules the student's code may
@@ -528,17 +600,21 @@ def judge_notebook(nb: dict, demo_sources=frozenset(), limits: Limits | None = N
              if cells.role(c, demo_sources) == cells.SETUP}
     judged = Judged(key=judge_key(sandbox_cells, tests), suspicious=suspicious_code(
         [c for c in sandbox_cells if c[0] not in setup]))
-    session = _Session(sandbox_cells, limits, isolate, references, deadline, sandbox, time_up)
+    session = _Session(sandbox_cells, limits, isolate, references, deadline, sandbox, time_up,
+                       budgets)
     try:
         judged.cell_results = session.cell_results
+        judged.cell_seconds = session.cell_seconds
         for grade_id, source in tests:
             session.begin_test(grade_id)
+            before = session.student_seconds
             namespace = {"__name__": "__main__"}
             namespace.update({name: Unavailable(name, why)
                               for name, why in session.unavailable().items()})
             namespace.update({name: Proxy(name, session) for name in session.functions})
             judged.grade_outputs[grade_id] = run_test(grade_id, source, namespace,
                                                       judged.failed_in)
+            judged.test_seconds[grade_id] = session.student_seconds - before
     finally:
         if sandbox is None:
             session.close()

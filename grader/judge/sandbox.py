@@ -286,10 +286,15 @@ class Sandbox:
         self.request({"op": "reset"}, timeout)
 
     def call(self, name: str, args, kwargs, timeout: float | None = None,
-             errstate: dict | None = None) -> dict:
-        return self.request({"op": "call", "name": name, "args": list(args),
-                             "kwargs": dict(kwargs), "errstate": dict(errstate or {})},
-                            timeout or self.limits.call_seconds)
+             errstate: dict | None = None, soft: float | None = None) -> dict:
+        """Call a student function.  soft: seconds after which the worker interrupts it
+        and answers ``{"ok": False, "timeout": True}``, the process still running;
+        timeout: when this side gives up and kills the process."""
+        message = {"op": "call", "name": name, "args": list(args), "kwargs": dict(kwargs),
+                   "errstate": dict(errstate or {})}
+        if soft:
+            message["soft"] = float(soft)
+        return self.request(message, timeout or self.limits.call_seconds)
 
 
 def _count_own_processes() -> int:

@@ -18,6 +18,7 @@ import builtins
 import importlib.machinery  # here, not in find_spec: importing it there would call find_spec
 import io
 import os
+import signal
 import sys
 import traceback
 import types
@@ -193,8 +194,19 @@ def _arrays(obj, path=()):
     return found
 
 
+class JudgeTimeout(BaseException):
+    """A call ran past its time (``"soft"`` seconds of the request): raised inside the
+    student's code by an interval timer, so the process lives on for the next test.  Code
+    that swallows it keeps running until the trusted side's hard limit kills it."""
+
+
+def _on_alarm(signum, frame):
+    raise JudgeTimeout()
+
+
 def main():
     requests, replies = int(sys.argv[1]), int(sys.argv[2])
+    signal.signal(signal.SIGALRM, _on_alarm)
     sys.path[:] = [p for p in sys.path if p]  # no current folder on the path
     if os.environ.get("JUDGE_LIB"):
         sys.path.insert(0, os.environ["JUDGE_LIB"])
@@ -291,9 +303,13 @@ def main():
                         np.errstate(**_errstate(request.get("errstate"))):
                     warnings.simplefilter("always")
                     _judging["name"] = request["name"]
+                    soft = request.get("soft")
                     try:
+                        if isinstance(soft, (int, float)) and soft > 0:
+                            signal.setitimer(signal.ITIMER_REAL, float(soft))
                         value = fn(*args, **kwargs)
                     finally:
+                        signal.setitimer(signal.ITIMER_REAL, 0)
                         _judging["name"] = None
                 # An argument changed in place is sent back, so that the trusted side sees
                 # the same side effect a call in the student's own kernel would have.
@@ -307,8 +323,10 @@ def main():
                 wire.write_encoded(replies, payload)
                 continue
             except BaseException as exc:
+                signal.setitimer(signal.ITIMER_REAL, 0)
                 evalue = str(exc).replace("value['value']", "the returned value")
                 reply = {"nonce": nonce, "ok": False, "ename": type(exc).__name__,
+                         "timeout": isinstance(exc, JudgeTimeout),
                          "evalue": evalue[:2000],
                          "traceback": traceback.format_exc(limit=-6)[-3000:],
                          "stdout": out.take() if text is None else text,
