@@ -418,19 +418,6 @@ def gru_step_forward_sigmoid_exp_ratio(x, h_prev, params):
     return h, (x, h_prev, r, z, n, gh[:, 2 * H:], params)
 
 
-@wrong("gru_step_forward", "the cache holds r ⊙ (W_hn h + b_hn) where the backward pass reads W_hn h + b_hn")
-def gru_step_forward_cache_reset_product(x, h_prev, params):
-    H = h_prev.shape[1]
-    gi = x @ params["W_ih"].T + params["b_ih"]
-    gh = h_prev @ params["W_hh"].T + params["b_hh"]
-    rz = 0.5 * (1.0 + np.tanh(0.5 * (gi[:, :2 * H] + gh[:, :2 * H])))
-    r, z = rz[:, :H], rz[:, H:]
-    reset = r * gh[:, 2 * H:]
-    n = np.tanh(gi[:, 2 * H:] + reset)
-    h = (1.0 - z) * n + z * h_prev
-    return h, (x, h_prev, r, z, n, reset, params)
-
-
 @wrong("gru_step_backward", "the direct path z ⊙ dh into dh_prev forgotten")
 def gru_step_backward_no_direct_path(dh, cache):
     x, h_prev, r, z, n, ghn, params = cache
