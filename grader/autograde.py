@@ -260,11 +260,12 @@ def summary(results: list[GradedSubmission]) -> str:
 
         parts = [r.parts() for r in graded]
         core = sorted(p[CORE][0] for p in parts)
-        lines.append(f"core points (of {max(p[CORE][1] for p in parts):g}): median "
-                     f"{core[len(core) // 2]:g}"
-                     + (f"; extension (of {max(p[EXTENSION][1] for p in parts):g}): "
-                        f"{sum(p[EXTENSION][0] > 0 for p in parts)} student(s) scored in it"
-                        if any(p[EXTENSION][1] for p in parts) else "; no extension"))
+        ext_max = max(p[EXTENSION][1] for p in parts)
+        lines.append(f"core points (of {max(p[CORE][1] for p in parts):g}): lowest {core[0]:g}, "
+                     f"median {core[len(core) // 2]:g}, highest {core[-1]:g}; "
+                     + (f"extension (of {ext_max:g}): "
+                        f"{sum(p[EXTENSION][0] > 0 for p in parts)} scored in it"
+                        if ext_max else "no extension"))
         seconds = [r.seconds for r in graded if r.report]
         if seconds:
             lines.append(f"judged in {max(seconds):.1f} s at most per submission")

@@ -59,8 +59,8 @@ class StudentResult:
     manual_score: float
     needs_manual_grade: bool
     flags: list[str] = field(default_factory=list)
-    parts: dict = field(default_factory=dict)           # part -> [score, max]
     failures: list[str] = field(default_factory=list)
+    parts: dict = field(default_factory=dict)           # part -> [score, max]
 
 
 @dataclass

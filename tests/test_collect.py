@@ -367,6 +367,7 @@ def test_autograde_shows_progress_and_ends_with_a_summary(tmp_path, capsys, monk
     assert ag.summary(results).splitlines() == [
         "3 of 3 submissions graded",
         "autograded points (of 3): lowest 0, median 0, highest 3; full marks 1, none 2",
+        "core points (of 3): lowest 0, median 0, highest 3; no extension",
         "judged in 1.5 s at most per submission",
         "flagged (1): cheat",
         "failures in student code (1): ben",

@@ -241,11 +241,17 @@ def test_class_summary_page(small_class):
     students = _rows(page, "students")
     assert [r[:3] for r in students] == [["ada", "8 / 8", "100 %"], ["ben", "1 / 8", "12 %"],
                                          ["dan", "3 / 8", "38 %"]]
-    assert students[1][4] == "0 (needs grading)"
-    assert students[2][5] == "1"                     # dan's one flag
+    assert students[1][6] == "0 (needs grading)"
+    assert students[2][7] == "1"                     # dan's one flag
+    # the core and the extension apart, adding up to the total
+    for row in students:
+        core, ext = row[3].split(" / "), (row[4] or "0 / 0").split(" / ")
+        assert float(core[1]) + float(ext[1]) == float(row[1].split(" / ")[1]), row
+        assert float(core[0]) + float(ext[0]) == float(row[1].split(" / ")[0]), row
     exercises = {r[0]: r for r in _rows(page, "exercises")}
-    assert exercises["test_sigmoid"][4:6] == ["2/3", "67 %"]
-    assert exercises["sigmoid-prime-derivation"][7] == "1"
+    assert exercises["test_sigmoid"][5:7] == ["2/3", "67 %"]
+    assert exercises["test_sigmoid"][2] == "core"
+    assert exercises["sigmoid-prime-derivation"][8] == "1"
 
     most_failed = re.search(r'<ol id="most-failed">(.*?)</ol>', page, re.S).group(1)
     assert re.findall(r"<code>(.*?)</code>", most_failed)[0] == "test_affine_forward"
