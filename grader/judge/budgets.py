@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 from pathlib import Path
 
 from ..days import Day
@@ -57,17 +59,35 @@ def measure(day: Day) -> dict:
     return out
 
 
-def model_times(root: Path, day: Day) -> dict:
-    """The day's model times, measured once and kept under ``root`` until the day changes."""
-    path = Path(root) / "judge" / FOLDER / f"{day.name}.json"
-    key = _key(day)
+def _kept(path: Path, key: str) -> dict | None:
     try:
         kept = json.loads(path.read_text(encoding="utf-8"))
-        if kept.get("key") == key:
-            return kept["notebooks"]
-    except (OSError, ValueError, KeyError, AttributeError):
+        return kept["notebooks"] if kept.get("key") == key else None
+    except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        return None
+
+
+def _write(path: Path, key: str, times: dict):
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"key": key, "notebooks": times}, indent=1))
+        os.replace(tmp, path)
+    except OSError:
         pass
-    times = measure(day)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"key": key, "notebooks": times}, indent=1))
+
+
+def model_times(root: Path, day: Day) -> dict:
+    """The day's model times, measured once and kept under ``root`` until the day changes
+    (and in the machine's temporary folder, by the day's content, so that another course
+    folder of the same day does not measure them again)."""
+    key = _key(day)
+    path = Path(root) / "judge" / FOLDER / f"{day.name}.json"
+    shared = Path(tempfile.gettempdir()) / "backprop-model-times" / f"{day.name}-{key[:24]}.json"
+    times = _kept(path, key) or _kept(shared, key)
+    if times is None:
+        times = measure(day)
+        _write(shared, key, times)
+    if _kept(path, key) is None:
+        _write(path, key, times)
     return times
