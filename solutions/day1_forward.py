@@ -233,22 +233,4 @@ wrong: the weights are too large (a bad initialisation, e.g. std 1 instead of 0.
 is computed wrongly (a sum over the batch instead of the mean, labels that do not match the
 scores, a missing max-shift overflowing).
 """.strip(),
-    "other-activation-answer": r"""
-Only neuron $j$ of layer $l$ changes:
-
-$$z^l_j = \sum_k w^l_{jk} a^{l-1}_k + b^l_j \ \text{(unchanged)}, \qquad a^l_j = f(z^l_j),
-\qquad a^l_i = \sigma(z^l_i) \ (i \ne j).$$
-
-In vector form $a^l = g(z^l)$ with $g$ applied elementwise but not the same function on every
-element: $g_j = f$, $g_i = \sigma$.  In the row-batch code column $j$ of
-`Z = A_prev @ W.T + b` goes through $f$, the other columns through $\sigma$.  The next layers
-are unchanged: they only see the numbers $a^l_j$.
-
-What backpropagation needs from each neuron is the derivative of its own activation at its
-own $z$: for neuron $j$ of layer $l$ that is $f'(z^l_j)$ instead of $\sigma'(z^l_j)$ (in BP1/BP2
-the vector $\sigma'(z^l)$ becomes $g'(z^l)$, with $f'(z^l_j)$ in place $j$).  Nothing else in the
-algorithm depends on the choice of activation, so $f$ only has to be differentiable (almost
-everywhere, as ReLU) with a derivative we can compute; it is cheapest when $f'$ is written with
-$f$'s own value, as $\sigma' = \sigma(1-\sigma)$.
-""".strip(),
 }
