@@ -96,7 +96,7 @@ class CheckReport:
     @property
     def ok(self):
         return (not self.errors and not self.leaks and not self.shortcuts and not self.plan
-                and bool(self.rows)
+                and bool(self.rows) and self.hidden_share_ok
                 and all(solved == pts and stub == 0 for _, _, pts, solved, stub in self.rows)
                 and all(v.tier != MISSED and not v.error for v in self.wrong))
 
@@ -120,9 +120,9 @@ class CheckReport:
                         f"{c[VISIBLE]}; caught only by the hidden tests: {c[HIDDEN]} "
                         f"({share:.0%}); missed: {c[MISSED]}"]
             if not self.hidden_share_ok:
-                out.append(f"note: fewer than {HIDDEN_SHARE:.0%} of the library is caught only by "
-                           f"the hidden tests: the hidden tier needs bugs that only edge inputs "
-                           f"reveal")
+                out.append(f"PROBLEM: fewer than {HIDDEN_SHARE:.0%} of the library is caught only "
+                           f"by the hidden tests: the hidden tier needs bugs that only edge "
+                           f"inputs reveal")
         if self.minutes:
             out += ["", self.minutes]
         if self.plan:

@@ -137,8 +137,11 @@ def test_a_hidden_part_followed_by_visible_code_is_reported():
 def test_the_hidden_share_is_reported():
     v = check.WrongVerdict(WRONGS[0], lost=[("test_clip01", 2.0, "visible")])
     report = check.CheckReport("tiny", rows=[("tiny", "test_clip01", 2, 2, 0)], wrong=[v] * 4)
-    assert not report.hidden_share_ok
-    assert "fewer than 25%" in report.format()
+    assert not report.hidden_share_ok and not report.ok
+    assert "fewer than 25%" in report.format() and "check FAILED" in report.format()
+    hidden = check.WrongVerdict(WRONGS[1], lost=[("test_clip01", 2.0, "hidden")])
+    report.wrong = [v] * 3 + [hidden]
+    assert report.hidden_share_ok and report.ok
 
 
 # --- an exercise one call away ---------------------------------------------------------

@@ -102,6 +102,8 @@ def test_check_passes_solved_fails_stub_and_every_wrong_answer_loses(day):
     assert report.ok, report.format()
     assert report.rows and report.wrong
     assert all(v.tier != check.MISSED for v in report.wrong)
+    counts = report.counts()
+    assert counts[check.HIDDEN] >= check.HIDDEN_SHARE * len(report.wrong), counts
 
 
 @pytest.mark.slow
