@@ -446,67 +446,6 @@ def digits_design():
     return {"H": 24, "lr": 0.04, "steps": 100, "batch_size": 32, "max_norm": 1.0}
 
 
-# --- 8. judging and improving the trained models (Part 2, §11–12) -------------------------
-
-
-def perplexity(scores, targets):
-    """exp of the mean cross-entropy per prediction: how many characters the model hesitates among.
-
-    scores: (M, C) or (N, T, C) unnormalised scores; targets: int (M,) or (N, T), the right class
-    of each.  Cross-entropy −log softmax(s)[target] in nats, with the largest score subtracted;
-    the mean over every prediction, then exp.  A uniform guess over C classes gives exactly C.
-    Returns a float.
-    """
-    scores = np.asarray(scores, dtype=np.float64)
-    C = scores.shape[-1]
-    s = scores.reshape(-1, C)
-    t = np.asarray(targets).reshape(-1)
-    shifted = s - s.max(axis=1, keepdims=True)
-    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return float(np.exp(-logp[np.arange(len(t)), t].mean()))
-
-
-def inverted_dropout(h, p, rng_seed):
-    """Inverted dropout of the hidden states fed to the next layer (or the read-out).
-
-    h: any shape; p: the probability of dropping a unit, 0 ≤ p < 1; rng_seed: the seed.
-    mask = (np.random.default_rng(rng_seed).random(h.shape) >= p) / (1 − p): a kept unit is
-    scaled by 1/(1 − p), so the expected output equals h and nothing changes at test time.
-    Returns (h ⊙ mask, mask), float64 arrays of h's shape.  The backward pass is dout ⊙ mask.
-    """
-    h = np.asarray(h, dtype=np.float64)
-    mask = (np.random.default_rng(rng_seed).random(h.shape) >= p) / (1.0 - p)
-    return h * mask, mask
-
-
-def cosine_lr(step, steps, lr0, lr_min=0.0):
-    """The cosine learning-rate schedule (torch's ``CosineAnnealingLR`` with T_max = steps).
-
-    lr(s) = lr_min + (lr0 − lr_min) · (1 + cos(π s / steps)) / 2 for step s = 0 … steps:
-    lr0 at the start, lr_min at the end, half-way at s = steps/2.  Returns a float.
-    """
-    return float(lr_min + (lr0 - lr_min) * (1.0 + np.cos(np.pi * step / steps)) / 2.0)
-
-
-def early_stopping(val_losses, patience):
-    """Where to stop and which evaluation to keep, from the validation losses in order.
-
-    val_losses: the losses of evaluations 0, 1, 2, …; patience: how many evaluations in a row
-    without a new best (strictly lower than every earlier loss) are tolerated.  Training stops
-    at the first evaluation i with i − best ≥ patience, best being the index of the lowest loss
-    so far; if that never happens, at the last one.
-    Returns (best, stop): two ints, the evaluation to keep (best ≤ stop) and the one where
-    training stops.
-    """
-    best, best_loss = 0, np.inf
-    for i, loss in enumerate(val_losses):
-        if loss < best_loss:
-            best, best_loss = i, float(loss)
-        elif i - best >= patience:
-            return best, i
-    return best, len(val_losses) - 1
-
-
 # --- manually graded answers (model answers for the solved notebooks) -------------
 
 ANSWERS = {

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from course import checks, data
 from helpers import differs, notebook_function
 from course.checks import assert_dtype, assert_shape
+from solutions import day1_forward as day1
 from solutions import day5_rnn as day5
 from solutions.wrong import day5_rnn as wrong_day5
 
@@ -357,10 +358,6 @@ def _probes():
         "sample_with_temperature": lambda f: [f(np.array([800.0, 799.0, 0.0]), 0.5, 3)[1],
                                               f(np.array([1.0, 2.0, 0.5]), 2.0, 3)[1]],
         "digits_design": lambda f: [float(v) for _, v in sorted(f().items())],
-        "perplexity": lambda f: f(ppl_scores, ppl_targets),
-        "inverted_dropout": lambda f: [f(np.ones((6, 5)), 0.3, 4)[0], f(np.ones((6, 5)), 0.0, 4)[0]],
-        "cosine_lr": lambda f: [f(s, 10, 0.1, 0.01) for s in range(11)],
-        "early_stopping": lambda f: [f([3.0, 2.0, 2.5, 2.4, 1.0, 1.5, 1.6, 1.7], 2), f([3.0, 2.0, 2.1, 1.9, 2.2], 2)],
         "train_recurrent": lambda f: f(x_long, y_real, p_model, day5.gru_forward, day5.gru_backward, steps=3,
                                        lr=0.05, max_norm=0.3, batch_size=3)[0],
     }
@@ -420,10 +417,6 @@ def _edge_probes():
             lambda f: f(X, y, model, day5.gru_forward, day5.gru_backward, steps=2, max_norm=None)[0]],
         "sample_with_temperature": [lambda f: f(np.array([1.0, 3.0, 2.0]), 0, 5)[1],
                                     lambda f: after(f, np.array([1.0, 3.0, 2.0]), 0.7, 5)],
-        "perplexity": [lambda f: after(f, np.array([[1.0, 3.0], [0.5, -1.0]]), np.array([0, 1]))],
-        "inverted_dropout": [lambda f: f(np.ones((2, 3, 4)), 0.5, 4)[1],
-                             lambda f: twice(f, np.ones((3, 4)), 0.5, 4)[1]],
-        "early_stopping": [lambda f: f([3.0, 2.0, float("nan"), 2.5, 1.0], 3)],
         "confusion_matrix": [lambda f: float(np.issubdtype(np.asarray(f(np.array([0, 1]), np.array([1, 1]), 2)).dtype,
                                                            np.integer))],
         "accuracy": [lambda f: f(np.array([[2 ** 24 + 1, 2], [3, 2 ** 24 + 1]]))],
@@ -546,7 +539,7 @@ def test_per_step_loss_with_truncated_bptt_matches_torch(N, T, D, H, C, bptt, se
 @settings(max_examples=15, deadline=None)
 @given(shape=st.sampled_from([(1, 2), (7, 3), (2, 5, 6), (4, 1, 30)]), scale=st.sampled_from([1.0, 300.0]),
        seed=st.integers(0, 2 ** 31))
-def test_perplexity_is_exp_of_torch_cross_entropy(shape, scale, seed):
+def test_perplexity_as_exp_of_day1_cross_entropy_matches_torch(shape, scale, seed):
     rng = np.random.default_rng(seed)
     scores = rng.normal(size=shape) * scale
     targets = rng.integers(0, shape[-1], size=shape[:-1])
@@ -554,39 +547,10 @@ def test_perplexity_is_exp_of_torch_cross_entropy(shape, scale, seed):
                                                          torch.tensor(targets.reshape(-1))))
     # Past a mean cross-entropy of about 709 both overflow to inf, which counts as equal.
     with np.errstate(over="ignore"):
-        ours = day5.perplexity(scores, targets)
+        ours = np.exp(day1.softmax_cross_entropy(scores.reshape(-1, shape[-1]), targets.reshape(-1)))
     np.testing.assert_allclose(ours, theirs.item(), rtol=1e-9)
-    assert day5.perplexity(np.zeros(shape), targets) == pytest.approx(shape[-1])
-
-
-def test_inverted_dropout_keeps_the_expectation_and_matches_torch_scaling():
-    h = np.ones((400, 500))
-    for p in (0.0, 0.2, 0.5):
-        out, mask = day5.inverted_dropout(h, p, 3)
-        assert out.shape == h.shape and out.dtype == np.float64
-        np.testing.assert_array_equal(out, h * mask)
-        torch.manual_seed(0)
-        theirs = torch.nn.functional.dropout(torch.tensor(h), p, training=True).numpy()
-        assert set(np.unique(out)) == set(np.unique(theirs))        # {0, 1/(1 − p)} as torch
-        assert abs(out.mean() - 1.0) < 0.01 and abs((out == 0).mean() - p) < 0.01
-
-
-def test_cosine_lr_matches_torch_scheduler():
-    for steps, lr0, lr_min in [(1, 0.1, 0.0), (7, 0.1, 0.01), (50, 0.03, 0.0)]:
-        opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr0)
-        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps, eta_min=lr_min)
-        for s in range(steps + 1):
-            assert day5.cosine_lr(s, steps, lr0, lr_min) == pytest.approx(opt.param_groups[0]["lr"], rel=1e-12, abs=1e-15)
-            opt.step()
-            schedule.step()
-
-
-def test_early_stopping_by_hand():
-    assert day5.early_stopping([3.0, 2.0, 2.5, 2.4, 1.0, 1.5, 1.6, 1.7], 2) == (1, 3)
-    assert day5.early_stopping([3.0, 2.0, 2.5, 2.4, 1.0, 1.5, 1.6, 1.7], 3) == (4, 7)
-    assert day5.early_stopping([3.0, 2.0, 1.0], 1) == (2, 2)
-    assert day5.early_stopping([1.0, 1.0, 1.0], 2) == (0, 2)      # a tie is no improvement
-    assert day5.early_stopping([5.0], 4) == (0, 0)
+    uniform = day1.softmax_cross_entropy(np.zeros(shape).reshape(-1, shape[-1]), targets.reshape(-1))
+    assert np.exp(uniform) == pytest.approx(shape[-1])
 
 
 def test_delayed_recall():

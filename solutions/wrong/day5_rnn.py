@@ -5,7 +5,7 @@ A wrong answer replaces its target in a solved notebook, where the set-up cell's
 are in scope; the imports below only make this module importable on its own, and let the
 hidden tests use these functions to name a likely bug.  Caches have the reference's layout.
 An entry that keeps state between calls keeps it in a default argument whose name starts
-with "_", a parameter its target lacks (``inverted_dropout_generator_kept``).
+with "_", a parameter its target lacks.
 """
 
 import numpy as np
@@ -1033,108 +1033,3 @@ def digits_design_too_small():
 @wrong("digits_design", "unclipped: max_norm so large that it never clips")
 def digits_design_unclipped():
     return {"H": 24, "lr": 0.04, "steps": 100, "batch_size": 32, "max_norm": 1e9}
-
-
-# --- 8. judging and improving the trained models ----------------------------------------
-
-
-@wrong("perplexity", "exp of the summed cross-entropy: the mean over the predictions is missing")
-def perplexity_summed(scores, targets):
-    scores = np.asarray(scores, dtype=np.float64)
-    s = scores.reshape(-1, scores.shape[-1])
-    t = np.asarray(targets).reshape(-1)
-    shifted = s - s.max(axis=1, keepdims=True)
-    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return float(np.exp(-logp[np.arange(len(t)), t].sum()))
-
-
-@wrong("perplexity", "the mean of exp(cross-entropy) per prediction (the mean of 1/p) instead of exp of the mean")
-def perplexity_mean_of_exp(scores, targets):
-    scores = np.asarray(scores, dtype=np.float64)
-    s = scores.reshape(-1, scores.shape[-1])
-    t = np.asarray(targets).reshape(-1)
-    shifted = s - s.max(axis=1, keepdims=True)
-    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return float(np.mean(np.exp(-logp[np.arange(len(t)), t])))
-
-
-@wrong("inverted_dropout", "kept units not rescaled by 1/(1 − p): the expected output shrinks")
-def inverted_dropout_unscaled(h, p, rng_seed):
-    h = np.asarray(h, dtype=np.float64)
-    mask = (np.random.default_rng(rng_seed).random(h.shape) >= p).astype(np.float64)
-    return h * mask, mask
-
-
-@wrong("inverted_dropout", "p taken as the probability of keeping a unit")
-def inverted_dropout_keep_probability(h, p, rng_seed):
-    h = np.asarray(h, dtype=np.float64)
-    mask = (np.random.default_rng(rng_seed).random(h.shape) < p) / p if p > 0 else np.zeros(h.shape)
-    return h * mask, mask
-
-
-@wrong("cosine_lr", "(1 + cos)/2 left out: lr0 · cos(π s / steps) goes negative in the second half")
-def cosine_lr_no_half(step, steps, lr0, lr_min=0.0):
-    return float(lr_min + (lr0 - lr_min) * np.cos(np.pi * step / steps))
-
-
-@wrong("cosine_lr", "a full period cos(2π s / steps): the rate is back at lr0 at the end")
-def cosine_lr_full_period(step, steps, lr0, lr_min=0.0):
-    return float(lr_min + (lr0 - lr_min) * (1.0 + np.cos(2.0 * np.pi * step / steps)) / 2.0)
-
-
-@wrong("early_stopping", "patience ignored: stops at the first evaluation that is not a new best")
-def early_stopping_no_patience(val_losses, patience):
-    best, best_loss = 0, np.inf
-    for i, loss in enumerate(val_losses):
-        if loss < best_loss:
-            best, best_loss = i, float(loss)
-        else:
-            return best, i
-    return best, len(val_losses) - 1
-
-
-@wrong("early_stopping", "keeps the last evaluation (where it stopped) instead of the best one")
-def early_stopping_keeps_last(val_losses, patience):
-    best, best_loss = 0, np.inf
-    for i, loss in enumerate(val_losses):
-        if loss < best_loss:
-            best, best_loss = i, float(loss)
-        elif i - best >= patience:
-            return i, i
-    return len(val_losses) - 1, len(val_losses) - 1
-
-
-@wrong("perplexity", "the largest score subtracted in place: the caller's scores are changed")
-def perplexity_shift_in_place(scores, targets):
-    scores = np.asarray(scores, dtype=np.float64)
-    s = scores.reshape(-1, scores.shape[-1])
-    t = np.asarray(targets).reshape(-1)
-    s -= s.max(axis=1, keepdims=True)
-    logp = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
-    return float(np.exp(-logp[np.arange(len(t)), t].mean()))
-
-
-@wrong("inverted_dropout", "the generator made once, at the first call, and kept: later calls ignore their seed")
-def inverted_dropout_generator_kept(h, p, rng_seed, _generator=[]):
-    h = np.asarray(h, dtype=np.float64)
-    if not _generator:
-        _generator.append(np.random.default_rng(rng_seed))
-    mask = (_generator[0].random(h.shape) >= p) / (1.0 - p)
-    return h * mask, mask
-
-
-@wrong("inverted_dropout", "the mask drawn with shape (h.shape[0], h.shape[1]): only a 2-D h works")
-def inverted_dropout_two_axes_only(h, p, rng_seed):
-    h = np.asarray(h, dtype=np.float64)
-    mask = (np.random.default_rng(rng_seed).random((h.shape[0], h.shape[1])) >= p) / (1.0 - p)
-    return h * mask, mask
-
-
-@wrong("early_stopping", "the best found with np.argmin over the losses so far: a nan loss (a diverged "
-                         "evaluation) becomes the best")
-def early_stopping_argmin(val_losses, patience):
-    for i in range(len(val_losses)):
-        best = int(np.argmin(val_losses[:i + 1]))
-        if i - best >= patience:
-            return best, i
-    return int(np.argmin(val_losses)), len(val_losses) - 1
