@@ -1,8 +1,9 @@
 """Typical wrong answers of Day 4; each must lose points on the exercise it targets.
 
 A wrong answer replaces its target in a solved notebook, where the day's functions
-defined earlier in the same notebook (``conv_output_size``, ``im2col``, ``col2im``)
-are in scope; the imports below only make this module importable on its own.
+defined earlier in the same notebook (``conv_output_size``, ``im2col``, and the given
+cells' ``col2im``, ``conv_forward_fast``, ``conv_backward_fast`` and ``train_cnn``) are
+in scope; the imports below only make this module importable on its own.
 """
 
 import numpy as np
@@ -200,7 +201,7 @@ def conv_backward_dx_flipped(dout, cache):
     return dxp[:, :, pad:pad + H, pad:pad + W], dw, dout.sum(axis=(0, 2, 3))
 
 
-# --- notebook 02: im2col / col2im --------------------------------------------------------
+# --- notebook 02: im2col ---------------------------------------------------------------
 
 
 @wrong("im2col", "channels-last confusion: each row flattened in the order (u, v, c)")
@@ -230,67 +231,7 @@ def im2col_no_padding(x, kh, kw, stride=1, pad=0):
     return cols.reshape(N * OH * OW, C * kh * kw)
 
 
-@wrong("col2im", "= instead of += : overlapping windows overwrite each other")
-def col2im_assign(cols, x_shape, kh, kw, stride=1, pad=0):
-    N, C, H, W = x_shape
-    OH = (H + 2 * pad - kh) // stride + 1
-    OW = (W + 2 * pad - kw) // stride + 1
-    c6 = cols.reshape(N, OH, OW, C, kh, kw)
-    xp = np.zeros((N, C, H + 2 * pad, W + 2 * pad))
-    for n in range(N):
-        for i in range(OH):
-            for j in range(OW):
-                hs, ws = i * stride, j * stride
-                xp[n, :, hs:hs + kh, ws:ws + kw] = c6[n, i, j]
-    return xp[:, :, pad:pad + H, pad:pad + W]
-
-
-@wrong("col2im", "padding not removed: the padded image returned")
-def col2im_padding_kept(cols, x_shape, kh, kw, stride=1, pad=0):
-    N, C, H, W = x_shape
-    OH = (H + 2 * pad - kh) // stride + 1
-    OW = (W + 2 * pad - kw) // stride + 1
-    c6 = cols.reshape(N, OH, OW, C, kh, kw)
-    xp = np.zeros((N, C, H + 2 * pad, W + 2 * pad))
-    for u in range(kh):
-        for v in range(kw):
-            xp[:, :, u:u + stride * (OH - 1) + 1:stride, v:v + stride * (OW - 1) + 1:stride] += \
-                c6[:, :, :, :, u, v].transpose(0, 3, 1, 2)
-    return xp
-
-
 # --- fast convolution ----------------------------------------------------------------------
-
-
-@wrong("conv_forward_fast", "the product's rows reshaped straight to (N, F, OH, OW), no transpose")
-def conv_forward_fast_no_transpose(x, w, b, stride=1, pad=0):
-    N, C, H, W = x.shape
-    F, _, KH, KW = w.shape
-    OH = (H + 2 * pad - KH) // stride + 1
-    OW = (W + 2 * pad - KW) // stride + 1
-    cols = im2col(x, KH, KW, stride, pad)
-    out = (cols @ w.reshape(F, -1).T + b).reshape(N, F, OH, OW)
-    return out, (x, w, b, stride, pad, cols)
-
-
-@wrong("conv_backward_fast", "dw = colsᵀ·d reshaped to w's shape without the transpose")
-def conv_backward_fast_dw_untransposed(dout, cache):
-    x, w, b, stride, pad, cols = cache
-    F, _, KH, KW = w.shape
-    d = dout.transpose(0, 2, 3, 1).reshape(-1, F)
-    dw = (cols.T @ d).reshape(w.shape)
-    dx = col2im(d @ w.reshape(F, -1), x.shape, KH, KW, stride, pad)
-    return dx, dw, d.sum(axis=0)
-
-
-@wrong("conv_backward_fast", "bias gradient summed over the batch only, not over H and W")
-def conv_backward_fast_db_batch_only(dout, cache):
-    x, w, b, stride, pad, cols = cache
-    F, _, KH, KW = w.shape
-    d = dout.transpose(0, 2, 3, 1).reshape(-1, F)
-    dw = (d.T @ cols).reshape(w.shape)
-    dx = col2im(d @ w.reshape(F, -1), x.shape, KH, KW, stride, pad)
-    return dx, dw, dout.sum(axis=0)[:, 0, 0]
 
 
 # --- pooling ---------------------------------------------------------------------------------
@@ -478,52 +419,6 @@ def cnn_loss_and_grads_first_relu_skipped(X, y, params):
     return loss, {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "W3": dW3, "b3": db3}
 
 
-@wrong("train_cnn", "Adam's state reset at the start of every epoch")
-def train_cnn_state_reset(X, y, params, epochs=4, lr=0.01, batch_size=32, seed=0):
-    params = dict(params)
-    history = []
-    for epoch in range(epochs):
-        state = {name: {} for name in params}
-        total = 0.0
-        for rows in batch_indices(len(X), batch_size, seed + epoch):
-            loss, grads = cnn_loss_and_grads(X[rows], y[rows], params)
-            total += loss * len(rows)
-            for name in params:
-                params[name], state[name] = adam(params[name], grads[name], state[name], lr=lr)
-        history.append(total / len(X))
-    return params, history
-
-
-@wrong("train_cnn", "the same batch order in every epoch (seed instead of seed + e)")
-def train_cnn_same_order(X, y, params, epochs=4, lr=0.01, batch_size=32, seed=0):
-    params = dict(params)
-    state = {name: {} for name in params}
-    history = []
-    for epoch in range(epochs):
-        total = 0.0
-        for rows in batch_indices(len(X), batch_size, seed):
-            loss, grads = cnn_loss_and_grads(X[rows], y[rows], params)
-            total += loss * len(rows)
-            for name in params:
-                params[name], state[name] = adam(params[name], grads[name], state[name], lr=lr)
-        history.append(total / len(X))
-    return params, history
-
-
-@wrong("train_cnn", "the history holds the last batch's loss, not the epoch's mean")
-def train_cnn_last_batch_loss(X, y, params, epochs=4, lr=0.01, batch_size=32, seed=0):
-    params = dict(params)
-    state = {name: {} for name in params}
-    history = []
-    for epoch in range(epochs):
-        for rows in batch_indices(len(X), batch_size, seed + epoch):
-            loss, grads = cnn_loss_and_grads(X[rows], y[rows], params)
-            for name in params:
-                params[name], state[name] = adam(params[name], grads[name], state[name], lr=lr)
-        history.append(loss)
-    return params, history
-
-
 # --- the practical exercise ----------------------------------------------------------------------
 
 
@@ -535,6 +430,17 @@ def bars_design_one_epoch():
 @wrong("bars_design", "over the parameter budget: 16 and 32 kernels")
 def bars_design_too_big():
     return {"F1": 16, "F2": 32, "lr": 0.02, "epochs": 4, "batch_size": 32}
+
+
+@wrong("bars_design", "the extension's demo CNN copied (8 and 16 kernels): over the parameter budget")
+def bars_design_copied_demo():
+    return {"F1": 8, "F2": 16, "lr": 0.02, "epochs": 4, "batch_size": 32}
+
+
+@wrong("bars_design", "a design that passes on one lucky seed: 3 and 3 kernels, lr 0.05, batches of 8 "
+                      "(0.93 on the visible run; on a new draw two of three runs stall, median 0.69)")
+def bars_design_lucky_seed():
+    return {"F1": 3, "F2": 3, "lr": 0.05, "epochs": 5, "batch_size": 8}
 
 
 # --- edges that only the hidden tests reach -----------------------------------------------------
@@ -638,32 +544,6 @@ def im2col_indices_memoised(x, kh, kw, stride=1, pad=0, _indices={}):
     c, rows, cols = _indices[key]
     xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
     return xp[:, c, rows, cols].reshape(-1, C * kh * kw)
-
-
-@wrong("conv_forward_fast", "the padded input cached instead of x")
-def conv_forward_fast_padded_input_cached(x, w, b, stride=1, pad=0):
-    N, C, H, W = x.shape
-    F, _, KH, KW = w.shape
-    OH = (H + 2 * pad - KH) // stride + 1
-    OW = (W + 2 * pad - KW) // stride + 1
-    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    cols = im2col(xp, KH, KW, stride, 0)
-    out = cols @ w.reshape(F, -1).T + b
-    out = np.ascontiguousarray(out.reshape(N, OH, OW, F).transpose(0, 3, 1, 2))
-    return out, (xp, w, b, stride, pad, cols)
-
-
-@wrong("conv_forward_fast", "the flattened kernel matrix (F, C·KH·KW) cached in place of w")
-def conv_forward_fast_flat_kernel_cached(x, w, b, stride=1, pad=0):
-    N, C, H, W = x.shape
-    F, _, KH, KW = w.shape
-    OH = (H + 2 * pad - KH) // stride + 1
-    OW = (W + 2 * pad - KW) // stride + 1
-    cols = im2col(x, KH, KW, stride, pad)
-    w = w.reshape(F, -1)
-    out = cols @ w.T + b
-    out = np.ascontiguousarray(out.reshape(N, OH, OW, F).transpose(0, 3, 1, 2))
-    return out, (x, w, b, stride, pad, cols)
 
 
 @wrong("max_pool_forward", "the maxima collected in a float32 array, converted back to float64")
@@ -812,35 +692,3 @@ def cnn_loss_and_grads_log_of_probability(X, y, params):
     dz1 = relu_backward(max_pool_backward(dp1, pool1), z1)
     _, dw1, db1 = conv_backward_fast(dz1, conv1)
     return loss, {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "W3": dW3, "b3": db3}
-
-
-@wrong("train_cnn", "Adam's states kept in a default argument: a second call goes on from the first "
-                    "call's moments")
-def train_cnn_state_in_default(X, y, params, epochs=4, lr=0.01, batch_size=32, seed=0, _state={}):
-    params = dict(params)
-    history = []
-    for epoch in range(epochs):
-        total = 0.0
-        for rows in batch_indices(len(X), batch_size, seed + epoch):
-            loss, grads = cnn_loss_and_grads(X[rows], y[rows], params)
-            total += loss * len(rows)
-            for name in params:
-                params[name], _state[name] = adam(params[name], grads[name], _state.get(name, {}), lr=lr)
-        history.append(total / len(X))
-    return params, history
-
-
-@wrong("train_cnn", "default learning rate 0.001 (Adam's usual) instead of the documented 0.01")
-def train_cnn_default_lr(X, y, params, epochs=4, lr=0.001, batch_size=32, seed=0):
-    params = dict(params)
-    state = {name: {} for name in params}
-    history = []
-    for epoch in range(epochs):
-        total = 0.0
-        for rows in batch_indices(len(X), batch_size, seed + epoch):
-            loss, grads = cnn_loss_and_grads(X[rows], y[rows], params)
-            total += loss * len(rows)
-            for name in params:
-                params[name], state[name] = adam(params[name], grads[name], state[name], lr=lr)
-        history.append(total / len(X))
-    return params, history
