@@ -151,7 +151,24 @@ class _Session:
                         return
                     started = time.monotonic()
                     try:
-                        reply = self.sandbox.run_cell(cell_id, source, budget)
+                        reply = self.sandbox.run_cell(cell_id, source,
+                                                      min(budget + GRACE, self.left()),
+                                                      soft=budget)
+                        if (reply.get("cell") or {}).get("status") == "timeout":
+                            # interrupted inside the sandbox, which goes on without it
+                            why = (f"the cell ran longer than {budget:.3g} s" +
+                                   (f" (the model answer takes {model:.2g} s)"
+                                    if model is not None else ""))
+                            exc = SandboxError("timeout", why)
+                            self.skipped[cell_id] = _cell_failure(cell_id, exc)
+                            self._event(f"running cell {cell_id}", exc)
+                            if first:
+                                self.cell_results.append({"id": cell_id, "status": "timeout",
+                                                          "error": {"ename": "timeout",
+                                                                    "evalue": why},
+                                                          "stdout": ""})
+                            self.functions = set(reply.get("functions", []))
+                            continue
                     except SandboxError as exc:
                         failed = cell_id
                         if exc.kind == "timeout" and budget == own and model is not None:

@@ -274,11 +274,16 @@ class Sandbox:
                 return f"killed by signal {-code}"
         return f"exit code {code}"
 
-    def run_cell(self, cell_id: str, source: str, timeout: float | None = None) -> dict:
+    def run_cell(self, cell_id: str, source: str, timeout: float | None = None,
+                 soft: float | None = None) -> dict:
         """Run one of the student's cells: {"cell": {id, status, error, stdout},
-        "functions": [names of the student's functions defined so far]}."""
-        return self.request({"op": "cell", "id": cell_id, "source": source},
-                            timeout or self.limits.cell_seconds)
+        "functions": [names of the student's functions defined so far]}.  soft: seconds
+        after which the worker interrupts the cell, undoes the names it bound and answers
+        status "timeout", the process still running."""
+        message = {"op": "cell", "id": cell_id, "source": source}
+        if soft:
+            message["soft"] = float(soft)
+        return self.request(message, timeout or self.limits.cell_seconds)
 
     def reset(self, timeout: float = 10.0) -> None:
         """A fresh namespace for the next notebook of the same submission: its modules

@@ -277,11 +277,25 @@ def main():
             reply = {"nonce": nonce, "ok": True}
         elif request.get("op") == "cell":
             status, error = "ok", None
+            soft = request.get("soft")
+            before = dict(namespace)
             try:
                 code = compile(cells.strip_magics(request["source"]),
                                f"<cell {request['id']}>", "exec")
-                exec(code, namespace)
+                try:
+                    if isinstance(soft, (int, float)) and soft > 0:
+                        signal.setitimer(signal.ITIMER_REAL, float(soft))
+                    exec(code, namespace)
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+            except JudgeTimeout:
+                # The cell ran past its time: it is left out, as if it had never run (the
+                # names it bound are unbound again), and the process goes on.
+                status = "timeout"
+                namespace.clear()
+                namespace.update(before)
             except BaseException as exc:  # the student's error belongs to that cell
+                signal.setitimer(signal.ITIMER_REAL, 0)
                 status = "error"
                 error = {"ename": type(exc).__name__, "evalue": str(exc)[:2000],
                          "traceback": traceback.format_exc(limit=-8)[-4000:]}
