@@ -285,7 +285,7 @@ def confusion_matrix(y_true, y_pred, num_classes):
     """Counts of (true class, predicted class) pairs, as sklearn.metrics.confusion_matrix.
 
     y_true, y_pred: int arrays (N,) with labels in 0 … num_classes−1.
-    Returns an int64 array (C, C): entry [i, j] is the number of examples of class i
+    Returns an int64 array (K, K): entry [i, j] is the number of examples of class i
     predicted as class j (rows: the truth, columns: the prediction).
     """
     cm = np.zeros((num_classes, num_classes), dtype=np.int64)
@@ -294,18 +294,18 @@ def confusion_matrix(y_true, y_pred, num_classes):
 
 
 def accuracy(cm):
-    """The fraction of correct predictions, trace(cm) / Σ cm, from a confusion matrix (C, C)."""
+    """The fraction of correct predictions, trace(cm) / Σ cm, from a confusion matrix (K, K)."""
     cm = np.asarray(cm, dtype=np.float64)
     return float(np.trace(cm) / cm.sum())
 
 
 def precision_recall_f1(cm):
-    """Per-class precision, recall and F1 from a confusion matrix (C, C) (rows: the truth).
+    """Per-class precision, recall and F1 from a confusion matrix (K, K) (rows: the truth).
 
     precision_c = cm[c, c] / Σ_i cm[i, c] (of the examples predicted as c, the right ones);
     recall_c = cm[c, c] / Σ_j cm[c, j] (of the examples of class c, the ones found);
     F1_c = 2 P_c R_c / (P_c + R_c), their harmonic mean.  A 0/0 counts as 0, as
-    sklearn's ``zero_division=0``.  Returns (precision, recall, f1), float64 arrays (C,).
+    sklearn's ``zero_division=0``.  Returns (precision, recall, f1), float64 arrays (K,).
     """
     cm = np.asarray(cm, dtype=np.float64)
     tp = np.diag(cm)
@@ -319,7 +319,7 @@ def precision_recall_f1(cm):
 
 def macro_f1(cm):
     """The macro-averaged F1: the plain mean over the classes of each class's F1
-    (sklearn's ``f1_score(average="macro")``).  cm: (C, C).  Returns a float."""
+    (sklearn's ``f1_score(average="macro")``).  cm: (K, K).  Returns a float."""
     return float(np.mean(precision_recall_f1(cm)[2]))
 
 
@@ -328,11 +328,11 @@ def macro_f1(cm):
 def recurrent_loss_and_grads(X, y, params, forward, backward, bptt=None):
     """Loss and gradients of a recurrent model: a cell, then a dense read-out of h_T or of every h_t.
 
-    X: (N, T, D); params: the cell's four arrays plus "W_out" (C, H) and "b_out" (C,).
+    X: (N, T, D); params: the cell's four arrays plus "W_out" (K, H) and "b_out" (K,).
     forward(x, h0, cell) -> (h (N, T', H), cache) and backward(dh, cache) -> (dx, dh0, grads)
     are a sequence forward/BPTT pair (``gru_forward``/``gru_backward``); h0 = 0.
     y (N,): many-to-one, scores s = h_T W_outᵀ + b_out; y (N, T): a loss on every step, scores
-    s_t = h_t W_outᵀ + b_out at each step.  y float: C = 1, loss = mean((s₀ − y)²); y integer:
+    s_t = h_t W_outᵀ + b_out at each step.  y float: K = 1, loss = mean((s₀ − y)²); y integer:
     softmax cross-entropy; the mean over every (example, step) that has a target.
     bptt = k: truncated BPTT, the state detached every k steps counted from t = 0 (torch's
     ``h = h.detach()`` when t % k == 0): each chunk is differentiated through the losses of its
@@ -393,7 +393,7 @@ def train_recurrent(X, y, params, forward, backward, steps=20, lr=0.01, max_norm
                     batch_size=16, seed=0, bptt=None):
     """Adam with global-norm clipping on ``recurrent_loss_and_grads``.
 
-    Step s trains on rows ``np.random.default_rng(seed + s).choice(N, min(batch_size, N),
+    Step j trains on rows ``np.random.default_rng(seed + j).choice(N, min(batch_size, N),
     replace=False)``; all six gradients are clipped together to max_norm (None: no clipping)
     with Day 2's ``clip_by_global_norm``, then each array takes a Day 2 ``adam`` step (lr).
     Returns (params, history): new arrays; history = {"loss": per step, "grad_norm": the
@@ -403,8 +403,8 @@ def train_recurrent(X, y, params, forward, backward, steps=20, lr=0.01, max_norm
     states = {key: {} for key in params}
     history = {"loss": [], "grad_norm": []}
     N = X.shape[0]
-    for s in range(steps):
-        rows = np.random.default_rng(seed + s).choice(N, min(batch_size, N), replace=False)
+    for j in range(steps):
+        rows = np.random.default_rng(seed + j).choice(N, min(batch_size, N), replace=False)
         loss, grads = recurrent_loss_and_grads(X[rows], y[rows], params, forward, backward, bptt)
         keys = list(params)
         g = [grads[key] for key in keys]
@@ -421,9 +421,9 @@ def train_recurrent(X, y, params, forward, backward, steps=20, lr=0.01, max_norm
 def sample_with_temperature(scores, temperature, rng_seed):
     """Draw one class from softmax(scores / temperature); temperature 0 means the argmax.
 
-    scores: (C,) float.  p = softmax(scores / T) with the maximum subtracted first; the draw is
-    ``np.random.default_rng(rng_seed).choice(C, p=p)``.  For T = 0, p is one-hot at the first
-    argmax and no random number is used.  Returns (index int, p (C,)).
+    scores: (K,) float.  p = softmax(scores / τ) with the maximum subtracted first; the draw is
+    ``np.random.default_rng(rng_seed).choice(K, p=p)``.  For τ = 0, p is one-hot at the first
+    argmax and no random number is used.  Returns (index int, p (K,)).
     """
     scores = np.asarray(scores, dtype=np.float64)
     if temperature == 0:
