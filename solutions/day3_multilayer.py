@@ -9,46 +9,24 @@ Every layer is a pair ``*_forward(...) -> (out, cache)`` / ``*_backward(dout, ca
 layers compose into networks.  Every public function here is the model answer of one graded
 stub in ``day3_multilayer/``, matched by name.  Each uses numpy, the earlier days' functions
 imported below (the notebooks import the same names in their set-up cells), or a function of
-this module defined above it in the same notebook.  Notebook 01 holds sections 1–3,
-notebook 02 sections 4–6.
+this module defined above it in the same notebook.  The affine layer is Day 1's
+``affine_forward`` and Day 2's ``affine_backward``, and ReLU's backward pass Day 2's
+``relu_backward`` (its second argument is the cache z of ``relu_layer_forward``): imported, not
+graded again.  Notebook 01 holds sections 1–3, notebook 02 sections 4–9.
 """
 
 import numpy as np
 
-from solutions.day1_forward import init_weights, sigmoid
-from solutions.day2_backprop import batch_indices, numeric_gradient, relative_error
+from solutions.day1_forward import affine_forward, init_weights, sigmoid
+from solutions.day2_backprop import (affine_backward, batch_indices, numeric_gradient, relative_error,
+                                     relu_backward)
 
 # --- 1. layers with caches (notebook 01) ---------------------------------------------------
-
-
-def affine_layer_forward(x, W, b):
-    """z = x Wᵀ + b for a batch: x (N, n_in), W (n_out, n_in), b (n_out,).
-
-    Returns (z (N, n_out), cache), cache = (x, W, b): what the backward pass needs.
-    """
-    return x @ W.T + b, (x, W, b)
-
-
-def affine_layer_backward(dout, cache):
-    """Gradients of an affine layer: dx = dout W, dW = doutᵀ x (BP4), db = Σ_rows dout (BP3).
-
-    dout (N, n_out); cache = (x, W, b).  Returns (dx (N, n_in), dW (n_out, n_in), db (n_out,)).
-    """
-    x, W, _ = cache
-    dx = dout @ W
-    dW = dout.T @ x
-    db = dout.sum(axis=0)
-    return dx, dW, db
 
 
 def relu_layer_forward(z):
     """a = max(0, z) elementwise.  Returns (a, cache) with cache = z."""
     return np.maximum(z, 0.0), z
-
-
-def relu_layer_backward(dout, cache):
-    """dz = dout where z > 0, else 0 (relu′(0) = 0 as in PyTorch).  cache = z."""
-    return np.where(cache > 0, dout, 0.0)
 
 
 def sigmoid_layer_forward(z):
@@ -101,7 +79,7 @@ def mlp_forward(X, params, activation="relu"):
                      "tanh": tanh_layer_forward}[activation]
     caches, a = [], X
     for i, (W, b) in enumerate(params):
-        z, affine_cache = affine_layer_forward(a, W, b)
+        z, affine_cache = affine_forward(a, W, b)
         if i == len(params) - 1:
             caches.append((affine_cache, None))
             return z, caches
@@ -116,7 +94,7 @@ def mlp_loss_and_grads(X, y, params, activation="relu"):
     X (N, n_1); y (N,) integer labels; params [(W², b²), ...]; activation as in ``mlp_forward``.
     Returns (loss, grads): a float and [(dW², db²), ..., (dW^L, db^L)] shaped like params.
     """
-    layer_backward = {"relu": relu_layer_backward, "sigmoid": sigmoid_layer_backward,
+    layer_backward = {"relu": relu_backward, "sigmoid": sigmoid_layer_backward,
                       "tanh": tanh_layer_backward}[activation]
     scores, caches = mlp_forward(X, params, activation)
     N = scores.shape[0]
@@ -131,7 +109,7 @@ def mlp_loss_and_grads(X, y, params, activation="relu"):
         affine_cache, act_cache = caches[i]
         if act_cache is not None:
             dout = layer_backward(dout, act_cache)
-        dout, dW, db = affine_layer_backward(dout, affine_cache)
+        dout, dW, db = affine_backward(dout, affine_cache)
         grads[i] = (dW, db)
     return loss, grads
 
@@ -466,7 +444,7 @@ def design_run(design, seed=0):
     act = design["activation"]
     forward = {"relu": relu_layer_forward, "sigmoid": sigmoid_layer_forward,
                "tanh": tanh_layer_forward}[act]
-    backward = {"relu": relu_layer_backward, "sigmoid": sigmoid_layer_backward,
+    backward = {"relu": relu_backward, "sigmoid": sigmoid_layer_backward,
                 "tanh": tanh_layer_backward}[act]
     p, lam = float(design["dropout"]), float(design["lam"])
     rng = np.random.default_rng(seed + 1000)
@@ -475,13 +453,13 @@ def design_run(design, seed=0):
         training = Xb is not X_val
         caches, a = [], Xb
         for W, b in params[:-1]:
-            z, c_aff = affine_layer_forward(a, W, b)
+            z, c_aff = affine_forward(a, W, b)
             a, c_act = forward(z)
             c_drop = None
             if training and p > 0:
                 a, c_drop = dropout_forward(a, p, "train", rng.random(a.shape) >= p)
             caches.append((c_aff, c_act, c_drop))
-        scores, c_last = affine_layer_forward(a, *params[-1])
+        scores, c_last = affine_forward(a, *params[-1])
         N = scores.shape[0]
         shifted = scores - scores.max(axis=1, keepdims=True)
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -492,12 +470,12 @@ def design_run(design, seed=0):
         dout = np.exp(log_p)
         dout[np.arange(N), yb] -= 1.0
         dout /= N
-        dout, dW, db = affine_layer_backward(dout, c_last)
+        dout, dW, db = affine_backward(dout, c_last)
         grads = [(dW, db)]
         for c_aff, c_act, c_drop in reversed(caches):
             if c_drop is not None:
                 dout = dropout_backward(dout, c_drop)
-            dout, dW, db = affine_layer_backward(backward(dout, c_act), c_aff)
+            dout, dW, db = affine_backward(backward(dout, c_act), c_aff)
             grads.insert(0, (dW, db))
         return loss + cost, [(dW + gW, db + gb) for (dW, db), (gW, gb) in zip(grads, penalty)]
 

@@ -7,11 +7,11 @@ below only make this module importable on its own.
 
 import numpy as np
 
-from solutions.day1_forward import init_weights, sigmoid
-from solutions.day2_backprop import batch_indices, numeric_gradient, relative_error
-from solutions.day3_multilayer import (affine_layer_backward, affine_layer_forward,  # noqa: F401
-                                       early_stopping, mlp_forward, mlp_loss_and_grads,
-                                       relu_layer_backward, relu_layer_forward,
+from solutions.day1_forward import affine_forward, init_weights, sigmoid  # noqa: F401
+from solutions.day2_backprop import (affine_backward, batch_indices, numeric_gradient,  # noqa: F401
+                                     relative_error, relu_backward)
+from solutions.day3_multilayer import (early_stopping, mlp_forward, mlp_loss_and_grads,  # noqa: F401
+                                       relu_layer_forward,
                                        sigmoid_layer_backward, sigmoid_layer_forward,
                                        tanh_layer_backward, tanh_layer_forward)
 from solutions.wrong import registry
@@ -20,36 +20,6 @@ WRONG_ANSWERS, wrong = registry()
 
 
 # --- 1. layers ---------------------------------------------------------------------------
-
-
-@wrong("affine_layer_forward", "the bias left out: z = x Wᵀ")
-def affine_layer_forward_no_bias(x, W, b):
-    return x @ W.T, (x, W, b)
-
-
-@wrong("affine_layer_forward", "the cache holds Wᵀ, the matrix the product used, not W (z still right)")
-def affine_layer_forward_cache_transposed(x, W, b):
-    Wt = W.T
-    return x @ Wt + b, (x, Wt, b)
-
-
-@wrong("affine_layer_backward", "db as the mean over the batch instead of the sum (BP3 summed)")
-def affine_layer_backward_mean_bias(dout, cache):
-    x, W, b = cache
-    return dout @ W, dout.T @ x, dout.mean(axis=0)
-
-
-@wrong("affine_layer_backward", "dW as xᵀ dout: the transpose of ∂C/∂W (runs only when square)")
-def affine_layer_backward_transposed(dout, cache):
-    x, W, b = cache
-    return dout @ W, x.T @ dout, dout.sum(axis=0)
-
-
-@wrong("affine_layer_backward", "db summed with keepdims and squeezed: a layer of one unit gets a scalar, "
-                                 "not shape (1,)")
-def affine_layer_backward_squeezed_db(dout, cache):
-    x, W, b = cache
-    return dout @ W, dout.T @ x, np.sum(dout, axis=0, keepdims=True).squeeze()
 
 
 @wrong("relu_layer_forward", "a leaky ReLU (0.01·z for z < 0) instead of max(0, z)")
@@ -61,17 +31,6 @@ def relu_layer_forward_leaky(z):
 def relu_layer_forward_in_place(z):
     z[z < 0] = 0.0
     return z, z
-
-
-@wrong("relu_layer_backward", "gradient passed where z ≥ 0: relu′(0) taken as 1, PyTorch uses 0")
-def relu_layer_backward_at_zero(dout, cache):
-    return np.where(cache >= 0, dout, 0.0)
-
-
-@wrong("relu_layer_backward", "the upstream gradient zeroed in place: the caller's dout is changed")
-def relu_layer_backward_in_place(dout, cache):
-    dout[cache <= 0] = 0.0
-    return dout
 
 
 @wrong("sigmoid_layer_forward", "the sign lost: 1/(1 + e^{z})")
@@ -169,7 +128,7 @@ def mlp_forward_activation_on_scores(X, params, activation="relu"):
                      "tanh": tanh_layer_forward}[activation]
     caches, a = [], X
     for i, (W, b) in enumerate(params):
-        z, affine_cache = affine_layer_forward(a, W, b)
+        z, affine_cache = affine_forward(a, W, b)
         a, act_cache = layer_forward(z)
         caches.append((affine_cache, None if i == len(params) - 1 else act_cache))
     return a, caches
@@ -181,7 +140,7 @@ def mlp_forward_caches_z(X, params, activation="relu"):
                      "tanh": tanh_layer_forward}[activation]
     caches, a = [], X
     for i, (W, b) in enumerate(params):
-        z, affine_cache = affine_layer_forward(a, W, b)
+        z, affine_cache = affine_forward(a, W, b)
         if i == len(params) - 1:
             caches.append((affine_cache, None))
             return z, caches
@@ -192,7 +151,7 @@ def mlp_forward_caches_z(X, params, activation="relu"):
 
 @wrong("mlp_loss_and_grads", "dscores not divided by N: the gradient of the summed, not the mean, loss")
 def mlp_loss_and_grads_not_mean(X, y, params, activation="relu"):
-    layer_backward = {"relu": relu_layer_backward, "sigmoid": sigmoid_layer_backward,
+    layer_backward = {"relu": relu_backward, "sigmoid": sigmoid_layer_backward,
                       "tanh": tanh_layer_backward}[activation]
     scores, caches = mlp_forward(X, params, activation)
     N = scores.shape[0]
@@ -206,7 +165,7 @@ def mlp_loss_and_grads_not_mean(X, y, params, activation="relu"):
         affine_cache, act_cache = caches[i]
         if act_cache is not None:
             dout = layer_backward(dout, act_cache)
-        dout, dW, db = affine_layer_backward(dout, affine_cache)
+        dout, dW, db = affine_backward(dout, affine_cache)
         grads[i] = (dW, db)
     return loss, grads
 
@@ -223,14 +182,14 @@ def mlp_loss_and_grads_no_activation_backward(X, y, params, activation="relu"):
     dout /= N
     grads = [None] * len(params)
     for i in range(len(params) - 1, -1, -1):
-        dout, dW, db = affine_layer_backward(dout, caches[i][0])
+        dout, dW, db = affine_backward(dout, caches[i][0])
         grads[i] = (dW, db)
     return loss, grads
 
 
 @wrong("mlp_loss_and_grads", "softmax without subtracting the row maximum: exp overflows for scores in the hundreds")
 def mlp_loss_and_grads_no_max_shift(X, y, params, activation="relu"):
-    layer_backward = {"relu": relu_layer_backward, "sigmoid": sigmoid_layer_backward,
+    layer_backward = {"relu": relu_backward, "sigmoid": sigmoid_layer_backward,
                       "tanh": tanh_layer_backward}[activation]
     scores, caches = mlp_forward(X, params, activation)
     N = scores.shape[0]
@@ -245,7 +204,7 @@ def mlp_loss_and_grads_no_max_shift(X, y, params, activation="relu"):
         affine_cache, act_cache = caches[i]
         if act_cache is not None:
             dout = layer_backward(dout, act_cache)
-        dout, dW, db = affine_layer_backward(dout, affine_cache)
+        dout, dW, db = affine_backward(dout, affine_cache)
         grads[i] = (dW, db)
     return loss, grads
 
@@ -253,7 +212,7 @@ def mlp_loss_and_grads_no_max_shift(X, y, params, activation="relu"):
 @wrong("mlp_loss_and_grads", "the loss as log of the (stable) softmax probability: log 0 = −inf when the "
                              "true class scores hundreds below the best")
 def mlp_loss_and_grads_log_of_softmax(X, y, params, activation="relu"):
-    layer_backward = {"relu": relu_layer_backward, "sigmoid": sigmoid_layer_backward,
+    layer_backward = {"relu": relu_backward, "sigmoid": sigmoid_layer_backward,
                       "tanh": tanh_layer_backward}[activation]
     scores, caches = mlp_forward(X, params, activation)
     N = scores.shape[0]
@@ -268,7 +227,7 @@ def mlp_loss_and_grads_log_of_softmax(X, y, params, activation="relu"):
         affine_cache, act_cache = caches[i]
         if act_cache is not None:
             dout = layer_backward(dout, act_cache)
-        dout, dW, db = affine_layer_backward(dout, affine_cache)
+        dout, dW, db = affine_backward(dout, affine_cache)
         grads[i] = (dW, db)
     return loss, grads
 
