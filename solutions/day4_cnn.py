@@ -203,7 +203,7 @@ def max_pool_backward(dout, cache):
     """Backward pass of max pooling: each window's gradient goes to its arg-max.
 
     dout: (N, C, OH, OW); cache = (x, k, stride).  Returns dx (N, C, H, W).
-    Ties go to the first maximum in row-major order within the window (as PyTorch);
+    Ties go to the first maximum in row-major order within the window (as PyTorch's CPU kernel);
     overlapping windows add their gradients.
     """
     x, k, stride = cache
@@ -274,7 +274,7 @@ def receptive_field(layers):
 
     layers: a list of (kernel, stride) pairs, first layer first (a convolution or a
     pooling layer alike; padding does not change the size).  Returns an int.
-    r_0 = 1, j_0 = 1;  r_l = r_{l−1} + (k_l − 1)·j_{l−1},  j_l = j_{l−1}·s_l.
+    r_0 = 1, J_0 = 1;  r_l = r_{l−1} + (k_l − 1)·J_{l−1},  J_l = J_{l−1}·s_l  (J: the jump).
     """
     r, jump = 1, 1
     for k, s in layers:
