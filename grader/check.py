@@ -205,10 +205,10 @@ def tests_reaching_ahead(notebooks: dict[str, object]) -> list[str]:
     return out
 
 
-def wrong_answer_task(day: Day, name: str, nb, wrong: WrongAnswer, limits=None) -> dict:
-    """The judge's task for one wrong answer alone: its notebook, solved, with only
-    ``wrong.target`` replaced, and only the tests that come after the target's cell (a
-    test above it cannot call it in a notebook run top to bottom)."""
+def wrong_answer_notebook(nb, wrong: WrongAnswer) -> dict:
+    """The notebook of one wrong answer judged alone: solved, with only ``wrong.target``
+    replaced, and only the tests that come after the target's cell (a test above it cannot
+    call it in a notebook run top to bottom)."""
     nb = with_wrong_answers(nb, [wrong])
     kept, seen = [], False
     for cell in nb.cells:
@@ -219,21 +219,38 @@ def wrong_answer_task(day: Day, name: str, nb, wrong: WrongAnswer, limits=None) 
             continue
         kept.append(cell)
     nb.cells = kept
-    nb = json.loads(json.dumps(nb))
-    return {"student": wrong.name, "day": day.name, "notebooks": {name: nb},
-            "demo_sources": {name: cells.demo_sources(nb["cells"])},
-            "references": day.reference_files_before(),
-            "limits": asdict(limits) if limits else {}, "isolate": True}
+    return json.loads(json.dumps(nb))
+
+
+BATCH = 6     # wrong answers judged in one sandbox, one after another (a fresh namespace each)
+
+
+def wrong_answer_tasks(day: Day, items: list[tuple[str, object, WrongAnswer]],
+                       limits=None) -> list[dict]:
+    """The judge's tasks for [(home notebook, solved notebook, wrong answer)]: each wrong
+    answer a "notebook" of its own, so that a batch of them shares one sandbox start (the
+    judge resets its namespace between notebooks, as a new kernel would)."""
+    tasks = []
+    for start in range(0, len(items), BATCH):
+        batch = items[start:start + BATCH]
+        notebooks = {w.name: wrong_answer_notebook(nb, w) for _, nb, w in batch}
+        tasks.append({"student": f"wrong-{start // BATCH + 1}", "day": day.name,
+                      "notebooks": notebooks,
+                      "demo_sources": {k: cells.demo_sources(nb["cells"])
+                                       for k, nb in notebooks.items()},
+                      "references": day.reference_files_before(),
+                      "limits": asdict(limits) if limits else {}, "isolate": True})
+    return tasks
 
 
 def judge_wrong_answers(day: Day, solved: dict[str, object], wrongs: list[WrongAnswer],
                         workers=None, progress=None) -> list[WrongVerdict]:
-    """Each wrong answer judged alone, through the judge's worker pool; verdicts in the
-    library's order."""
+    """Each wrong answer judged alone, through the judge's worker pool, in batches that
+    share a sandbox; verdicts in the library's order."""
     from .judge import pipeline
     from .judge.runner import score_of
 
-    verdicts, tasks = {}, []
+    verdicts, items = {}, []
     points = {}
     for name, nb in solved.items():
         for cell in nb.cells:
@@ -244,25 +261,28 @@ def judge_wrong_answers(day: Day, solved: dict[str, object], wrongs: list[WrongA
         if home is None:
             verdicts[w.name] = WrongVerdict(w, error=f"no answer cell defines {w.target}")
             continue
-        tasks.append((home, wrong_answer_task(day, home, solved[home], w)))
+        items.append((home, solved[home], w))
+    homes = {w.name: home for home, _, w in items}
     by_name = {w.name: w for w in wrongs}
-    homes = {task["student"]: home for home, task in tasks}
-    for i, result in enumerate(pipeline.run_tasks((t for _, t in tasks), workers), 1):
-        w = by_name[result["student"]]
-        home = homes[w.name]
-        judged = result["notebooks"].get(home, {})
-        verdict = WrongVerdict(w)
-        if "error" in judged:
-            verdict.error = judged["error"]
-        for gid, outputs in judged.get("grade_outputs", {}).items():
-            pts = points.get((home, gid), 0.0)
-            got = score_of(outputs, pts)
-            if got < pts:
-                verdict.lost.append((gid, pts - got, judged.get("failed_in", {}).get(
-                    gid, "visible")))
-        verdicts[w.name] = verdict
-        if progress:
-            progress(i, len(tasks), verdict)
+    # grouped by notebook, so that a batch replays one notebook's cells
+    items.sort(key=lambda item: item[0])
+    done = 0
+    for result in pipeline.run_tasks(wrong_answer_tasks(day, items), workers):
+        for name, judged in result["notebooks"].items():
+            w, home = by_name[name], homes[name]
+            verdict = WrongVerdict(w)
+            if "error" in judged:
+                verdict.error = judged["error"]
+            for gid, outputs in judged.get("grade_outputs", {}).items():
+                pts = points.get((home, gid), 0.0)
+                got = score_of(outputs, pts)
+                if got < pts:
+                    verdict.lost.append((gid, pts - got, judged.get("failed_in", {}).get(
+                        gid, "visible")))
+            verdicts[w.name] = verdict
+            done += 1
+            if progress:
+                progress(done, len(items), verdict)
     return [verdicts[w.name] for w in wrongs]
 
 

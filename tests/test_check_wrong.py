@@ -120,9 +120,8 @@ def test_only_the_tests_after_the_target_run(verdicts):
     # tests below it only, so test_clip01 is not even run for it.
     v = verdicts["twice_clipped:unclipped"]
     assert v.tier == check.VISIBLE and [gid for gid, _, _ in v.lost] == ["test_twice_clipped"]
-    task = check.wrong_answer_task(Day.named("day1_forward"), "tiny.ipynb", solved(), WRONGS[3])
-    ids = [c["metadata"].get("nbgrader", {}).get("grade_id")
-           for c in task["notebooks"]["tiny.ipynb"]["cells"]]
+    nb = check.wrong_answer_notebook(solved(), WRONGS[3])
+    ids = [c["metadata"].get("nbgrader", {}).get("grade_id") for c in nb["cells"]]
     assert "test_clip01" not in ids and "test_twice_clipped" in ids
 
 
