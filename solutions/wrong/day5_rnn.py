@@ -69,6 +69,16 @@ def rnn_step_backward_dh_prev_transposed(dh, cache):
     return delta @ params["W_ih"], delta @ params["W_hh"].T, grads
 
 
+@wrong("rnn_step_backward", "tanh′ multiplied into dh in place (dh *= 1 − h²): the caller's dh is changed")
+def rnn_step_backward_dh_in_place(dh, cache):
+    x, h_prev, h, params = cache
+    dh *= 1.0 - h * h
+    delta = dh
+    db = delta.sum(axis=0)
+    grads = {"W_ih": delta.T @ x, "W_hh": delta.T @ h_prev, "b_ih": db, "b_hh": db.copy()}
+    return delta @ params["W_ih"], delta @ params["W_hh"], grads
+
+
 @wrong("rnn_step_backward", "h² computed in place in the cache (h *= h): a second backward pass on the "
                            "same cache is wrong")
 def rnn_step_backward_squares_cached_h(dh, cache):
@@ -246,6 +256,22 @@ def lstm_step_backward_no_tanh_prime(dh, dc, cache):
     x, h_prev, c_prev, i, f, g, o, c, params = cache
     tc = np.tanh(c)
     dc_total = dc + dh * o
+    da = np.concatenate([dc_total * g * i * (1.0 - i),
+                         dc_total * c_prev * f * (1.0 - f),
+                         dc_total * i * (1.0 - g * g),
+                         dh * tc * o * (1.0 - o)], axis=1)
+    db = da.sum(axis=0)
+    grads = {"W_ih": da.T @ x, "W_hh": da.T @ h_prev, "b_ih": db, "b_hh": db.copy()}
+    return da @ params["W_ih"], da @ params["W_hh"], dc_total * f, grads
+
+
+@wrong("lstm_step_backward", "the path from h added into the upstream dc in place (dc += …): the caller's dc "
+                            "is changed")
+def lstm_step_backward_dc_in_place(dh, dc, cache):
+    x, h_prev, c_prev, i, f, g, o, c, params = cache
+    tc = np.tanh(c)
+    dc += dh * o * (1.0 - tc * tc)
+    dc_total = dc
     da = np.concatenate([dc_total * g * i * (1.0 - i),
                          dc_total * c_prev * f * (1.0 - f),
                          dc_total * i * (1.0 - g * g),
