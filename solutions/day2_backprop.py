@@ -231,6 +231,29 @@ def backprop_single(x, y, params):
     return grads
 
 
+
+def backprop_on_paper():
+    """The hand computation of §7.1: one example through the 2-2-1 sigmoid network there.
+
+    a^1 = x = (1, 0.5); w^2 = [[0.4, −0.2], [0.3, 0.8]], b^2 = (0.1, −0.5);
+    w^3 = [[0.7, −0.6]], b^3 = (0.2); target y = 1; C = ½(y − a^3)².
+    Returns a dict of plain floats and lists: "z2", "a2" (two numbers each), "z3", "a3",
+    "delta3" (one number each), "delta2" (two numbers) and "dw2_12" = ∂C/∂w^2_{12}.
+    """
+    x = np.array([1.0, 0.5])
+    W2, b2 = np.array([[0.4, -0.2], [0.3, 0.8]]), np.array([0.1, -0.5])
+    W3, b3 = np.array([[0.7, -0.6]]), np.array([0.2])
+    y = np.array([1.0])
+    z2 = W2 @ x + b2
+    a2 = sigmoid(z2)
+    z3 = W3 @ a2 + b3
+    a3 = sigmoid(z3)
+    delta3 = (a3 - y) * sigmoid_prime(z3)
+    delta2 = (W3.T @ delta3) * sigmoid_prime(z2)
+    return {"z2": z2.tolist(), "a2": a2.tolist(), "z3": float(z3[0]), "a3": float(a3[0]),
+            "delta3": float(delta3[0]), "delta2": delta2.tolist(),
+            "dw2_12": float(delta2[0] * x[1])}
+
 def sigma_prime_diag(z):
     """The diagonal matrix Σ′(z) with σ′(z_j) on its diagonal: Σ′(z) v = σ′(z) ⊙ v.
 
@@ -606,6 +629,25 @@ def train_mlp(X, y, sizes, epochs=20, lr=0.1, batch_size=32, seed=0, update=None
 # --- manually graded answers (model answers for the solved notebooks) -------------
 
 ANSWERS = {
+    "lr-curves-answer": r"""
+- **η = 0.005, too small.** The cost falls every epoch, smoothly, but slowly: after 20 epochs it
+is still far above the others (and the validation accuracy well below them).  Every step goes
+downhill, but each is so short that 20 epochs cover only a small part of the way; more epochs
+would get there, at many times the cost.
+- **η = 0.5, good.** The cost drops steeply in the first epochs and keeps falling to the lowest
+value of the three; the small wiggles are the noise of the mini-batches.  This is the learning
+rate to keep (or one near it).
+- **η = 3, divergent.** Already in the first epoch the cost jumps far *above* ln 10 ≈ 2.3, the
+cost of a uniform guess at the start, and it stays up there or jumps around without settling:
+the steps overshoot the minimum along the steep directions, so each step lands higher than the
+one before, the weights grow, the tanh units saturate (their tanh′ ≈ 0, so the gradient can no
+longer pull them back) and the softmax makes confident wrong predictions with a huge
+cross-entropy.  The accuracy is that of a guess.
+- The cost can fall only if η is below about 2/λ_max, λ_max the largest curvature of the cost;
+the good η sits just below that edge, the small one far below it.  In practice: try values a
+factor 3–10 apart, keep the largest one whose cost falls steadily, and watch the first epochs:
+a cost that rises (or turns into nan/inf) means η is too large.
+""".strip(),
     "other-activation-answer": r"""
 Only neuron $j$ of layer $l$ changes:
 

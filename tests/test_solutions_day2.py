@@ -363,6 +363,26 @@ def test_backprop_single_matches_autograd(net, data):
     assert_grads_match(grads, list(zip(expected[0::2], expected[1::2])), "backprop_single")
 
 
+
+def test_backprop_on_paper_is_the_2_2_1_network_of_the_notebook_through_autograd():
+    # the numbers of §7.1 of notebook 02, typed once more here, through PyTorch
+    x = torch.tensor([1.0, 0.5], dtype=torch.float64)
+    W2 = torch.tensor([[0.4, -0.2], [0.3, 0.8]], dtype=torch.float64, requires_grad=True)
+    b2 = torch.tensor([0.1, -0.5], dtype=torch.float64, requires_grad=True)
+    W3 = torch.tensor([[0.7, -0.6]], dtype=torch.float64, requires_grad=True)
+    b3 = torch.tensor([0.2], dtype=torch.float64, requires_grad=True)
+    z2 = W2 @ x + b2
+    z3 = W3 @ torch.sigmoid(z2) + b3
+    a3 = torch.sigmoid(z3)
+    (0.5 * (1.0 - a3) ** 2).sum().backward()
+    paper = day2.backprop_on_paper()
+    assert set(paper) == {"z2", "a2", "z3", "a3", "delta3", "delta2", "dw2_12"}
+    expected = {"z2": z2, "a2": torch.sigmoid(z2), "z3": z3, "a3": a3, "delta3": b3.grad,
+                "delta2": b2.grad, "dw2_12": W2.grad[0, 1]}
+    for key, value in expected.items():
+        assert_within(np.reshape(paper[key], -1), numpy_of(value.detach()).reshape(-1), 1e-15, key)
+
+
 @PROPERTY
 @given(net=networks(sides), data=st.data())
 def test_backprop_batch_matches_autograd(net, data):
@@ -902,6 +922,7 @@ def _probe_inputs():
         "bp3": lambda f: f(X[0]),
         "bp4": lambda f: f(X[0], b),
         "backprop_single": lambda f: f(X[0], Y[0], params),
+        "backprop_on_paper": lambda f: f(),
         "sigma_prime_diag": lambda f: f(z[0]),
         "bp2_diag": lambda f: f(Ws, X[0], z[0]),
         "backprop_batch": lambda f: f(X, Y, params),

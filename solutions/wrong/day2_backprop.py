@@ -212,6 +212,74 @@ def backprop_single_prime_of_wrong_layer(x, y, params):
     return grads
 
 
+@wrong("backprop_on_paper", "σ′(z³) left out of δ³ (BP1 as δ³ = a³ − y)")
+def backprop_on_paper_no_output_prime():
+    x = np.array([1.0, 0.5])
+    W2, b2 = np.array([[0.4, -0.2], [0.3, 0.8]]), np.array([0.1, -0.5])
+    W3, b3 = np.array([[0.7, -0.6]]), np.array([0.2])
+    y = np.array([1.0])
+    z2 = W2 @ x + b2
+    a2 = sigmoid(z2)
+    z3 = W3 @ a2 + b3
+    a3 = sigmoid(z3)
+    delta3 = a3 - y
+    delta2 = (W3.T @ delta3) * sigmoid_prime(z2)
+    return {"z2": z2.tolist(), "a2": a2.tolist(), "z3": float(z3[0]), "a3": float(a3[0]),
+            "delta3": float(delta3[0]), "delta2": delta2.tolist(),
+            "dw2_12": float(delta2[0] * x[1])}
+
+
+@wrong("backprop_on_paper", "the biases left out of the weighted inputs z² and z³")
+def backprop_on_paper_no_biases():
+    x = np.array([1.0, 0.5])
+    W2 = np.array([[0.4, -0.2], [0.3, 0.8]])
+    W3 = np.array([[0.7, -0.6]])
+    y = np.array([1.0])
+    z2 = W2 @ x
+    a2 = sigmoid(z2)
+    z3 = W3 @ a2
+    a3 = sigmoid(z3)
+    delta3 = (a3 - y) * sigmoid_prime(z3)
+    delta2 = (W3.T @ delta3) * sigmoid_prime(z2)
+    return {"z2": z2.tolist(), "a2": a2.tolist(), "z3": float(z3[0]), "a3": float(a3[0]),
+            "delta3": float(delta3[0]), "delta2": delta2.tolist(),
+            "dw2_12": float(delta2[0] * x[1])}
+
+
+@wrong("backprop_on_paper", "σ′(z²) left out of δ² (BP2 as δ² = (w³)ᵀδ³)")
+def backprop_on_paper_hidden_error_without_prime():
+    x = np.array([1.0, 0.5])
+    W2, b2 = np.array([[0.4, -0.2], [0.3, 0.8]]), np.array([0.1, -0.5])
+    W3, b3 = np.array([[0.7, -0.6]]), np.array([0.2])
+    y = np.array([1.0])
+    z2 = W2 @ x + b2
+    a2 = sigmoid(z2)
+    z3 = W3 @ a2 + b3
+    a3 = sigmoid(z3)
+    delta3 = (a3 - y) * sigmoid_prime(z3)
+    delta2 = W3.T @ delta3
+    return {"z2": z2.tolist(), "a2": a2.tolist(), "z3": float(z3[0]), "a3": float(a3[0]),
+            "delta3": float(delta3[0]), "delta2": delta2.tolist(),
+            "dw2_12": float(delta2[0] * x[1])}
+
+
+@wrong("backprop_on_paper", "w^2_{12} read as the weight from input 1 to neuron 2 (indices j, k swapped)")
+def backprop_on_paper_indices_swapped():
+    x = np.array([1.0, 0.5])
+    W2, b2 = np.array([[0.4, -0.2], [0.3, 0.8]]), np.array([0.1, -0.5])
+    W3, b3 = np.array([[0.7, -0.6]]), np.array([0.2])
+    y = np.array([1.0])
+    z2 = W2 @ x + b2
+    a2 = sigmoid(z2)
+    z3 = W3 @ a2 + b3
+    a3 = sigmoid(z3)
+    delta3 = (a3 - y) * sigmoid_prime(z3)
+    delta2 = (W3.T @ delta3) * sigmoid_prime(z2)
+    return {"z2": z2.tolist(), "a2": a2.tolist(), "z3": float(z3[0]), "a3": float(a3[0]),
+            "delta3": float(delta3[0]), "delta2": delta2.tolist(),
+            "dw2_12": float(delta2[1] * x[0])}
+
+
 @wrong("sigma_prime_diag", "σ(z) on the diagonal instead of σ′(z)")
 def sigma_diag_of_sigmoid(z):
     return np.diag(sigmoid(z))
