@@ -256,7 +256,7 @@ def mark_problems(day: Day) -> list[str]:
 
 # --- what the release shows -------------------------------------------------------------
 
-BADGE = "⭐ *extension, optional*"
+BADGE = "★ *extension, optional*"
 LEGEND = ("Sections marked {badge} are the **extension**: for a fast participant, or for home. "
           "The **core** (every other section) is what the day's lab is planned for.")
 
