@@ -549,6 +549,42 @@ def train_forgets_state(X, y, params, loss_and_grads, update, state=None, schedu
     return best_params, history
 
 
+@wrong("train", "the same shuffle every epoch: batch_indices(N, batch_size, seed), the epoch not added")
+def train_same_seed_every_epoch(X, y, params, loss_and_grads, update, state=None, schedule=None,
+                                epochs=10, batch_size=32, seed=0, X_val=None, y_val=None, patience=None):
+    params = [(np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)) for W, b in params]
+    states = [({}, {}) for _ in params] if state is None else [tuple(s) for s in state]
+    history = {"loss": [], "train_loss": [], "val_loss": [], "best_epoch": -1}
+    best_params = params
+    N = X.shape[0]
+    for epoch in range(epochs):
+        hyper = {} if schedule is None else {"lr": schedule(epoch)}
+        total = 0.0
+        for rows in batch_indices(N, batch_size, seed):
+            loss, grads = loss_and_grads(X[rows], y[rows], params)
+            history["loss"].append(float(loss))
+            total += float(loss) * len(rows)
+            new_params, new_states = [], []
+            for (W, b), (dW, db), (sW, sb) in zip(params, grads, states):
+                W, sW = update(W, dW, sW, **hyper)
+                b, sb = update(b, db, sb, **hyper)
+                new_params.append((W, b))
+                new_states.append((sW, sb))
+            params, states = new_params, new_states
+        history["train_loss"].append(total / N)
+        if X_val is None:
+            best_params, history["best_epoch"] = params, epoch
+            continue
+        history["val_loss"].append(float(loss_and_grads(X_val, y_val, params)[0]))
+        stop, best = early_stopping(history["val_loss"], epochs if patience is None else patience)
+        if best == epoch:
+            best_params = params
+        history["best_epoch"] = best
+        if stop is not None:
+            break
+    return best_params, history
+
+
 @wrong("train", "the initial optimizer states passed as `state` ignored: {} everywhere")
 def train_ignores_initial_state(X, y, params, loss_and_grads, update, state=None, schedule=None,
                                 epochs=10, batch_size=32, seed=0, X_val=None, y_val=None,
@@ -726,6 +762,17 @@ def adamw_decay_without_lr(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999,
         {"m": m, "v": v, "t": t}
 
 
+@wrong("adamw", "ε inside the square root: √(v̂ + ε) in place of torch's √v̂ + ε")
+def adamw_eps_inside_root(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8,
+                          weight_decay=0.01):
+    t = state.get("t", 0) + 1
+    m = beta1 * state.get("m", 0.0) + (1.0 - beta1) * grad
+    v = beta2 * state.get("v", 0.0) + (1.0 - beta2) * grad * grad
+    m_hat = m / (1.0 - beta1 ** t)
+    v_hat = v / (1.0 - beta2 ** t)
+    return param * (1.0 - lr * weight_decay) - lr * m_hat / np.sqrt(v_hat + eps), {"m": m, "v": v, "t": t}
+
+
 @wrong("adamw", "β₁ and β₂ written as 0.9 and 0.999: the beta1, beta2 arguments ignored")
 def adamw_fixed_betas(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
     t = state.get("t", 0) + 1
@@ -868,6 +915,24 @@ def batchnorm_forward_fixed_momentum(x, gamma, beta, state, mode="train", moment
     return gamma * x_hat + beta, (x_hat, gamma, inv_std, mode), new_state
 
 
+@wrong("batchnorm_forward", "momentum weights the old running average, as an optimizer's momentum does: "
+                             "r ← ρ·r + (1 − ρ)·batch value, the other convention than torch's")
+def batchnorm_forward_momentum_weights_old(x, gamma, beta, state, mode="train", momentum=0.1, eps=1e-5):
+    if mode == "train":
+        mu = x.mean(axis=0)
+        var = x.var(axis=0)
+        N = x.shape[0]
+        new_state = {"running_mean": momentum * state["running_mean"] + (1.0 - momentum) * mu,
+                     "running_var": momentum * state["running_var"] + (1.0 - momentum) * var * N / (N - 1)}
+    else:
+        mu, var = state["running_mean"], state["running_var"]
+        new_state = {"running_mean": np.array(mu, dtype=np.float64),
+                     "running_var": np.array(var, dtype=np.float64)}
+    inv_std = 1.0 / np.sqrt(var + eps)
+    x_hat = (x - mu) * inv_std
+    return gamma * x_hat + beta, (x_hat, gamma, inv_std, mode), new_state
+
+
 @wrong("batchnorm_forward", "the cache holds the standard deviation √(σ² + ε), not its inverse")
 def batchnorm_forward_cache_std(x, gamma, beta, state, mode="train", momentum=0.1, eps=1e-5):
     if mode == "train":
@@ -899,6 +964,19 @@ def batchnorm_backward_without_variance_path(dout, cache):
     if mode != "train":
         return dx_hat * inv_std, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
     return inv_std * (dx_hat - dx_hat.mean(axis=0)), (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+@wrong("batchnorm_backward", "the two means taken over the units of each example (axis 1), not over the batch")
+def batchnorm_backward_means_over_units(dout, cache):
+    x_hat, gamma, inv_std, mode = cache
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    dx_hat = dout * gamma
+    if mode != "train":
+        return dx_hat * inv_std, dgamma, dbeta
+    dx = inv_std * (dx_hat - dx_hat.mean(axis=1, keepdims=True)
+                    - x_hat * (dx_hat * x_hat).mean(axis=1, keepdims=True))
+    return dx, dgamma, dbeta
 
 
 @wrong("batchnorm_backward", "dx̂ computed in dout's own array (dout *= γ): the caller's dout is changed")
