@@ -219,11 +219,11 @@ def random_cnn(rng, C, F1, F2, flat, K):
             "W3": rng.normal(0, 0.3, size=(K, flat)), "b3": rng.normal(size=K)}
 
 
-def torch_cnn_loss(X, y, P):
-    a1 = F.relu(F.conv2d(torch.tensor(X), P["w1"], P["b1"], padding=1))
-    p1 = F.max_pool2d(a1, 2, 2)
-    a2 = F.relu(F.conv2d(p1, P["w2"], P["b2"], padding=1))
-    p2 = F.max_pool2d(a2, 2, 2)
+def torch_cnn_loss(X, y, P, stride=1):
+    a1 = F.relu(F.conv2d(torch.tensor(X), P["w1"], P["b1"], stride=stride, padding=1))
+    p1 = F.max_pool2d(a1, 2, 2) if stride == 1 else a1
+    a2 = F.relu(F.conv2d(p1, P["w2"], P["b2"], stride=stride, padding=1))
+    p2 = F.max_pool2d(a2, 2, 2) if stride == 1 else a2
     scores = p2.flatten(1) @ P["W3"].T + P["b3"]
     return F.cross_entropy(scores, torch.tensor(y)), scores, {"conv1": a1, "pool1": p1, "conv2": a2,
                                                              "pool2": p2}
@@ -231,20 +231,20 @@ def torch_cnn_loss(X, y, P):
 
 @settings(max_examples=10, deadline=None)
 @given(st.integers(1, 3), st.integers(1, 2), st.integers(1, 3), st.integers(1, 3),
-       st.integers(1, 3), st.integers(0, 2 ** 32 - 1))
-def test_cnn_matches_torch(N, C, h, w, K, seed):
+       st.integers(1, 3), st.integers(0, 2 ** 32 - 1), st.sampled_from([1, 2]))
+def test_cnn_matches_torch(N, C, h, w, K, seed, stride):
     rng = np.random.default_rng(seed)
     H, W = 4 * h, 4 * w
     params = random_cnn(rng, C, 3, 2, 2 * h * w, K + 1)
     X, y = rng.normal(size=(N, C, H, W)), rng.integers(0, K + 1, size=N)
     P = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
-    loss, scores, maps = torch_cnn_loss(X, y, P)
-    ours, our_maps = day4.cnn_forward(X, params)
+    loss, scores, maps = torch_cnn_loss(X, y, P, stride)
+    ours, our_maps = day4.cnn_forward(X, params, stride)
     assert_sums_close(ours, scores, "cnn_forward scores")
     for name in maps:
         assert_sums_close(our_maps[name], maps[name], f"cnn_forward {name}")
     loss.backward()
-    our_loss, grads = day4.cnn_loss_and_grads(X, y, params)
+    our_loss, grads = day4.cnn_loss_and_grads(X, y, params, stride)
     assert abs(our_loss - loss.item()) <= 1e-10 * max(1.0, abs(loss.item()))
     for name in params:
         assert_sums_close(grads[name], P[name].grad, f"cnn_loss_and_grads {name}", factor=1e-9)
@@ -456,7 +456,8 @@ def _edge_probes():
                                     lambda f: day4.global_avg_pool_backward(gdout[:, :2], f(x[:, :2])[1])],
         "global_avg_pool_backward": [lambda f: f(gdout, (2, 3, 3, 1)),
                                      lambda f: after(f, gdout.copy(), (2, 3, 4, 5))],
-        "cnn_loss_and_grads": [lambda f: f(X_cnn, y_cnn, loud)],
+        "cnn_forward": [lambda f: f(X_cnn, cnn_params, 2)],
+        "cnn_loss_and_grads": [lambda f: f(X_cnn, y_cnn, loud), lambda f: f(X_cnn, y_cnn, cnn_params, 2)],
     }
 
 

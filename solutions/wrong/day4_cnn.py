@@ -366,44 +366,93 @@ def receptive_field_jump_too_early(layers):
 
 
 @wrong("cnn_forward", "channels-last confusion: pooled maps flattened in the order (h, w, c)")
-def cnn_forward_flatten_channels_last(X, params):
-    a1 = relu(conv_forward_fast(X, params["w1"], params["b1"], 1, 1)[0])
-    p1, _ = max_pool_forward(a1, 2, 2)
-    a2 = relu(conv_forward_fast(p1, params["w2"], params["b2"], 1, 1)[0])
-    p2, _ = max_pool_forward(a2, 2, 2)
+def cnn_forward_flatten_channels_last(X, params, stride=1):
+    a1 = relu(conv_forward_fast(X, params["w1"], params["b1"], stride, 1)[0])
+    p1 = max_pool_forward(a1, 2, 2)[0] if stride == 1 else a1
+    a2 = relu(conv_forward_fast(p1, params["w2"], params["b2"], stride, 1)[0])
+    p2 = max_pool_forward(a2, 2, 2)[0] if stride == 1 else a2
     scores, _ = affine_forward(p2.transpose(0, 2, 3, 1).reshape(len(X), -1), params["W3"], params["b3"])
     return scores, {"conv1": a1, "pool1": p1, "conv2": a2, "pool2": p2}
 
 
 @wrong("cnn_forward", "the ReLU after the second convolution is missing")
-def cnn_forward_second_relu_missing(X, params):
-    a1 = relu(conv_forward_fast(X, params["w1"], params["b1"], 1, 1)[0])
-    p1, _ = max_pool_forward(a1, 2, 2)
-    a2 = conv_forward_fast(p1, params["w2"], params["b2"], 1, 1)[0]
-    p2, _ = max_pool_forward(a2, 2, 2)
+def cnn_forward_second_relu_missing(X, params, stride=1):
+    a1 = relu(conv_forward_fast(X, params["w1"], params["b1"], stride, 1)[0])
+    p1 = max_pool_forward(a1, 2, 2)[0] if stride == 1 else a1
+    a2 = conv_forward_fast(p1, params["w2"], params["b2"], stride, 1)[0]
+    p2 = max_pool_forward(a2, 2, 2)[0] if stride == 1 else a2
     scores, _ = affine_forward(p2.reshape(len(X), -1), params["W3"], params["b3"])
     return scores, {"conv1": a1, "pool1": p1, "conv2": a2, "pool2": p2}
 
 
 @wrong("cnn_loss_and_grads", "max pooling backpropagated as average pooling")
-def cnn_loss_and_grads_pool_as_average(X, y, params):
-    z1, conv1 = conv_forward_fast(X, params["w1"], params["b1"], 1, 1)
-    p1, pool1 = max_pool_forward(relu(z1), 2, 2)
-    z2, conv2 = conv_forward_fast(p1, params["w2"], params["b2"], 1, 1)
-    p2, pool2 = max_pool_forward(relu(z2), 2, 2)
+def cnn_loss_and_grads_pool_as_average(X, y, params, stride=1):
+    z1, conv1 = conv_forward_fast(X, params["w1"], params["b1"], stride, 1)
+    p1, pool1 = max_pool_forward(relu(z1), 2, 2) if stride == 1 else (relu(z1), None)
+    z2, conv2 = conv_forward_fast(p1, params["w2"], params["b2"], stride, 1)
+    p2, pool2 = max_pool_forward(relu(z2), 2, 2) if stride == 1 else (relu(z2), None)
     flat = p2.reshape(len(X), -1)
     scores, fc = affine_forward(flat, params["W3"], params["b3"])
     loss, dscores = softmax_cross_entropy_backward(scores, y)
     dflat, dW3, db3 = affine_backward(dscores, fc)
-    dz2 = relu_backward(avg_pool_backward(dflat.reshape(p2.shape), (z2.shape, 2, 2)), z2)
+    dp2 = dflat.reshape(p2.shape)
+    dz2 = relu_backward(avg_pool_backward(dp2, (z2.shape, 2, 2)) if stride == 1 else dp2, z2)
     dp1, dw2, db2 = conv_backward_fast(dz2, conv2)
-    dz1 = relu_backward(avg_pool_backward(dp1, (z1.shape, 2, 2)), z1)
+    dz1 = relu_backward((avg_pool_backward(dp1, (z1.shape, 2, 2)) if stride == 1 else dp1), z1)
     _, dw1, db1 = conv_backward_fast(dz1, conv1)
     return loss, {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "W3": dW3, "b3": db3}
 
 
 @wrong("cnn_loss_and_grads", "the ReLU's derivative skipped in the first layer")
-def cnn_loss_and_grads_first_relu_skipped(X, y, params):
+def cnn_loss_and_grads_first_relu_skipped(X, y, params, stride=1):
+    z1, conv1 = conv_forward_fast(X, params["w1"], params["b1"], stride, 1)
+    p1, pool1 = max_pool_forward(relu(z1), 2, 2) if stride == 1 else (relu(z1), None)
+    z2, conv2 = conv_forward_fast(p1, params["w2"], params["b2"], stride, 1)
+    p2, pool2 = max_pool_forward(relu(z2), 2, 2) if stride == 1 else (relu(z2), None)
+    flat = p2.reshape(len(X), -1)
+    scores, fc = affine_forward(flat, params["W3"], params["b3"])
+    loss, dscores = softmax_cross_entropy_backward(scores, y)
+    dflat, dW3, db3 = affine_backward(dscores, fc)
+    dp2 = dflat.reshape(p2.shape)
+    dz2 = relu_backward(max_pool_backward(dp2, pool2) if stride == 1 else dp2, z2)
+    dp1, dw2, db2 = conv_backward_fast(dz2, conv2)
+    dz1 = (max_pool_backward(dp1, pool1) if stride == 1 else dp1)
+    _, dw1, db1 = conv_backward_fast(dz1, conv1)
+    return loss, {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "W3": dW3, "b3": db3}
+
+
+# --- the practical exercise ----------------------------------------------------------------------
+
+
+@wrong("bars_design", "one epoch only: the network has not learned the orientations yet")
+def bars_design_one_epoch():
+    return {"F1": 6, "F2": 8, "stride": 1, "lr": 0.02, "epochs": 1, "batch_size": 32}
+
+
+@wrong("bars_design", "over the parameter budget: 16 and 32 kernels")
+def bars_design_too_big():
+    return {"F1": 16, "F2": 32, "stride": 1, "lr": 0.02, "epochs": 4, "batch_size": 32}
+
+
+@wrong("bars_design", "the extension's demo CNN copied (8 and 16 kernels): over the parameter budget")
+def bars_design_copied_demo():
+    return {"F1": 8, "F2": 16, "stride": 1, "lr": 0.02, "epochs": 4, "batch_size": 32}
+
+
+@wrong("bars_design", "a design that passes on one lucky seed: 3 and 3 kernels, lr 0.05, batches of 8 "
+                      "(0.93 on the visible run; on a new draw two of three runs stall, median 0.69)")
+def bars_design_lucky_seed():
+    return {"F1": 3, "F2": 3, "stride": 1, "lr": 0.05, "epochs": 5, "batch_size": 8}
+
+
+@wrong("bars_design", "the model design with strided convolutions instead of pooling: a one-pixel bar "
+                      "falls between the windows")
+def bars_design_strided():
+    return {"F1": 6, "F2": 8, "stride": 2, "lr": 0.02, "epochs": 4, "batch_size": 32}
+
+
+@wrong("cnn_loss_and_grads", "the stride argument ignored: convolutions of stride 1 and pooling whatever it says")
+def cnn_loss_and_grads_stride_ignored(X, y, params, stride=1):
     z1, conv1 = conv_forward_fast(X, params["w1"], params["b1"], 1, 1)
     p1, pool1 = max_pool_forward(relu(z1), 2, 2)
     z2, conv2 = conv_forward_fast(p1, params["w2"], params["b2"], 1, 1)
@@ -414,33 +463,19 @@ def cnn_loss_and_grads_first_relu_skipped(X, y, params):
     dflat, dW3, db3 = affine_backward(dscores, fc)
     dz2 = relu_backward(max_pool_backward(dflat.reshape(p2.shape), pool2), z2)
     dp1, dw2, db2 = conv_backward_fast(dz2, conv2)
-    dz1 = max_pool_backward(dp1, pool1)
+    dz1 = relu_backward(max_pool_backward(dp1, pool1), z1)
     _, dw1, db1 = conv_backward_fast(dz1, conv1)
     return loss, {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "W3": dW3, "b3": db3}
 
 
-# --- the practical exercise ----------------------------------------------------------------------
-
-
-@wrong("bars_design", "one epoch only: the network has not learned the orientations yet")
-def bars_design_one_epoch():
-    return {"F1": 6, "F2": 8, "lr": 0.02, "epochs": 1, "batch_size": 32}
-
-
-@wrong("bars_design", "over the parameter budget: 16 and 32 kernels")
-def bars_design_too_big():
-    return {"F1": 16, "F2": 32, "lr": 0.02, "epochs": 4, "batch_size": 32}
-
-
-@wrong("bars_design", "the extension's demo CNN copied (8 and 16 kernels): over the parameter budget")
-def bars_design_copied_demo():
-    return {"F1": 8, "F2": 16, "lr": 0.02, "epochs": 4, "batch_size": 32}
-
-
-@wrong("bars_design", "a design that passes on one lucky seed: 3 and 3 kernels, lr 0.05, batches of 8 "
-                      "(0.93 on the visible run; on a new draw two of three runs stall, median 0.69)")
-def bars_design_lucky_seed():
-    return {"F1": 3, "F2": 3, "lr": 0.05, "epochs": 5, "batch_size": 8}
+@wrong("cnn_forward", "with stride 2, the pooling layers kept after the strided convolutions")
+def cnn_forward_pooling_kept(X, params, stride=1):
+    a1 = relu(conv_forward_fast(X, params["w1"], params["b1"], stride, 1)[0])
+    p1 = max_pool_forward(a1, 2, 2)[0]
+    a2 = relu(conv_forward_fast(p1, params["w2"], params["b2"], stride, 1)[0])
+    p2 = max_pool_forward(a2, 2, 2)[0]
+    scores, _ = affine_forward(p2.reshape(len(X), -1), params["W3"], params["b3"])
+    return scores, {"conv1": a1, "pool1": p1, "conv2": a2, "pool2": p2}
 
 
 # --- edges that only the hidden tests reach -----------------------------------------------------
@@ -648,11 +683,11 @@ def global_avg_pool_backward_dout_in_place(dout, cache):
 
 
 @wrong("cnn_loss_and_grads", "softmax evaluated naively (np.exp of the raw scores): overflow for large scores")
-def cnn_loss_and_grads_naive_softmax(X, y, params):
-    z1, conv1 = conv_forward_fast(X, params["w1"], params["b1"], 1, 1)
-    p1, pool1 = max_pool_forward(relu(z1), 2, 2)
-    z2, conv2 = conv_forward_fast(p1, params["w2"], params["b2"], 1, 1)
-    p2, pool2 = max_pool_forward(relu(z2), 2, 2)
+def cnn_loss_and_grads_naive_softmax(X, y, params, stride=1):
+    z1, conv1 = conv_forward_fast(X, params["w1"], params["b1"], stride, 1)
+    p1, pool1 = max_pool_forward(relu(z1), 2, 2) if stride == 1 else (relu(z1), None)
+    z2, conv2 = conv_forward_fast(p1, params["w2"], params["b2"], stride, 1)
+    p2, pool2 = max_pool_forward(relu(z2), 2, 2) if stride == 1 else (relu(z2), None)
     flat = p2.reshape(len(X), -1)
     scores, fc = affine_forward(flat, params["W3"], params["b3"])
     e = np.exp(scores)
@@ -663,20 +698,21 @@ def cnn_loss_and_grads_naive_softmax(X, y, params):
     dscores[np.arange(N), y] -= 1
     dscores /= N
     dflat, dW3, db3 = affine_backward(dscores, fc)
-    dz2 = relu_backward(max_pool_backward(dflat.reshape(p2.shape), pool2), z2)
+    dp2 = dflat.reshape(p2.shape)
+    dz2 = relu_backward(max_pool_backward(dp2, pool2) if stride == 1 else dp2, z2)
     dp1, dw2, db2 = conv_backward_fast(dz2, conv2)
-    dz1 = relu_backward(max_pool_backward(dp1, pool1), z1)
+    dz1 = relu_backward((max_pool_backward(dp1, pool1) if stride == 1 else dp1), z1)
     _, dw1, db1 = conv_backward_fast(dz1, conv1)
     return loss, {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "W3": dW3, "b3": db3}
 
 
 @wrong("cnn_loss_and_grads", "the max subtracted, but the loss is the log of the softmax probability: "
                              "log(0) when the scores are hundreds apart")
-def cnn_loss_and_grads_log_of_probability(X, y, params):
-    z1, conv1 = conv_forward_fast(X, params["w1"], params["b1"], 1, 1)
-    p1, pool1 = max_pool_forward(relu(z1), 2, 2)
-    z2, conv2 = conv_forward_fast(p1, params["w2"], params["b2"], 1, 1)
-    p2, pool2 = max_pool_forward(relu(z2), 2, 2)
+def cnn_loss_and_grads_log_of_probability(X, y, params, stride=1):
+    z1, conv1 = conv_forward_fast(X, params["w1"], params["b1"], stride, 1)
+    p1, pool1 = max_pool_forward(relu(z1), 2, 2) if stride == 1 else (relu(z1), None)
+    z2, conv2 = conv_forward_fast(p1, params["w2"], params["b2"], stride, 1)
+    p2, pool2 = max_pool_forward(relu(z2), 2, 2) if stride == 1 else (relu(z2), None)
     flat = p2.reshape(len(X), -1)
     scores, fc = affine_forward(flat, params["W3"], params["b3"])
     e = np.exp(scores - scores.max(axis=1, keepdims=True))
@@ -687,8 +723,9 @@ def cnn_loss_and_grads_log_of_probability(X, y, params):
     dscores[np.arange(N), y] -= 1
     dscores /= N
     dflat, dW3, db3 = affine_backward(dscores, fc)
-    dz2 = relu_backward(max_pool_backward(dflat.reshape(p2.shape), pool2), z2)
+    dp2 = dflat.reshape(p2.shape)
+    dz2 = relu_backward(max_pool_backward(dp2, pool2) if stride == 1 else dp2, z2)
     dp1, dw2, db2 = conv_backward_fast(dz2, conv2)
-    dz1 = relu_backward(max_pool_backward(dp1, pool1), z1)
+    dz1 = relu_backward((max_pool_backward(dp1, pool1) if stride == 1 else dp1), z1)
     _, dw1, db1 = conv_backward_fast(dz1, conv1)
     return loss, {"w1": dw1, "b1": db1, "w2": dw2, "b2": db2, "W3": dW3, "b3": db3}
