@@ -28,7 +28,7 @@ from torch import nn
 from course import checks
 from course.checks import TOL, assert_close, assert_dtype, assert_shape, to_torch
 from course.data import load_digits_split, make_2d, minibatches
-from helpers import assert_within, differs, float_arrays, networks, notebook_function, numpy_of
+from helpers import or_error, assert_within, differs, float_arrays, networks, notebook_function, numpy_of
 from solutions import day1_forward as day1
 from solutions import day2_backprop as day2
 from solutions.wrong import day2_backprop as wrong_day2
@@ -993,14 +993,6 @@ def test_every_graded_function_has_a_probe():
     assert public == set(PROBES)
 
 
-def _or_error(f, *args):
-    """f(*args), or the name of the exception it raised (a wrong answer may not handle every case)."""
-    try:
-        return f(*args)
-    except Exception as exc:  # noqa: BLE001
-        return type(exc).__name__
-
-
 def _edge_probes():
     """Inputs at the edges, where some wrong answers differ only: saturated units (|z| ≥ 710),
     values float32 cannot hold, one neuron, integer inputs, every argument (h, eps, betas,
@@ -1113,8 +1105,8 @@ def test_wrong_answer_differs_from_the_reference(wrong):
         if differs(result, reference):
             return
         for probe in EDGE_PROBES.get(wrong.target, []):
-            if _differs_at_the_edge(_or_error(probe, notebook_function(wrong, day2)),
-                                    _or_error(probe, getattr(day2, wrong.target))):
+            if _differs_at_the_edge(or_error(probe, notebook_function(wrong, day2)),
+                                    or_error(probe, getattr(day2, wrong.target))):
                 return
     raise AssertionError(f"{wrong.name} gives the reference's results, at the edges too: "
                          f"an equivalent rewrite, not a bug")
@@ -1125,9 +1117,9 @@ def test_the_edge_probes_see_no_difference_in_the_reference():
     with np.errstate(all="ignore"):
         for target, probes in EDGE_PROBES.items():
             for probe in probes:
-                first = _or_error(probe, getattr(day2, target))
+                first = or_error(probe, getattr(day2, target))
                 assert not isinstance(first, str), (target, first)
-                assert not _differs_at_the_edge(_or_error(probe, getattr(day2, target)), first), target
+                assert not _differs_at_the_edge(or_error(probe, getattr(day2, target)), first), target
 
 
 def test_the_difference_check_can_fail():

@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course import checks
-from helpers import differs, notebook_function
+from helpers import or_error, differs, notebook_function
 from course.checks import assert_dtype, assert_shape
 from solutions import day4_cnn as day4
 from solutions.wrong import day4_cnn as wrong_day4
@@ -404,14 +404,6 @@ def test_the_given_cells_compute_the_reference():
             assert not differs(probe(space[name]), probe(getattr(day4, name)), tol=1e-12), name
 
 
-def _or_error(f, *args):
-    """f(*args), or the name of the exception it raised (a wrong answer may not handle every case)."""
-    try:
-        return f(*args)
-    except Exception as exc:  # noqa: BLE001
-        return type(exc).__name__
-
-
 def _edge_probes():
     """Inputs at the edges, where some wrong answers differ only: values float32 cannot hold,
     the defaults, windows that ceil and floor count differently (5×5 under 2×2 / 2), N = 1,
@@ -480,8 +472,8 @@ def test_wrong_answer_differs_from_the_reference(wrong):
         if differs(result, reference):
             return
         for probe in EDGE_PROBES.get(wrong.target, []):
-            if _differs_at_the_edge(_or_error(probe, notebook_function(wrong, day4)),
-                                    _or_error(probe, getattr(day4, wrong.target))):
+            if _differs_at_the_edge(or_error(probe, notebook_function(wrong, day4)),
+                                    or_error(probe, getattr(day4, wrong.target))):
                 return
     raise AssertionError(f"{wrong.name} gives the reference's results, at the edges too")
 
@@ -490,6 +482,6 @@ def test_the_edge_probes_see_no_difference_in_the_reference():
     # a probe that a correct answer written again would fail is no probe
     for target, probes in EDGE_PROBES.items():
         for probe in probes:
-            first = _or_error(probe, getattr(day4, target))
+            first = or_error(probe, getattr(day4, target))
             assert not isinstance(first, str), (target, first)
-            assert not _differs_at_the_edge(_or_error(probe, getattr(day4, target)), first), target
+            assert not _differs_at_the_edge(or_error(probe, getattr(day4, target)), first), target

@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course import checks, data
-from helpers import differs, notebook_function
+from helpers import or_error, differs, notebook_function
 from course.checks import assert_dtype, assert_shape
 from solutions import day1_forward as day1
 from solutions import day5_rnn as day5
@@ -312,14 +312,6 @@ def test_sample_with_temperature_matches_torch_softmax(C, T, scale, seed):
 
 
 
-def _or_error(f, *args):
-    """f(*args), or the name of the exception it raised (a wrong answer may not handle every case)."""
-    try:
-        return f(*args)
-    except Exception as exc:  # noqa: BLE001
-        return type(exc).__name__
-
-
 def _probes():
     rng = np.random.default_rng(11)
     N, T, D, H = 2, 4, 3, 3
@@ -353,7 +345,7 @@ def _probes():
         "precision_recall_f1": lambda f: f(cm),
         "macro_f1": lambda f: f(cm),
         "recurrent_loss_and_grads": lambda f: [f(x_long, y_real, p_model, day5.gru_forward, day5.gru_backward, 3),
-                                               _or_error(f, x_long, y_steps, p_model, day5.gru_forward,
+                                               or_error(f, x_long, y_steps, p_model, day5.gru_forward,
                                                          day5.gru_backward, 3)],
         "sample_with_temperature": lambda f: [f(np.array([800.0, 799.0, 0.0]), 0.5, 3)[1],
                                               f(np.array([1.0, 2.0, 0.5]), 2.0, 3)[1]],
@@ -470,8 +462,8 @@ def test_wrong_answer_differs_from_the_reference(wrong):
         return
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for probe in EDGE_PROBES.get(wrong.target, []):
-            if _differs_at_the_edge(_or_error(probe, notebook_function(wrong, day5)),
-                                    _or_error(probe, getattr(day5, wrong.target))):
+            if _differs_at_the_edge(or_error(probe, notebook_function(wrong, day5)),
+                                    or_error(probe, getattr(day5, wrong.target))):
                 return
     raise AssertionError(f"{wrong.name} gives the reference's results, at the edges too")
 
@@ -481,9 +473,9 @@ def test_the_edge_probes_see_no_difference_in_the_reference():
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for target, probes in EDGE_PROBES.items():
             for probe in probes:
-                first = _or_error(probe, getattr(day5, target))
+                first = or_error(probe, getattr(day5, target))
                 assert not isinstance(first, str), (target, first)
-                assert not _differs_at_the_edge(_or_error(probe, getattr(day5, target)), first), target
+                assert not _differs_at_the_edge(or_error(probe, getattr(day5, target)), first), target
 
 
 def test_diagnoses_name_each_wrong_answer_of_a_target_once():
