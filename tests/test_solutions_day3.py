@@ -535,6 +535,8 @@ def test_digits_design_clears_the_targets_and_an_overlarge_unregularised_one_doe
     run = day3.design_run(big, seed=0)
     assert run["accuracy"] >= 0.82  # accuracy alone does not tell them apart ...
     assert run["loss"] > 0.53  # ... the test cross-entropy does
+    token = wrong_day3.digits_design_cure_in_name_only()
+    assert day3.design_run(token, seed=0)["loss"] > 0.53  # a cure that changes nothing is no cure
 
 
 @PROPERTY

@@ -1057,6 +1057,18 @@ def digits_design_overlarge_unregularised():
             "dropout": 0.0, "lr": 0.05, "epochs": 60, "batch_size": 20, "augment": 0, "noise": 0.0}
 
 
+@wrong("digits_design", "softmax regression: 64-10, no hidden layer and no cure")
+def digits_design_softmax_regression():
+    return {"sizes": [64, 10], "activation": "relu", "init": "he", "lam": 0.0,
+            "dropout": 0.0, "lr": 0.05, "epochs": 60, "batch_size": 20, "augment": 0, "noise": 0.0}
+
+
+@wrong("digits_design", "a cure in name only: 64-256-256-10 with λ = 10⁻⁹, which changes nothing (overconfident)")
+def digits_design_cure_in_name_only():
+    return {"sizes": [64, 256, 256, 10], "activation": "relu", "init": "he", "lam": 1e-9,
+            "dropout": 0.0, "lr": 0.05, "epochs": 60, "batch_size": 20, "augment": 0, "noise": 0.0}
+
+
 @wrong("digits_design", "over the budget: 64-512-512-10")
 def digits_design_over_budget():
     return {"sizes": [64, 512, 512, 10], "activation": "relu", "init": "he", "lam": 3e-3,
