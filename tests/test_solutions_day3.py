@@ -529,7 +529,7 @@ def test_every_wrong_answer_is_a_bug(answer):
 
 
 def test_digits_design_clears_the_targets_and_an_overlarge_unregularised_one_does_not():
-    run = day3.design_run(day3.digits_design(), seed=0)  # seed 2 as well in grader check's hidden test
+    run = day3.design_run(day3.digits_design(), seed=0)  # seeds 1 and 2 as well in grader check's hidden test (their median)
     assert run["accuracy"] >= 0.82 and run["loss"] <= 0.53
     big = wrong_day3.digits_design_overlarge_unregularised()
     run = day3.design_run(big, seed=0)
