@@ -128,6 +128,16 @@ def refuse_what_grading_refuses(fn: Callable, name: str | None = None) -> None:
     if not isinstance(fn, types.FunctionType):
         return
     name = name or fn.__name__
+
+    def uses_torch(what: str):
+        raise CheckFailed(f"{name} {what}: graded code is run without torch when it is graded, "
+                          f"so this answer would score 0 there. Write it with NumPy.")
+
+    def calls_itself(where: str):
+        raise CheckFailed(f"{name} calls {where}.{name}: that is the exercise itself. Write it "
+                          f"yourself: when graded, that call is refused and the exercise "
+                          f"scores 0.")
+
     seen, todo = set(), [fn]
     while todo:
         f = todo.pop()
@@ -137,36 +147,24 @@ def refuse_what_grading_refuses(fn: Callable, name: str | None = None) -> None:
         globals_, attrs, imports = _names(f.__code__)
         for module in imports:
             if _top(module) == "torch":
-                raise CheckFailed(
-                    f"{name} imports {module}: graded code is run without torch when it is "
-                    f"graded, so this answer would score 0 there. Write it with NumPy.")
+                uses_torch(f"imports {module}")
         for g in globals_:
             value = f.__globals__.get(g)
+            if value is None or isinstance(value, (int, float, str, bool)):
+                continue
             if isinstance(value, types.ModuleType):
                 if _top(value.__name__) == "torch":
-                    raise CheckFailed(
-                        f"{name} uses torch (`{g}`): graded code is run without torch when it "
-                        f"is graded, so this answer would score 0 there. Write it with NumPy.")
+                    uses_torch(f"uses torch (`{g}`)")
                 if _top(value.__name__) in _SHIPPED and name in attrs \
                         and callable(getattr(value, name, None)):
-                    raise CheckFailed(
-                        f"{name} calls {value.__name__}.{name}: that is the exercise itself. "
-                        f"Write it yourself: when graded, that call is refused and the "
-                        f"exercise scores 0.")
-                continue
-            if value is None or isinstance(value, (int, float, str, bool)):
+                    calls_itself(value.__name__)
                 continue
             where = getattr(value, "__module__", None)
             if _top(where) == "torch":
-                raise CheckFailed(
-                    f"{name} uses torch (`{g}`): graded code is run without torch when it "
-                    f"is graded, so this answer would score 0 there. Write it with NumPy.")
+                uses_torch(f"uses torch (`{g}`)")
             if isinstance(value, types.FunctionType):
                 if _top(where) in _SHIPPED and value.__name__ == name:
-                    raise CheckFailed(
-                        f"{name} calls {where}.{name}: that is the exercise itself. Write it "
-                        f"yourself: when graded, that call is refused and the exercise "
-                        f"scores 0.")
+                    calls_itself(where)
                 if where == fn.__module__:        # a helper of the student's own
                     todo.append(value)
 
@@ -526,7 +524,7 @@ def check_cases(fn: Callable, reference: Callable, cases: Iterable, name: str | 
 
 
 def _arrays_in(value, depth=0):
-    """Every array (and float) inside nested tuples, lists and dicts."""
+    """Every array inside nested tuples, lists and dicts."""
     if depth > 6:
         return
     if isinstance(value, np.ndarray):
