@@ -333,11 +333,6 @@ def part_scores(notebooks, parts: dict[tuple[str, str], str]) -> dict[str, list[
     return out
 
 
-def scores_line(scores: dict[str, list[float]]) -> str:
-    core, ext = scores[CORE], scores[EXTENSION]
-    text = f"core {core[0]:g}/{core[1]:g}"
-    return text + (f", extension {ext[0]:g}/{ext[1]:g}" if ext[1] else "")
-
 
 # --- the lecturer's timetable -------------------------------------------------------------
 
