@@ -333,7 +333,6 @@ def part_scores(notebooks, parts: dict[tuple[str, str], str]) -> dict[str, list[
     return out
 
 
-
 # --- the lecturer's timetable -------------------------------------------------------------
 
 LUNCH = 30                 # minutes
