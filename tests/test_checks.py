@@ -579,3 +579,11 @@ def test_a_cache_must_hold_what_the_backward_pass_needs_in_any_layout():
     # float32 copies are not exact copies
     assert "no exact copy" in failure(checks.assert_cache_holds,
                                       (x.astype(np.float32), h), {"x": x + 1e-12})
+
+
+def test_a_score_below_its_target_gives_the_exercises_own_advice():
+    msg = failure(checks.check_at_least, "accuracy", 0.5, 0.9)
+    assert msg == "accuracy: 0.500 is below the target 0.900."
+    msg = failure(checks.check_at_least, "accuracy", 0.5, 0.9, advice="More kernels?")
+    assert msg.endswith("below the target 0.900. More kernels?")
+    assert checks.check_at_least("accuracy", 0.95, 0.9) is None
