@@ -28,7 +28,7 @@ from torch import nn
 from course import checks
 from course.checks import TOL, assert_close, assert_dtype, assert_shape, to_torch
 from course.data import load_digits_split, make_2d, minibatches
-from helpers import or_error, assert_within, differs, float_arrays, networks, notebook_function, numpy_of
+from helpers import differs_at_the_edge, or_error, twice, assert_within, differs, float_arrays, networks, notebook_function, numpy_of
 from solutions import day1_forward as day1
 from solutions import day2_backprop as day2
 from solutions.wrong import day2_backprop as wrong_day2
@@ -1010,10 +1010,6 @@ def _edge_probes():
         f(*args)
         return args[k]
 
-    def twice(f, *args, **kwargs):
-        f(*args, **kwargs)
-        return f(*args, **kwargs)
-
     def raises_value_error(f, *args):
         try:
             f(*args)
@@ -1087,14 +1083,6 @@ def _edge_probes():
 EDGE_PROBES = _edge_probes()
 
 
-def _differs_at_the_edge(result, reference):
-    """differs() held to 1e-13 (the wrong answers copy the reference but for their bug);
-    an error against a result is a difference."""
-    if isinstance(result, str) or isinstance(reference, str):
-        return not (isinstance(result, str) and isinstance(reference, str) and result == reference)
-    return differs(result, reference, tol=1e-13)
-
-
 @pytest.mark.parametrize("wrong", WRONG, ids=[w.name for w in WRONG])
 def test_wrong_answer_differs_from_the_reference(wrong):
     reference = PROBES[wrong.target](getattr(day2, wrong.target))
@@ -1105,7 +1093,7 @@ def test_wrong_answer_differs_from_the_reference(wrong):
         if differs(result, reference):
             return
         for probe in EDGE_PROBES.get(wrong.target, []):
-            if _differs_at_the_edge(or_error(probe, notebook_function(wrong, day2)),
+            if differs_at_the_edge(or_error(probe, notebook_function(wrong, day2)),
                                     or_error(probe, getattr(day2, wrong.target))):
                 return
     raise AssertionError(f"{wrong.name} gives the reference's results, at the edges too: "
@@ -1119,7 +1107,7 @@ def test_the_edge_probes_see_no_difference_in_the_reference():
             for probe in probes:
                 first = or_error(probe, getattr(day2, target))
                 assert not isinstance(first, str), (target, first)
-                assert not _differs_at_the_edge(or_error(probe, getattr(day2, target)), first), target
+                assert not differs_at_the_edge(or_error(probe, getattr(day2, target)), first), target
 
 
 def test_the_difference_check_can_fail():

@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course import checks
-from helpers import or_error, differs, notebook_function
+from helpers import differs_at_the_edge, or_error, twice, differs, notebook_function
 from course.checks import assert_dtype, assert_shape
 from solutions import day4_cnn as day4
 from solutions.wrong import day4_cnn as wrong_day4
@@ -427,10 +427,6 @@ def _edge_probes():
         f(array, *rest)
         return array
 
-    def twice(f, *args):
-        f(*args)
-        return f(*args)
-
     return {
         "correlate1d": [lambda f: f(fine[0, 0, 0], w[0, 0, :, 0])],
         "conv_forward": [lambda f: f(x, w, b)[0],
@@ -456,14 +452,6 @@ def _edge_probes():
 EDGE_PROBES = _edge_probes()
 
 
-def _differs_at_the_edge(result, reference):
-    """differs() held to 1e-13 (the wrong answers copy the reference but for their bug);
-    an error against a result is a difference."""
-    if isinstance(result, str) or isinstance(reference, str):
-        return not (isinstance(result, str) and isinstance(reference, str) and result == reference)
-    return differs(result, reference, tol=1e-13)
-
-
 @pytest.mark.parametrize("wrong", WRONG, ids=[w.name for w in WRONG])
 def test_wrong_answer_differs_from_the_reference(wrong):
     reference = PROBES[wrong.target](getattr(day4, wrong.target))
@@ -472,7 +460,7 @@ def test_wrong_answer_differs_from_the_reference(wrong):
         if differs(result, reference):
             return
         for probe in EDGE_PROBES.get(wrong.target, []):
-            if _differs_at_the_edge(or_error(probe, notebook_function(wrong, day4)),
+            if differs_at_the_edge(or_error(probe, notebook_function(wrong, day4)),
                                     or_error(probe, getattr(day4, wrong.target))):
                 return
     raise AssertionError(f"{wrong.name} gives the reference's results, at the edges too")
@@ -484,4 +472,4 @@ def test_the_edge_probes_see_no_difference_in_the_reference():
         for probe in probes:
             first = or_error(probe, getattr(day4, target))
             assert not isinstance(first, str), (target, first)
-            assert not _differs_at_the_edge(or_error(probe, getattr(day4, target)), first), target
+            assert not differs_at_the_edge(or_error(probe, getattr(day4, target)), first), target

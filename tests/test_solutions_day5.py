@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course import checks, data
-from helpers import or_error, differs, notebook_function
+from helpers import differs_at_the_edge, or_error, twice, differs, notebook_function
 from course.checks import assert_dtype, assert_shape
 from solutions import day1_forward as day1
 from solutions import day5_rnn as day5
@@ -382,10 +382,6 @@ def _edge_probes():
         f(array, *rest)
         return array
 
-    def twice(f, *args):
-        f(*args)
-        return f(*args)
-
     return {
         "rnn_step_forward": [lambda f: f(x, h0, big["rnn"])[0],
                              lambda f: day5.rnn_step_backward(dh, f(x, h0, p["rnn"])[1])],
@@ -418,14 +414,6 @@ def _edge_probes():
 
 
 EDGE_PROBES = _edge_probes()
-
-
-def _differs_at_the_edge(result, reference):
-    """differs() held to 1e-13 (the wrong answers copy the reference but for their bug);
-    an error against a result is a difference."""
-    if isinstance(result, str) or isinstance(reference, str):
-        return not (isinstance(result, str) and isinstance(reference, str) and result == reference)
-    return differs(result, reference, tol=1e-13)
 
 
 def _state_parameters(fn, target):
@@ -462,7 +450,7 @@ def test_wrong_answer_differs_from_the_reference(wrong):
         return
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for probe in EDGE_PROBES.get(wrong.target, []):
-            if _differs_at_the_edge(or_error(probe, notebook_function(wrong, day5)),
+            if differs_at_the_edge(or_error(probe, notebook_function(wrong, day5)),
                                     or_error(probe, getattr(day5, wrong.target))):
                 return
     raise AssertionError(f"{wrong.name} gives the reference's results, at the edges too")
@@ -475,7 +463,7 @@ def test_the_edge_probes_see_no_difference_in_the_reference():
             for probe in probes:
                 first = or_error(probe, getattr(day5, target))
                 assert not isinstance(first, str), (target, first)
-                assert not _differs_at_the_edge(or_error(probe, getattr(day5, target)), first), target
+                assert not differs_at_the_edge(or_error(probe, getattr(day5, target)), first), target
 
 
 def test_diagnoses_name_each_wrong_answer_of_a_target_once():
