@@ -435,7 +435,12 @@ def test_day1_in_jupyterlab(lab, tmp_path):
                     nb.cells.nth(i).scroll_into_view_if_needed()
                     heading = nb.cells.nth(i).locator("h2").first
                     heading.wait_for(timeout=30_000)
-                    text = heading.inner_text()
+                    # A cell scrolled into view may be attached before its text is rendered.
+                    deadline = time.monotonic() + 30
+                    while title not in (text := heading.inner_text()):
+                        if time.monotonic() > deadline:
+                            break
+                        time.sleep(0.2)
                     assert ("extension, optional" in text) == badge, (title, text)
 
             with steps.step("validate"):
