@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import dis
+import inspect
 import math
 import types
 from typing import Any, Callable, Iterable, Sequence
@@ -559,6 +560,28 @@ def call(fn: Callable, *args, **kwargs):
         return fn(*args, **kwargs)
     except NotImplementedError:
         raise NotImplementedYet(not_implemented_message(getattr(fn, "__name__", None))) from None
+
+
+def call_pure(fn: Callable, *args, **kwargs):
+    """``call``, then a stop if ``fn`` changed one of its input arrays in place (also one
+    inside a tuple, list or dict such as params or a cache), naming the argument: what a
+    test compares afterwards would otherwise be the changed input, and the message would
+    blame the values instead of the in-place change."""
+    before = copy.deepcopy((args, kwargs))
+    out = call(fn, *args, **kwargs)
+    try:
+        names = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        names = []
+    pairs = [(names[k] if k < len(names) else f"argument {k + 1}", b, a)
+             for k, (b, a) in enumerate(zip(before[0], args))]
+    pairs += [(k, before[1][k], kwargs[k]) for k in kwargs]
+    for what, b, a in pairs:
+        if not _unchanged(b, a):
+            shape = f" {a.shape}" if isinstance(a, np.ndarray) else ""
+            raise CheckFailed(f"{getattr(fn, '__name__', 'the function')} modified its input "
+                              f"{what}{shape} in place: compute into a new array, or work on a copy")
+    return out
 
 
 # --- Day 4: sizes are whole numbers ----------------------------------------------------

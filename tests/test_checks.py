@@ -21,7 +21,7 @@ import torch.nn.functional as F
 import course
 from course import checks
 from course.checks import (NUMERIC_TOL, TOL, CheckFailed, NotImplementedYet, assert_close,
-                           assert_dtype, assert_shape, call, check_cases, crosscheck,
+                           assert_dtype, assert_shape, call, call_pure, check_cases, crosscheck,
                            numeric_gradient, relative_error, to_torch)
 from solutions import day1_forward as day1
 
@@ -398,6 +398,24 @@ def test_call_returns_the_result_or_a_not_implemented_note():
 
     with pytest.raises(NotImplementedYet, match="`relu_prime` is not implemented yet"):
         call(relu_prime, 1.0)
+
+
+def test_call_pure_names_the_argument_changed_in_place():
+    def step(x, params):
+        params["W"] *= 2          # changes the caller's W
+        return x
+    params = {"W": np.ones((2, 3))}
+    msg = failure(call_pure, step, np.zeros(2), params)
+    assert "step modified its input params in place" in msg
+    assert params["W"][0, 0] == 2.0     # the call happened; only the report is new
+
+    def scale(x, dh):
+        dh += 1
+        return x
+    msg = failure(call_pure, scale, np.zeros(2), dh=np.zeros((1, 4)))
+    assert "modified its input dh (1, 4) in place" in msg
+    # an untouched input passes and returns the result
+    assert call_pure(day1.relu, np.array([-1.0, 2.0])).tolist() == [0.0, 2.0]
 
 
 # --- in IPython: a stub's note replaces the traceback --------------------------------
