@@ -511,20 +511,21 @@ it does nothing for vanishing gradients, which need another architecture: the LS
 Jacobian along the additive path is $\operatorname{diag}(f)$ (a gate near 1), not a product with $W_{hh}$.
 """.strip(),
     "evaluation-answer": r"""
-1. The read-out reaches an accuracy of about 0.89 ± 0.02 and a macro $F_1$ of about 0.89 over the five
-seeds; the majority baseline (always the most frequent training class) has accuracy 0.10 — one class
-in ten is right by construction — and macro $F_1 \approx 0.02$.  The baseline predicts a single class:
-that class has recall 1 and precision 0.1 ($F_1 = 2 \cdot 0.1 \cdot 1/1.1 \approx 0.18$), every other class
-has $F_1 = 0$ (never predicted), so the mean over ten classes is $\approx 0.018$.  Accuracy counts
-examples, macro $F_1$ counts classes: with unequal classes a model that ignores the small ones can have a
-high accuracy and a poor macro $F_1$; report both (and the per-class values or the confusion matrix).
-2. The standard deviation over seeds is about 0.016, so a difference of 0.01 in one run is within the
-noise of the initialisation alone.  Run both variants over several seeds (the same seeds), compare
-mean ± std (or the paired differences), and decide on a validation set; the test set is used once, at the
-end.
-3. For example: a larger hidden size $H$ or a different spectral radius / input scale; a stronger or weaker
-ridge penalty; training the recurrent weights with BPTT (an LSTM or GRU with Adam and clipping) instead of
-fixing them; reading all hidden states instead of only the last; early stopping on the validation loss.
-Each is chosen on the validation split, never on the test split.
+1. With the model design (32 units, 100 Adam steps of 32 images at lr 0.015, clipping at 1.5) the three seeds
+reach a validation accuracy of 0.922, 0.948 and 0.915, i.e. 0.928 ± 0.014, and a macro $F_1$ of 0.928 ± 0.015;
+the majority baseline (class 3, the most frequent training class) has accuracy 0.104 (28 of the 270 validation
+digits are 3s) and macro $F_1 \approx 0.019$.  The baseline predicts a single class: that class has recall 1
+and precision 0.104 ($F_1 = 2 \cdot 0.104 \cdot 1/1.104 \approx 0.19$), every other class has $F_1 = 0$ (never
+predicted), so the mean over ten classes is $\approx 0.019$.  Accuracy counts examples, macro $F_1$ counts
+classes: with unequal classes a model that ignores the small ones can have a high accuracy and a poor macro
+$F_1$; report both (and the per-class values or the confusion matrix).
+2. The standard deviation over the seeds is about 0.014, so a difference of 0.01 in one run is within the
+noise of the initialisation and the batches alone.  Run both variants over several seeds (the same seeds),
+compare mean ± std (or the paired differences), and decide on the validation split; the test split is used
+once, at the end.
+3. For example: a gated cell (the GRU or LSTM of Part 2) instead of the tanh RNN; more training steps or a
+tuned learning rate and clipping threshold; a larger hidden size; a read-out of every hidden state instead of
+only the last; early stopping on the validation loss.  Each is chosen on the validation split, never on the
+test split.
 """.strip(),
 }
