@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lab formgrader check clean venv sysdeps
+.PHONY: demo test lab formgrader check clean venv sysdeps hub node
 
 # System packages the judge (bubblewrap) and the browser test (chromium) use:
 # installed with apt-get when missing and we are root; otherwise a note.
@@ -29,10 +29,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	touch $(STAMP)
 
+# The classroom hub's proxy (npm's configurable-http-proxy), into node_modules/ here.
+NODE_STAMP := node_modules/.installed
+node: $(NODE_STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
+	else echo "note: npm is missing: the classroom hub needs Node.js (sudo apt-get install nodejs npm)"; fi
+
 demo: $(STAMP) sysdeps
 	$(PY) -m grader demo
 
-test: $(STAMP) sysdeps
+test: $(STAMP) sysdeps node
 	$(PY) -m pytest
 
 check: $(STAMP)
@@ -42,6 +50,10 @@ check: $(STAMP)
 # JupyterLab on a fresh student release of every built day (existing day folders are kept).
 lab: $(STAMP) sysdeps
 	$(PY) -m grader lab
+
+# The classroom: JupyterHub serving the course to OS accounts (run as root; see README).
+hub: $(STAMP) sysdeps node
+	$(PY) -m grader hub
 
 # The instructor's JupyterLab with nbgrader's formgrader on .nbgrader/ (manual grading).
 formgrader: $(STAMP)

@@ -15,6 +15,7 @@ One command per step of the week, each in a module of its own:
     formgrader grader/formgrader.py the instructor's JupyterLab: manual grading
     lab        grader/lab.py        the student's JupyterLab
     demo       grader/demo.py       the whole pipeline on a simulated class
+    hub        grader/hub.py        the classroom on a JupyterHub: accounts, the exchange
 """
 
 from __future__ import annotations
@@ -121,7 +122,49 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--no-start", action="store_true", help="prepare the workspace only")
     s = sub.add_parser("demo", help="the whole pipeline end to end on a simulated class")
     s.add_argument("--day", action="append", type=_day, help="only this day (repeatable)")
+    _hub_parser(sub)
     return p
+
+
+def _hub_parser(sub):
+    from .hub import DEFAULT_HUB_ROOT
+
+    h = sub.add_parser("hub", help="the classroom on a JupyterHub (run as root): start it, "
+                                   "make the students' accounts, release, collect, feedback "
+                                   "through nbgrader's exchange")
+    h.add_argument("--hub-root", type=Path, default=DEFAULT_HUB_ROOT,
+                   help=f"the hub's folder: exchange, database, configuration "
+                        f"(default {DEFAULT_HUB_ROOT})")
+    hs = h.add_subparsers(dest="hub_command")
+    s = hs.add_parser("start", help="start the hub (the default): the repository is closed to "
+                                    "other accounts first, except the course environment")
+    for p, default in ((h, None), (s, argparse.SUPPRESS)):
+        p.add_argument("--ip", default=default or "127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; the classroom network's "
+                            "address, or 0.0.0.0, behind TLS: see the README)")
+        p.add_argument("--port", type=int, default=default or 8000,
+                       help="the hub's port (default 8000; it also uses the next two)")
+        p.add_argument("--instructor", action="append", default=default or [], metavar="ACCOUNT",
+                       help="an OS account that gets formgrader on the course folder and the "
+                            "hub's admin page (repeatable)")
+        p.add_argument("--no-start", action="store_true", default=default or False,
+                       help="write the configuration and check the machine only")
+    s = hs.add_parser("accounts", help="OS accounts and nbgrader students from a roster CSV "
+                                       "(name,student_id[,email]); first passwords go to a "
+                                       "file only root can read; run again: nothing changes")
+    s.add_argument("roster", type=Path)
+    s.add_argument("--remove", action="store_true",
+                   help="remove the roster's accounts (those this command made) and homes")
+    s.add_argument("--dry-run", action="store_true",
+                   help="print the commands instead of running them (the default when not root)")
+    for name, text in (("release", "release DAY and put it on the exchange, with the toolkit"),
+                       ("collect", "collect DAY's submissions from the exchange into submitted/"),
+                       ("feedback", "feedback pages for DAY's graded submissions, onto the "
+                                    "exchange for the students to fetch")):
+        s = hs.add_parser(name, help=text)
+        s.add_argument("day", type=_day)
+    hs.add_parser("lock", help="close the repository to other accounts (start does this)")
+    hs.add_parser("unlock", help="give the repository back the modes `lock` found")
 
 
 def main(argv=None) -> int:
@@ -255,6 +298,59 @@ def formgrader(args, course) -> int:
     return start_formgrader(course, args.port)
 
 
+def hub(args, course) -> int:
+    from . import hub as classroom
+
+    place = classroom.Hub(args.hub_root)
+    what = args.hub_command or "start"
+    try:
+        if what == "start":
+            if args.no_start:
+                if classroom.is_root():
+                    classroom.lock_repository(place)
+                config = classroom.prepare(place, args.ip, args.port, tuple(args.instructor))
+                problems = classroom.preflight(place)
+                print(f"hub configuration written to {config}")
+                for p in problems:
+                    print(f"  not ready: {p}")
+                return 1 if problems else 0
+            return classroom.start(place, args.ip, args.port, args.instructor)
+        if what == "accounts":
+            do = classroom.remove_accounts if args.remove else classroom.create_accounts
+            report = do(place, args.roster, course, dry_run=True if args.dry_run else None)
+            if not classroom.is_root() or args.dry_run:
+                print("not run (needs root); as root this would run:")
+                for cmd in report.commands:
+                    print("  " + " ".join(cmd))
+                return 0
+            if args.remove:
+                print(f"removed {len(report.removed)} account(s): {', '.join(report.removed)}")
+                if report.kept:
+                    print(f"not made by this command, left alone: {', '.join(report.kept)}")
+                return 0
+            print(f"created {len(report.created)} account(s), {len(report.kept)} already there")
+            if report.passwords:
+                print(f"first passwords (once, root only): {report.passwords}")
+            return 0
+        if what == "release":
+            print(classroom.release_to_exchange(place, args.day, course).strip()[-2000:])
+        elif what == "collect":
+            out = classroom.collect_from_exchange(place, args.day, course)
+            print(out.strip()[-4000:])
+        elif what == "feedback":
+            print(classroom.feedback_to_exchange(place, args.day, course).strip()[-2000:])
+        elif what == "lock":
+            changed = classroom.lock_repository(place)
+            print(f"closed to other accounts: {len(changed)} entr(ies) of {place.repo}")
+        elif what == "unlock":
+            classroom.unlock_repository(place)
+            print(f"{place.repo}: modes restored")
+        return 0
+    except classroom.HubError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
 def lab(args, course) -> int:
     from .lab import prepare_lab, start_lab
 
@@ -272,4 +368,5 @@ def demo(args, course) -> int:
 
 COMMANDS = {"guide": guide, "release": release, "collect": collect, "check": check, "autograde": autograde,
             "feedback": feedback, "export": export, "summary": summary_page, "lab": lab,
-            "formgrader": formgrader, "demo": demo, "release-solutions": release_solutions}
+            "formgrader": formgrader, "demo": demo, "release-solutions": release_solutions,
+            "hub": hub}

@@ -333,9 +333,12 @@ def stage_one(course, day: str, student: str, release: dict, sources: dict) -> t
     target.mkdir(parents=True)
     for name, nb in result.notebooks.items():
         nbformat.write(nb, str(target / name))
-    stamp = course.submitted(student, day) / "timestamp.txt"
-    if stamp.is_file():
-        shutil.copy2(stamp, target / "timestamp.txt")
+    # the submission's time (late penalties) and, from nbgrader's exchange, the secret
+    # that names its feedback pages there (release_feedback, fetch_feedback)
+    for kept in ("timestamp.txt", "submission_secret.txt"):
+        source = course.submitted(student, day) / kept
+        if source.is_file():
+            shutil.copy2(source, target / kept)
     return result.notebooks, [asdict(f) for f in result.findings]
 
 

@@ -1,0 +1,508 @@
+"""The classroom on a JupyterHub, with its real parts: the hub and its proxy, OS accounts made
+from a roster, nbgrader's exchange, Chromium.
+
+One hub serves the module (``classroom``); its accounts carry a prefix of this run and are
+removed at the end, with the hub's folder; the repository's modes are given back.  The
+tests need root (accounts); elsewhere they skip, saying so.
+
+1. a week through the hub in a browser: three students log in, fetch Day 1 from the
+   Assignments tab, work (one through the notebook's editor), submit; the instructor
+   collects, autogrades through the judge and releases feedback; each student fetches it
+   and sees their own score, which the export shows too;
+2. permissions: what a student cannot read, nbgrader's ownership check;
+3. faults: the hub restarted mid-week, a student's server killed while working.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import grp
+import json
+import os
+import pwd
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import hub as classroom
+from grader.coursedir import CourseDir
+
+pytestmark = [pytest.mark.slow]
+
+DAY = "day1_forward"
+A, B = "01_activations.ipynb", "02_simple_network.ipynb"
+READY_S = 180             # a student's server on a loaded 2-core machine
+
+SIGMOID = """def sigmoid(z):
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+"""
+
+
+def needs_accounts():
+    if os.geteuid() != 0:
+        pytest.skip("the classroom makes OS accounts: run the tests as root (CI does)")
+    for tool in ("useradd", "userdel", "chpasswd", "runuser"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is missing: this machine cannot make accounts")
+
+
+# --- the hub of this module --------------------------------------------------------------
+
+
+def _free_ports(n=3) -> int:
+    """A port p with p .. p+n-1 free on 127.0.0.1 (the hub uses three)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            p = s.getsockname()[1]
+        if p + n > 65535:
+            continue
+        ok = True
+        for q in range(p, p + n):
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", q))
+                except OSError:
+                    ok = False
+        if ok:
+            return p
+    raise RuntimeError("no three free ports in a row")
+
+
+class Classroom:
+    def __init__(self, folder: Path, prefix: str):
+        self.folder = folder
+        self.prefix = prefix
+        self.hub = classroom.Hub(folder / "hub")
+        self.course = CourseDir(folder / "course")
+        self.port = _free_ports()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self.log = folder / "jupyterhub.log"
+        self.students = {f"{prefix}-ann": "Ann Novak", f"{prefix}-ben": "Ben Dvorak",
+                         f"{prefix}-cleo": "Cleo Svoboda"}
+        self.passwords: dict[str, str] = {}
+        self.roster = folder / "roster.csv"
+
+    def start(self):
+        classroom.prepare(self.hub, "127.0.0.1", self.port)
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(classroom.hub_command(self.hub), cwd=self.hub.state,
+                                         stdout=out, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        deadline = time.monotonic() + 90
+        import requests
+        while True:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"the hub exited with {self.proc.returncode}:\n"
+                                     + self.log.read_text(errors="replace")[-3000:])
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{self.base}/hub/api/", timeout=5).status_code == 200:
+                    return
+            if time.monotonic() > deadline:
+                raise AssertionError("the hub did not answer within 90 s:\n"
+                                     + self.log.read_text(errors="replace")[-3000:])
+            time.sleep(0.5)
+
+    def stop(self):
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, sig)
+            try:
+                self.proc.wait(wait)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def as_student(self, student, *cmd, check=True, cwd=None) -> subprocess.CompletedProcess:
+        """A command run as the student's account, in their home, with their environment."""
+        home = pwd.getpwnam(student).pw_dir
+        python = self.hub.python_env / "bin" / "python"
+        full = ["runuser", "-u", student, "--", "env", "-i", f"HOME={home}", f"USER={student}",
+                f"PATH={python.parent}:/usr/bin:/bin",
+                f"JUPYTER_CONFIG_PATH={self.hub.student_config}", *cmd]
+        proc = subprocess.run(full, cwd=cwd or home, capture_output=True, text=True,
+                              timeout=300)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"{' '.join(cmd)} as {student} failed:\n"
+                                 f"{proc.stdout}{proc.stderr}")
+        return proc
+
+    def nbgrader_as(self, student, *args, check=True):
+        python = str(self.hub.python_env / "bin" / "python")
+        return self.as_student(student, python, "-m", "nbgrader", *args, check=check)
+
+
+@pytest.fixture(scope="module")
+def room():
+    needs_accounts()
+    if not classroom.PROXY.exists():
+        pytest.fail(f"{classroom.PROXY} is missing: `make test` installs it (npm ci)")
+    folder = Path(tempfile.mkdtemp(prefix="bpt-hub-", dir="/tmp"))
+    os.chmod(folder, 0o755)
+    prefix = "bpt" + secrets.token_hex(2)
+    room = Classroom(folder, prefix)
+    group_existed = _group_exists(classroom.STUDENT_GROUP)
+    room.course.root.mkdir()
+    os.chmod(room.course.root, 0o700)
+    with open(room.roster, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["name", "student_id", "email"])
+        for sid, name in room.students.items():
+            w.writerow([name, sid, f"{sid}@example.org"])
+    try:
+        classroom.lock_repository(room.hub)
+        report = classroom.create_accounts(room.hub, room.roster, room.course)
+        with open(report.passwords, newline="") as f:
+            room.passwords = {r["student_id"]: r["first_password"] for r in csv.DictReader(f)}
+        room.start()
+        yield room
+    finally:
+        room.stop()
+        for sid in room.students:
+            subprocess.run(["pkill", "-KILL", "-u", sid], capture_output=True)
+        with contextlib.suppress(Exception):
+            classroom.remove_accounts(room.hub, room.roster, room.course)
+        for sid in room.students:       # whatever a failure above left
+            if _account_exists(sid):
+                subprocess.run(["userdel", "--remove", sid], capture_output=True)
+        if not group_existed and _group_exists(classroom.STUDENT_GROUP):
+            subprocess.run(["groupdel", classroom.STUDENT_GROUP], capture_output=True)
+        classroom.unlock_repository(room.hub)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _group_exists(name) -> bool:
+    try:
+        grp.getgrnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+def _account_exists(name) -> bool:
+    try:
+        pwd.getpwnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+# --- a student's session without a browser (requests) ---------------------------------------
+
+
+def login(room: Classroom, student: str):
+    """A requests session logged in as the student, their server running; returns
+    (session, api) where api(method, path, **kw) calls the server's REST API."""
+    import requests
+
+    s = requests.Session()
+    s.get(f"{room.base}/hub/login", timeout=30)
+    r = s.post(f"{room.base}/hub/login?next=", timeout=READY_S,
+               data={"username": student, "password": room.passwords[student],
+                     "_xsrf": s.cookies.get("_xsrf")})
+    assert r.status_code == 200, f"login of {student}: {r.status_code} {r.url}"
+    deadline = time.monotonic() + READY_S
+    while True:
+        r = s.get(f"{room.base}/user/{student}/lab", timeout=60)
+        if r.status_code == 200 and "jupyter-config-data" in r.text:
+            break
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{student}'s server not ready in {READY_S} s: {r.status_code}"
+                                 f"\n{room.log_text()[-3000:]}")
+        time.sleep(1)
+    xsrf = next((c.value for c in s.cookies if c.name == "_xsrf"
+                 and c.path.startswith(f"/user/{student}")), s.cookies.get("_xsrf"))
+
+    def api(method, path, **kw):
+        return s.request(method, f"{room.base}/user/{student}/api/{path}", timeout=120,
+                         headers={"X-XSRFToken": xsrf}, **kw)
+    return s, api
+
+
+# --- unit checks of the roster (no accounts made) ----------------------------------------------
+
+
+def test_a_bad_roster_is_refused_whole_with_each_row_and_its_reason(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name,student_id,email\n"
+                      "Ann Novak,ann-1,ann@example.org\n"
+                      "Ben,Ben Dvorak\n"                    # not an account name
+                      "Cleo,ann-1\n"                        # repeats line 2
+                      "Dan,dan,no-at-sign\n"
+                      "Eve,eve,a@b,extra\n"
+                      "Root,root\n")                        # an existing system account
+    hub = classroom.Hub(tmp_path / "hub")
+    with pytest.raises(classroom.HubError) as info:
+        classroom.create_accounts(hub, roster, CourseDir(tmp_path / "course"), dry_run=True)
+    msg = str(info.value)
+    assert "nothing was changed" in msg
+    for expected in ("line 3: student_id 'Ben Dvorak' is not a valid account name",
+                     "line 4: student_id 'ann-1' repeats line 2",
+                     "line 5: email 'no-at-sign' has no '@'",
+                     "line 6: 4 columns",
+                     "line 7: 'root' is an existing account this command did not make"):
+        assert expected in msg, msg
+    assert not (tmp_path / "hub").exists() and not (tmp_path / "course").exists()
+
+
+def test_without_root_the_roster_command_says_what_it_would_run(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Ann Novak,zz-ann-1\nBen Dvorak,zz-ben-1,ben@example.org\n")
+    report = classroom.create_accounts(classroom.Hub(tmp_path / "hub"), roster,
+                                       CourseDir(tmp_path / "course"), dry_run=True)
+    lines = [" ".join(c) for c in report.commands]
+    assert any(line.startswith("useradd ") and line.endswith(" zz-ann-1") for line in lines)
+    assert "nbgrader db student add zz-ben-1 --first-name=Ben --last-name=Dvorak " \
+           "--email=ben@example.org" in lines
+    assert not _account_exists("zz-ann-1")
+
+
+def test_lock_closes_the_repository_but_the_environment_and_unlock_restores(tmp_path):
+    repo = tmp_path / "repo"
+    for d in ("solutions", ".venv", ".nbgrader", "node_modules"):
+        (repo / d).mkdir(parents=True)
+    (repo / "README.md").write_text("x")
+    os.chmod(repo, 0o755)
+    hub = classroom.Hub(tmp_path / "hub", repo=repo)
+    assert str(repo / "solutions") in classroom.readable_by_others(repo)
+    classroom.lock_repository(hub)
+    mode = lambda p: oct(os.stat(p).st_mode & 0o777)  # noqa: E731
+    assert mode(repo) == "0o751"
+    assert mode(repo / "solutions") == "0o750" and mode(repo / ".nbgrader") == "0o750"
+    assert mode(repo / ".venv") == "0o755" and mode(repo / "node_modules") == "0o755"
+    assert classroom.readable_by_others(repo) == []
+    classroom.unlock_repository(hub)
+    assert mode(repo) == "0o755" and mode(repo / "solutions") == "0o755"
+
+
+def test_the_hub_configuration_runs_students_as_themselves_without_instructor_tools(tmp_path):
+    hub = classroom.Hub(tmp_path / "hub")
+    text = classroom.hub_config_text(hub, "127.0.0.1", 8000, ("lektor",), 3600)
+    compile(text, "jupyterhub_config.py", "exec")
+    assert 'c.JupyterHub.spawner_class = "localprocess"' in text
+    assert f"{classroom.STUDENT_GROUP!r}" in text and "'lektor'" in text
+    assert "jupyterhub_idle_culler" in text and "--timeout=3600" in text
+    assert str(classroom.PROXY) in text
+    classroom.write_jupyter_config(tmp_path / "student", hub, student=True)
+    server = json.loads((tmp_path / "student" / "jupyter_server_config.json").read_text())
+    ext = server["ServerApp"]["jpserver_extensions"]
+    assert ext["nbgrader.server_extensions.formgrader"] is False
+    assert ext["nbgrader.server_extensions.assignment_list"] is True
+    assert ext["nbgrader.server_extensions.validate_assignment"] is True
+    page = json.loads((tmp_path / "student" / "labconfig" / "page_config.json").read_text())
+    assert set(page["disabledExtensions"]) == {"@jupyter/nbgrader:formgrader",
+                                               "@jupyter/nbgrader:create-assignment"}
+    nbconfig = (tmp_path / "student" / "nbgrader_config.py").read_text()
+    assert f"c.Exchange.root = {str(hub.exchange)!r}" in nbconfig
+    assert "load_subconfig" not in nbconfig      # nothing of the instructor's course folder
+
+
+# --- 1. the week in a browser ------------------------------------------------------------------
+
+
+def _gradebook_scores(room: Classroom) -> dict:
+    """{student: {notebook: (auto score, auto max, {grade_id: score})}} from the gradebook."""
+    out = {}
+    for sid in room.students:
+        out[sid] = {}
+        for nb in room.course.scores(DAY, sid):
+            out[sid][nb.notebook] = (nb.auto_score, nb.auto_max,
+                                     {c.grade_id: c.score for c in nb.cells if c.auto})
+    return out
+
+
+def test_a_week_through_the_hub_in_a_browser(room, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from grader.autograde import autograde
+    from grader.feedback import export
+    from grader.notebooks import read_notebook, solved_notebook
+    from solutions import day1_forward
+    from test_browser import Notebook, Steps, launch_chromium, needs_browser
+
+    needs_browser()
+    ann, ben, cleo = room.students
+    classroom.release_to_exchange(room.hub, DAY, room.course)
+    released = room.course.release(DAY)
+    # what Ann hands in: the model answers, written through her own server
+    solved = {n: nbformat.writes(solved_notebook(read_notebook(released / n), day1_forward, n))
+              for n in (A, B)}
+    shots = tmp_path / "screenshots"
+
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        try:
+            for sid in room.students:
+                page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+                page.set_default_timeout(60_000)
+                steps = Steps(page, shots / sid)
+                lab = f"{room.base}/user/{sid}/lab"
+                with steps.step("login-page"):
+                    page.goto(f"{room.base}/hub/login", wait_until="domcontentloaded")
+                    page.fill("#username_input", sid)
+                    page.fill("#password_input", room.passwords[sid])
+                with steps.step("logged-in"):
+                    page.click("#login_submit")
+                    page.wait_for_url(f"**/user/{sid}/lab**", timeout=READY_S * 1000)
+                    page.locator("#jp-main-dock-panel").wait_for(timeout=READY_S * 1000)
+                    config = json.loads(page.locator("#jupyter-config-data").text_content())
+                    assert "@jupyter/nbgrader:formgrader" in config["disabledExtensions"]
+                    assert "@jupyter/nbgrader:create-assignment" in config["disabledExtensions"]
+                with steps.step("assignments-tab"):
+                    _open_assignments(page)
+                    released_list = page.locator("#released_assignments_list")
+                    released_list.locator(f".list_item:has-text('{DAY}')").wait_for()
+                    released_list.locator(f".list_item:has-text('{DAY}') button",
+                                          has_text="Fetch").click()
+                    fetched = page.locator("#fetched_assignments_list")
+                    fetched.locator(f".list_item:has-text('{DAY}')").first.wait_for()
+                home = Path(pwd.getpwnam(sid).pw_dir)
+                assert (home / DAY / A).is_file(), f"{sid}: fetch put nothing in {home / DAY}"
+                assert os.stat(home / DAY / A).st_uid == pwd.getpwnam(sid).pw_uid
+                if sid == ann:
+                    with steps.step("work-written-through-the-server"):
+                        for name, text in solved.items():
+                            status = page.evaluate(_PUT_NOTEBOOK, [sid, f"{DAY}/{name}", text])
+                            assert status in (200, 201), f"saving {name}: HTTP {status}"
+                elif sid == ben:
+                    with steps.step("a-stub-filled-in-the-editor"):
+                        _fill_sigmoid_and_run_its_test(page, room, sid, Notebook(page))
+                with steps.step("submitted"):
+                    page.goto(lab, wait_until="domcontentloaded")
+                    page.locator("#jp-main-dock-panel").wait_for()
+                    _open_assignments(page)
+                    fetched = page.locator("#fetched_assignments_list")
+                    fetched.locator(f".list_item:has-text('{DAY}') button",
+                                    has_text="Submit").first.click()
+                    page.locator(f"#submitted_assignments_list .list_item:has-text('{DAY}')"
+                                 ).first.wait_for(timeout=120_000)
+                page.context.close()
+
+            # the instructor, in a terminal on the machine
+            out = classroom.collect_from_exchange(room.hub, DAY, room.course)
+            assert "cheating attempt" not in out, out
+            assert sorted(room.course.students(DAY)) == sorted(room.students)
+            results = {r.student: r for r in autograde(DAY, room.course, quiet=True)}
+            assert all(r.status == "graded" for r in results.values()), results
+            classroom.feedback_to_exchange(room.hub, DAY, room.course)
+            scores = _gradebook_scores(room)
+            points = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+                      for c in read_notebook(released / A).cells
+                      if c.metadata.get("nbgrader", {}).get("grade")}
+            full = {n: s[1] for n, s in scores[ann].items()}
+            assert all(scores[ann][n][0] == full[n] > 0 for n in full), scores[ann]
+            assert scores[ben][A[:-6]][0] == points["test_sigmoid"], scores[ben]
+            assert scores[ben][B[:-6]][0] == 0 and all(s[0] == 0 for s in scores[cleo].values())
+
+            for sid in room.students:
+                page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+                page.set_default_timeout(60_000)
+                steps = Steps(page, shots / f"{sid}-feedback")
+                with steps.step("feedback-fetched"):
+                    page.goto(f"{room.base}/hub/login", wait_until="domcontentloaded")
+                    page.fill("#username_input", sid)
+                    page.fill("#password_input", room.passwords[sid])
+                    page.click("#login_submit")
+                    page.locator("#jp-main-dock-panel").wait_for(timeout=READY_S * 1000)
+                    _open_assignments(page)
+                    submitted = page.locator("#submitted_assignments_list")
+                    submitted.locator("button", has_text="Fetch Feedback").first.click()
+                    submitted.locator("text=(view feedback)").first.wait_for(timeout=120_000)
+                home = Path(pwd.getpwnam(sid).pw_dir)
+                pages = sorted((home / DAY / "feedback").glob(f"*/{A[:-6]}.html"))
+                assert pages, f"{sid}: no feedback page in {home / DAY / 'feedback'}"
+                rel = pages[-1].relative_to(home)
+                with steps.step("feedback-page"):
+                    page.goto(f"{room.base}/user/{sid}/files/{rel}",
+                              wait_until="domcontentloaded")
+                    text = page.locator("body").inner_text()
+                    shown = _score_line(text)
+                    want = _notebook_total(room, sid, A[:-6])
+                    assert shown == want, f"{sid}'s feedback shows {shown}, the gradebook {want}"
+                    # manual questions are not graded yet: the score is the autograded one
+                    assert shown[0] == scores[sid][A[:-6]][0]
+                page.context.close()
+        finally:
+            browser.close()
+
+    grades = export(room.course, room.folder / "grades.csv")
+    with open(grades, newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["assignment"] == DAY]
+    by_student = {}
+    for r in rows:
+        by_student[r["student_id"]] = by_student.get(r["student_id"], 0) + float(r["score"])
+    expected = {sid: sum(s[0] for s in scores[sid].values()) for sid in room.students}
+    assert by_student == pytest.approx(expected), (by_student, expected)
+
+
+_PUT_NOTEBOOK = """async ([user, path, text]) => {
+    const xsrf = document.cookie.split('; ').find(c => c.startsWith('_xsrf='));
+    const r = await fetch(`/user/${user}/api/contents/${path}`, {
+        method: 'PUT', credentials: 'same-origin',
+        headers: {'Content-Type': 'application/json',
+                  'X-XSRFToken': xsrf ? decodeURIComponent(xsrf.slice(6)) : ''},
+        body: JSON.stringify({type: 'notebook', format: 'json', content: JSON.parse(text)})});
+    return r.status; }"""
+
+
+def _open_assignments(page):
+    page.click("#jp-menu-panel .lm-MenuBar-itemLabel:text-is('Nbgrader')")
+    page.click(".lm-Menu-itemLabel:text-is('Assignment List')")
+    page.locator("#released_assignments_list").wait_for()
+
+
+def _fill_sigmoid_and_run_its_test(page, room, sid, nb):
+    from test_browser import FIRST_RUN_S, _calls, _defines, _index, _source
+
+    cells = nbformat.read(Path(pwd.getpwnam(sid).pw_dir) / DAY / A, 4).cells
+    setup = _index(cells, lambda c: c["metadata"].get("nbgrader", {}).get("grade_id") == "setup",
+                   "setup cell")
+    stub = _index(cells, _defines("sigmoid"), "sigmoid stub")
+    test = _index(cells, _calls("sigmoid"), "visible test of sigmoid")
+    assert "raise NotImplementedError" in _source(cells[stub])
+    page.goto(f"{room.base}/user/{sid}/lab/tree/{DAY}/{A}", wait_until="domcontentloaded")
+    nb.cells.first.wait_for(timeout=120_000)
+    nb.run(setup, timeout=FIRST_RUN_S)
+    nb.set_text(stub, SIGMOID)
+    nb.run(stub)
+    nb.run(test)
+    assert not nb.errors(test), f"the right sigmoid fails its visible test:\n{nb.output(test)}"
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + 30
+    path = Path(pwd.getpwnam(sid).pw_dir) / DAY / A
+    while "np.exp(-np.abs(z))" not in path.read_text():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{path} was not saved")
+        time.sleep(0.5)
+
+
+def _notebook_total(room, sid, notebook) -> tuple[float, float]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(room.course.db_url) as gb:
+        nb = gb.find_submission_notebook(notebook, DAY, sid)
+        return float(nb.score), float(nb.max_score)
+
+
+def _score_line(text: str) -> tuple[float, float]:
+    m = re.search(r"Score:\s*([\d.]+)\s*/\s*([\d.]+)", text)
+    assert m, f"no 'Score: x / y' on the feedback page:\n{text[:1500]}"
+    return float(m.group(1)), float(m.group(2))
