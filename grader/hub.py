@@ -278,6 +278,7 @@ c.Spawner.cmd = [{str(python)!r}, "-m", "jupyterhub.singleuser"]
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 120
+c.Spawner.poll_interval = 10      # a server that died is noticed in seconds, then restarted
 INSTRUCTORS = {set(instructors)!r}
 
 

@@ -217,7 +217,7 @@ def login(room: Classroom, student: str):
     s.get(f"{room.base}/hub/login", timeout=30)
     r = s.post(f"{room.base}/hub/login?next=", timeout=READY_S,
                data={"username": student, "password": room.passwords[student],
-                     "_xsrf": s.cookies.get("_xsrf")})
+                     "_xsrf": _cookie(s, "_xsrf", "/hub")})
     assert r.status_code == 200, f"login of {student}: {r.status_code} {r.url}"
     deadline = time.monotonic() + READY_S
     while True:
@@ -228,13 +228,18 @@ def login(room: Classroom, student: str):
             raise AssertionError(f"{student}'s server not ready in {READY_S} s: {r.status_code}"
                                  f"\n{room.log_text()[-3000:]}")
         time.sleep(1)
-    xsrf = next((c.value for c in s.cookies if c.name == "_xsrf"
-                 and c.path.startswith(f"/user/{student}")), s.cookies.get("_xsrf"))
+    xsrf = _cookie(s, "_xsrf", f"/user/{student}")
 
     def api(method, path, **kw):
         return s.request(method, f"{room.base}/user/{student}/api/{path}", timeout=120,
                          headers={"X-XSRFToken": xsrf}, **kw)
     return s, api
+
+
+def _cookie(session, name, path):
+    """The cookie of that name for that path (the hub and each server set their own)."""
+    found = [c for c in session.cookies if c.name == name and c.path.startswith(path)]
+    return found[-1].value if found else None
 
 
 # --- unit checks of the roster (no accounts made) ----------------------------------------------
@@ -506,3 +511,133 @@ def _score_line(text: str) -> tuple[float, float]:
     m = re.search(r"Score:\s*([\d.]+)\s*/\s*([\d.]+)", text)
     assert m, f"no 'Score: x / y' on the feedback page:\n{text[:1500]}"
     return float(m.group(1)), float(m.group(2))
+
+
+# --- 2. permissions ----------------------------------------------------------------------------
+
+
+def _released(room: Classroom):
+    if not (room.hub.exchange / classroom.COURSE_ID / "outbound" / DAY).is_dir():
+        classroom.release_to_exchange(room.hub, DAY, room.course)
+
+
+def _fetched(room: Classroom, sid: str) -> Path:
+    home = Path(pwd.getpwnam(sid).pw_dir)
+    if not (home / DAY).is_dir():
+        room.nbgrader_as(sid, "fetch_assignment", DAY)
+    return home / DAY
+
+
+def _can_read(room, sid, path) -> bool:
+    return room.as_student(sid, "cat", str(path), check=False).returncode == 0
+
+
+def _can_list(room, sid, path) -> bool:
+    return room.as_student(sid, "ls", str(path), check=False).returncode == 0
+
+
+def test_a_student_reads_only_what_is_theirs_and_collect_catches_a_false_owner(room):
+    ann, ben, cleo = room.students
+    _released(room)
+    for sid in (ann, ben):
+        _fetched(room, sid)
+    room.nbgrader_as(ben, "submit", DAY)
+    inbound = room.hub.exchange / classroom.COURSE_ID / "inbound"
+    bens = sorted(p for p in inbound.iterdir() if p.name.startswith(f"{ben}+{DAY}+"))
+    assert bens, f"ben's submission is not in {inbound}"
+
+    # the check can see: a student reads their own files and what is open to all
+    assert _can_read(room, ann, Path(pwd.getpwnam(ann).pw_dir) / DAY / A)
+    assert _can_list(room, ann, room.hub.exchange)
+    assert _can_read(room, ann, room.hub.student_config / "nbgrader_config.py")
+
+    ben_home = Path(pwd.getpwnam(ben).pw_dir)
+    closed = {
+        "ben's home": ben_home,
+        "ben's notebook": ben_home / DAY / A,
+        "the exchange's inbound folder": inbound,
+        "the model answers": classroom.REPO / "solutions" / "day1_forward.py",
+        "the instructor's notebooks with hidden tests": classroom.REPO / DAY / A,
+        "the repository's course folder": classroom.REPO / ".nbgrader",
+        "the course folder of this class": room.course.root,
+        "the gradebook": room.course.root / "gradebook.db",
+        "the hub's state (database, first passwords)": room.hub.state,
+        "the first passwords": next(room.hub.state.glob("first-passwords-*.csv")),
+    }
+    # nbgrader hides a submission by its name: a random part, in a folder no one lists
+    assert re.fullmatch(rf"{re.escape(ben)}\+{DAY}\+[^+]+\+[A-Za-z0-9]{{12,}}", bens[-1].name), \
+        bens[-1].name
+    opened = [what for what, path in closed.items()
+              if (_can_list if path.is_dir() else _can_read)(room, ann, path)]
+    assert not opened, f"{ann} can read: {', '.join(opened)}"
+    # nor import the model answers through the course environment
+    proc = room.as_student(ann, str(room.hub.python_env / "bin" / "python"), "-c",
+                           "import solutions.day1_forward", check=False)
+    assert proc.returncode != 0 and ("PermissionError" in proc.stderr
+                                     or "ModuleNotFoundError" in proc.stderr), proc.stderr
+
+    # honest submissions: no warning; one made under ben's name by ann: nbgrader's check
+    out = classroom.collect_from_exchange(room.hub, DAY, room.course)
+    assert "cheating attempt" not in out, out
+    time.sleep(1.1)        # a later timestamp than ben's own
+    room.nbgrader_as(ann, "submit", DAY, f"--student={ben}")
+    out = classroom.collect_from_exchange(room.hub, DAY, room.course)
+    assert re.search(rf"claims to be submitted by {ben} but is owned by {ann}; cheating "
+                     rf"attempt\?", out), out
+
+
+# --- 3. faults ---------------------------------------------------------------------------------
+
+
+def _submissions(room) -> list[str]:
+    inbound = room.hub.exchange / classroom.COURSE_ID / "inbound"
+    return sorted(p.name for p in inbound.iterdir())
+
+
+def test_a_restarted_hub_and_a_killed_server_lose_no_work(room):
+    ann, ben, cleo = room.students
+    _released(room)
+    _fetched(room, cleo)
+    room.nbgrader_as(cleo, "submit", DAY)
+    before = _submissions(room)
+    session, api = login(room, ann)
+    saved = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("ann's notes")])
+    r = api("PUT", "contents/notes.ipynb", json={"type": "notebook", "format": "json",
+                                                 "content": json.loads(nbformat.writes(saved))})
+    assert r.status_code in (200, 201), r.text
+
+    # the hub restarted mid-week: submissions, saved work and logins are all still there
+    room.stop()
+    room.start()
+    assert _submissions(room) == before
+    session, api = login(room, ann)
+    r = api("GET", "contents/notes.ipynb")
+    assert r.status_code == 200 and "ann's notes" in json.dumps(r.json()["content"]), r.text
+    out = classroom.collect_from_exchange(room.hub, DAY, room.course)
+    assert cleo in room.course.students(DAY), out
+
+    # ann's server killed while she works: the saved notebook survives, a new server comes
+    pids = subprocess.run(["pgrep", "-u", ann, "-f", "jupyterhub.singleuser"],
+                          capture_output=True, text=True).stdout.split()
+    assert pids, f"no server process of {ann}"
+    for pid in pids:
+        os.kill(int(pid), signal.SIGKILL)
+    notes = Path(pwd.getpwnam(ann).pw_dir) / "notes.ipynb"
+    assert "ann's notes" in notes.read_text()
+    deadline = time.monotonic() + READY_S
+    while True:           # the hub notices within its poll interval; logging in starts anew
+        try:
+            session, api = login(room, ann)
+            r = api("GET", "contents/notes.ipynb")
+            if r.status_code == 200:
+                break
+        except AssertionError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{ann} has no working server {READY_S} s after the kill:\n"
+                                 + room.log_text()[-3000:])
+        time.sleep(2)
+    assert "ann's notes" in json.dumps(r.json()["content"])
+    new = subprocess.run(["pgrep", "-u", ann, "-f", "jupyterhub.singleuser"],
+                         capture_output=True, text=True).stdout.split()
+    assert new and not set(new) & set(pids), (pids, new)
