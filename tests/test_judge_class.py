@@ -207,10 +207,13 @@ def test_an_endless_answer_cell_does_not_hold_the_class(day1):
     model = {gid: v for (_, gid), v in cell_scores(results["h-model"]).items()}
     assert scores["test_sigmoid"] == 0
     assert scores["test_relu"] == model["test_relu"] > 0       # tests without sigmoid still run
-    # The rest of the class was being recorded while the slow submission was still judged
-    # (order of events, not a race against the timeout: recording may take longer than it).
+    # Recording of the class began while the slow submission was still judged: the first
+    # honest one is judged and handed to the recorder in a second or two, the endless cell
+    # holds its worker for a whole cell budget (at least runner.CELL_FLOOR).  Not every
+    # honest one: on a loaded machine the budget may run out first, and that is right.
+    first = min(results[student].record_started for student in honest)
+    assert first < slow.judged_at, (first, slow.judged_at)
     for student in honest:
-        assert results[student].record_started < slow.judged_at, student
         assert results[student].recorded_at is not None, student
     assert stray_processes() == []
 
