@@ -418,6 +418,64 @@ def train_recurrent(X, y, params, forward, backward, steps=20, lr=0.01, max_norm
     return params, history
 
 
+def train_on_stream(codes, params, forward, backward, batch_size=8, seq_len=8, steps=20, lr=0.01,
+                    max_norm=1.0):
+    """A next-symbol model trained on one long stream, the state carried from batch to batch.
+
+    codes: (L,) int, symbols 0 … K−1 (K = params["W_out"].shape[0]); a step's input is the one-hot
+    of its symbol, its target the next symbol.  The stream is laid out as batch_size parallel
+    tracks of n = (L − 1) // batch_size steps: track b reads codes[b·n + t] and predicts
+    codes[b·n + t + 1], t = 0 … n−1 (torch's word-language-model ``batchify``).  Step j trains on
+    chunk c = j mod ⌊n / seq_len⌋, the track positions c·seq_len … (c+1)·seq_len − 1 (a last
+    partial chunk is never used); its initial state is zero for c = 0 (a new pass over the
+    stream) and otherwise the last state of step j−1's forward pass, a constant (torch's
+    ``h.detach()``).  Loss: the mean cross-entropy of the read-out at every step of the chunk;
+    gradients from ``backward`` of this chunk alone; the six gradients clipped together to
+    max_norm (None: no clipping) with Day 2's ``clip_by_global_norm``, then a Day 2 ``adam``
+    step per array.  Returns (params, history) as ``train_recurrent``.
+    """
+    codes = np.asarray(codes)
+    params = {key: np.array(v, dtype=np.float64) for key, v in params.items()}
+    K, H = params["W_out"].shape
+    n = (codes.shape[0] - 1) // batch_size
+    chunks = n // seq_len
+    inputs = np.stack([codes[b * n:(b + 1) * n] for b in range(batch_size)])
+    targets = np.stack([codes[b * n + 1:(b + 1) * n + 1] for b in range(batch_size)])
+    states = {key: {} for key in params}
+    history = {"loss": [], "grad_norm": []}
+    h = np.zeros((batch_size, H))
+    for j in range(steps):
+        c = j % chunks
+        if c == 0:
+            h = np.zeros((batch_size, H))
+        x = np.eye(K)[inputs[:, c * seq_len:(c + 1) * seq_len]]             # (B, seq_len, K)
+        y = targets[:, c * seq_len:(c + 1) * seq_len].reshape(-1)
+        cell = {key: params[key] for key in ("W_ih", "W_hh", "b_ih", "b_hh")}
+        hs, cache = forward(x, h, cell)
+        h = hs[:, -1]
+        states_flat = hs.reshape(-1, H)
+        scores = states_flat @ params["W_out"].T + params["b_out"]
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        M = y.shape[0]
+        loss = float(-logp[np.arange(M), y].mean())
+        ds = np.exp(logp)
+        ds[np.arange(M), y] -= 1.0
+        ds /= M
+        _, _, grads = backward((ds @ params["W_out"]).reshape(hs.shape), cache)
+        grads = dict(grads, W_out=ds.T @ states_flat, b_out=ds.sum(axis=0))
+        keys = list(params)
+        g = [grads[key] for key in keys]
+        total = float(np.sqrt(sum(np.sum(a * a) for a in g)))
+        if max_norm is not None:
+            g, total = clip_by_global_norm(g, max_norm)
+        for key, gk in zip(keys, g):
+            params[key], states[key] = adam(params[key], gk, states[key], lr=lr)
+        history["loss"].append(loss)
+        history["grad_norm"].append(total)
+    return params, history
+
+
 def sample_with_temperature(scores, temperature, rng_seed):
     """Draw one class from softmax(scores / temperature); temperature 0 means the argmax.
 

@@ -307,6 +307,47 @@ def test_sample_with_temperature_matches_torch_softmax(C, T, scale, seed):
         assert index == np.random.default_rng(seed).choice(C, p=p)
 
 
+def _torch_stream(codes, params, batch_size, seq_len, steps, lr, max_norm):
+    K, H = params["W_out"].shape
+    rnn, out = torch.nn.RNN(K, H, batch_first=True).double(), torch.nn.Linear(H, K).double()
+    tensors = {"W_ih": rnn.weight_ih_l0, "W_hh": rnn.weight_hh_l0, "b_ih": rnn.bias_ih_l0, "b_hh": rnn.bias_hh_l0,
+               "W_out": out.weight, "b_out": out.bias}
+    with torch.no_grad():
+        for key, t in tensors.items():
+            t.copy_(torch.tensor(params[key]))
+    opt = torch.optim.Adam(list(tensors.values()), lr=lr)
+    n = (len(codes) - 1) // batch_size
+    tracks = torch.tensor(codes[:batch_size * n + 1])
+    inputs = torch.stack([tracks[b * n:(b + 1) * n] for b in range(batch_size)])
+    targets = torch.stack([tracks[b * n + 1:(b + 1) * n + 1] for b in range(batch_size)])
+    losses, h = [], None
+    for j in range(steps):
+        c = j % (n // seq_len)
+        h = torch.zeros(1, batch_size, H, dtype=torch.float64) if c == 0 else h.detach()
+        states, h = rnn(torch.nn.functional.one_hot(inputs[:, c * seq_len:(c + 1) * seq_len], K).double(), h)
+        loss = torch.nn.functional.cross_entropy(out(states).reshape(-1, K), targets[:, c * seq_len:(c + 1) * seq_len].reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(list(tensors.values()), np.inf if max_norm is None else max_norm)
+        opt.step()
+        losses.append(loss.item())
+    return {key: t.detach().numpy() for key, t in tensors.items()}, losses
+
+
+@pytest.mark.parametrize("batch_size, seq_len, steps, max_norm", [(4, 7, 12, 0.5), (3, 5, 20, None), (1, 9, 5, 1.0)])
+def test_train_on_stream_matches_torch_with_the_state_detached_between_steps(batch_size, seq_len, steps, max_norm):
+    rng = np.random.default_rng(31)
+    K, H = 5, 4
+    codes = rng.integers(0, K, size=203)
+    params = dict(random_params(rng, "rnn", K, H, scale=0.5), W_out=rng.normal(size=(K, H)), b_out=rng.normal(size=K))
+    ours, history = day5.train_on_stream(codes, params, day5.rnn_forward, day5.rnn_backward, batch_size=batch_size,
+                                         seq_len=seq_len, steps=steps, lr=0.05, max_norm=max_norm)
+    theirs, losses = _torch_stream(codes, params, batch_size, seq_len, steps, 0.05, max_norm)
+    np.testing.assert_allclose(history["loss"], losses, rtol=1e-10)
+    for key in params:
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-9, atol=1e-12)
+
+
 # --- the wrong-answer library ---------------------------------------------------------
 
 
@@ -326,6 +367,8 @@ def _probes():
     p_model = dict(p["gru"], W_out=rng.normal(size=(1, H)), b_out=rng.normal(size=1))
     y_steps = rng.normal(size=(4, 7))
     ppl_scores, ppl_targets = rng.normal(size=(3, 5, 4)), rng.integers(0, 4, size=(3, 5))
+    stream = rng.integers(0, 5, size=203)
+    stream_model = dict(random_params(rng, "rnn", 5, H, scale=0.5), W_out=rng.normal(size=(5, H)), b_out=rng.normal(size=5))
     return {
         "rnn_step_forward": lambda f: f(x, h0, p["rnn"])[0],
         "rnn_step_backward": lambda f: f(dh, day5.rnn_step_forward(x, h0, p["rnn"])[1]),
@@ -352,6 +395,9 @@ def _probes():
         "digits_design": lambda f: [float(v) for _, v in sorted(f().items())],
         "train_recurrent": lambda f: f(x_long, y_real, p_model, day5.gru_forward, day5.gru_backward, steps=3,
                                        lr=0.05, max_norm=0.3, batch_size=3)[0],
+        # 4 tracks of 50 steps in chunks of 7: two passes, and a partial chunk that must stay unused
+        "train_on_stream": lambda f: f(stream, stream_model, day5.rnn_forward, day5.rnn_backward, batch_size=4, seq_len=7,
+                                       steps=12, lr=0.05, max_norm=0.5),
     }
 
 

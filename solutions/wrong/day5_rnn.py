@@ -1071,3 +1071,183 @@ def digits_design_never_clips():
                         "threshold decides nothing")
 def digits_design_clips_always():
     return {"H": 32, "lr": 0.015, "steps": 100, "batch_size": 32, "max_norm": 0.1}
+
+
+# --- 10. a language model on a stream --------------------------------------------------
+
+
+@wrong("train_on_stream", 'the state reset to zero at every step: nothing is carried across batches')
+def train_on_stream_state_reset(codes, params, forward, backward, batch_size=8, seq_len=8, steps=20, lr=0.01,
+                                max_norm=1.0):
+    codes = np.asarray(codes)
+    params = {key: np.array(v, dtype=np.float64) for key, v in params.items()}
+    K, H = params["W_out"].shape
+    n = (codes.shape[0] - 1) // batch_size
+    chunks = n // seq_len
+    inputs = np.stack([codes[b * n:(b + 1) * n] for b in range(batch_size)])
+    targets = np.stack([codes[b * n + 1:(b + 1) * n + 1] for b in range(batch_size)])
+    states = {key: {} for key in params}
+    history = {"loss": [], "grad_norm": []}
+    h = np.zeros((batch_size, H))
+    for j in range(steps):
+        c = j % chunks
+        h = np.zeros((batch_size, H))
+        x = np.eye(K)[inputs[:, c * seq_len:(c + 1) * seq_len]]             # (B, seq_len, K)
+        y = targets[:, c * seq_len:(c + 1) * seq_len].reshape(-1)
+        cell = {key: params[key] for key in ("W_ih", "W_hh", "b_ih", "b_hh")}
+        hs, cache = forward(x, h, cell)
+        h = hs[:, -1]
+        states_flat = hs.reshape(-1, H)
+        scores = states_flat @ params["W_out"].T + params["b_out"]
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        M = y.shape[0]
+        loss = float(-logp[np.arange(M), y].mean())
+        ds = np.exp(logp)
+        ds[np.arange(M), y] -= 1.0
+        ds /= M
+        _, _, grads = backward((ds @ params["W_out"]).reshape(hs.shape), cache)
+        grads = dict(grads, W_out=ds.T @ states_flat, b_out=ds.sum(axis=0))
+        keys = list(params)
+        g = [grads[key] for key in keys]
+        total = float(np.sqrt(sum(np.sum(a * a) for a in g)))
+        if max_norm is not None:
+            g, total = clip_by_global_norm(g, max_norm)
+        for key, gk in zip(keys, g):
+            params[key], states[key] = adam(params[key], gk, states[key], lr=lr)
+        history["loss"].append(loss)
+        history["grad_norm"].append(total)
+    return params, history
+
+
+@wrong("train_on_stream", 'the state carried over from the end of one pass over the stream into the start of the next')
+def train_on_stream_never_reset(codes, params, forward, backward, batch_size=8, seq_len=8, steps=20, lr=0.01,
+                                max_norm=1.0):
+    codes = np.asarray(codes)
+    params = {key: np.array(v, dtype=np.float64) for key, v in params.items()}
+    K, H = params["W_out"].shape
+    n = (codes.shape[0] - 1) // batch_size
+    chunks = n // seq_len
+    inputs = np.stack([codes[b * n:(b + 1) * n] for b in range(batch_size)])
+    targets = np.stack([codes[b * n + 1:(b + 1) * n + 1] for b in range(batch_size)])
+    states = {key: {} for key in params}
+    history = {"loss": [], "grad_norm": []}
+    h = np.zeros((batch_size, H))
+    for j in range(steps):
+        c = j % chunks
+        x = np.eye(K)[inputs[:, c * seq_len:(c + 1) * seq_len]]             # (B, seq_len, K)
+        y = targets[:, c * seq_len:(c + 1) * seq_len].reshape(-1)
+        cell = {key: params[key] for key in ("W_ih", "W_hh", "b_ih", "b_hh")}
+        hs, cache = forward(x, h, cell)
+        h = hs[:, -1]
+        states_flat = hs.reshape(-1, H)
+        scores = states_flat @ params["W_out"].T + params["b_out"]
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        M = y.shape[0]
+        loss = float(-logp[np.arange(M), y].mean())
+        ds = np.exp(logp)
+        ds[np.arange(M), y] -= 1.0
+        ds /= M
+        _, _, grads = backward((ds @ params["W_out"]).reshape(hs.shape), cache)
+        grads = dict(grads, W_out=ds.T @ states_flat, b_out=ds.sum(axis=0))
+        keys = list(params)
+        g = [grads[key] for key in keys]
+        total = float(np.sqrt(sum(np.sum(a * a) for a in g)))
+        if max_norm is not None:
+            g, total = clip_by_global_norm(g, max_norm)
+        for key, gk in zip(keys, g):
+            params[key], states[key] = adam(params[key], gk, states[key], lr=lr)
+        history["loss"].append(loss)
+        history["grad_norm"].append(total)
+    return params, history
+
+
+@wrong("train_on_stream", 'the last, shorter chunk of each track used as a step of its own')
+def train_on_stream_partial_chunk(codes, params, forward, backward, batch_size=8, seq_len=8, steps=20, lr=0.01,
+                                  max_norm=1.0):
+    codes = np.asarray(codes)
+    params = {key: np.array(v, dtype=np.float64) for key, v in params.items()}
+    K, H = params["W_out"].shape
+    n = (codes.shape[0] - 1) // batch_size
+    chunks = -(-n // seq_len)
+    inputs = np.stack([codes[b * n:(b + 1) * n] for b in range(batch_size)])
+    targets = np.stack([codes[b * n + 1:(b + 1) * n + 1] for b in range(batch_size)])
+    states = {key: {} for key in params}
+    history = {"loss": [], "grad_norm": []}
+    h = np.zeros((batch_size, H))
+    for j in range(steps):
+        c = j % chunks
+        if c == 0:
+            h = np.zeros((batch_size, H))
+        x = np.eye(K)[inputs[:, c * seq_len:(c + 1) * seq_len]]             # (B, seq_len, K)
+        y = targets[:, c * seq_len:(c + 1) * seq_len].reshape(-1)
+        cell = {key: params[key] for key in ("W_ih", "W_hh", "b_ih", "b_hh")}
+        hs, cache = forward(x, h, cell)
+        h = hs[:, -1]
+        states_flat = hs.reshape(-1, H)
+        scores = states_flat @ params["W_out"].T + params["b_out"]
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        M = y.shape[0]
+        loss = float(-logp[np.arange(M), y].mean())
+        ds = np.exp(logp)
+        ds[np.arange(M), y] -= 1.0
+        ds /= M
+        _, _, grads = backward((ds @ params["W_out"]).reshape(hs.shape), cache)
+        grads = dict(grads, W_out=ds.T @ states_flat, b_out=ds.sum(axis=0))
+        keys = list(params)
+        g = [grads[key] for key in keys]
+        total = float(np.sqrt(sum(np.sum(a * a) for a in g)))
+        if max_norm is not None:
+            g, total = clip_by_global_norm(g, max_norm)
+        for key, gk in zip(keys, g):
+            params[key], states[key] = adam(params[key], gk, states[key], lr=lr)
+        history["loss"].append(loss)
+        history["grad_norm"].append(total)
+    return params, history
+
+
+@wrong("train_on_stream", 'the cross-entropy summed over the steps of the chunk (averaged over the tracks only)')
+def train_on_stream_summed_over_steps(codes, params, forward, backward, batch_size=8, seq_len=8, steps=20, lr=0.01,
+                                      max_norm=1.0):
+    codes = np.asarray(codes)
+    params = {key: np.array(v, dtype=np.float64) for key, v in params.items()}
+    K, H = params["W_out"].shape
+    n = (codes.shape[0] - 1) // batch_size
+    chunks = n // seq_len
+    inputs = np.stack([codes[b * n:(b + 1) * n] for b in range(batch_size)])
+    targets = np.stack([codes[b * n + 1:(b + 1) * n + 1] for b in range(batch_size)])
+    states = {key: {} for key in params}
+    history = {"loss": [], "grad_norm": []}
+    h = np.zeros((batch_size, H))
+    for j in range(steps):
+        c = j % chunks
+        if c == 0:
+            h = np.zeros((batch_size, H))
+        x = np.eye(K)[inputs[:, c * seq_len:(c + 1) * seq_len]]             # (B, seq_len, K)
+        y = targets[:, c * seq_len:(c + 1) * seq_len].reshape(-1)
+        cell = {key: params[key] for key in ("W_ih", "W_hh", "b_ih", "b_hh")}
+        hs, cache = forward(x, h, cell)
+        h = hs[:, -1]
+        states_flat = hs.reshape(-1, H)
+        scores = states_flat @ params["W_out"].T + params["b_out"]
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        M = y.shape[0]
+        loss = float(-logp[np.arange(M), y].sum() / batch_size)
+        ds = np.exp(logp)
+        ds[np.arange(M), y] -= 1.0
+        ds /= batch_size
+        _, _, grads = backward((ds @ params["W_out"]).reshape(hs.shape), cache)
+        grads = dict(grads, W_out=ds.T @ states_flat, b_out=ds.sum(axis=0))
+        keys = list(params)
+        g = [grads[key] for key in keys]
+        total = float(np.sqrt(sum(np.sum(a * a) for a in g)))
+        if max_norm is not None:
+            g, total = clip_by_global_norm(g, max_norm)
+        for key, gk in zip(keys, g):
+            params[key], states[key] = adam(params[key], gk, states[key], lr=lr)
+        history["loss"].append(loss)
+        history["grad_norm"].append(total)
+    return params, history
