@@ -562,12 +562,27 @@ def call(fn: Callable, *args, **kwargs):
         raise NotImplementedYet(not_implemented_message(getattr(fn, "__name__", None))) from None
 
 
+def _snapshot(value, depth=0):
+    """Copies of the arrays inside tuples, lists and dicts; everything else as it is
+    (functions, the judge's proxies and other objects are not copied)."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if depth > 6:
+        return value
+    if isinstance(value, (tuple, list)):
+        return type(value)(_snapshot(v, depth + 1) for v in value) \
+            if type(value) in (tuple, list) else [_snapshot(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {k: _snapshot(v, depth + 1) for k, v in value.items()}
+    return value
+
+
 def call_pure(fn: Callable, *args, **kwargs):
     """``call``, then a stop if ``fn`` changed one of its input arrays in place (also one
     inside a tuple, list or dict such as params or a cache), naming the argument: what a
     test compares afterwards would otherwise be the changed input, and the message would
     blame the values instead of the in-place change."""
-    before = copy.deepcopy((args, kwargs))
+    before = (_snapshot(args), _snapshot(kwargs))
     out = call(fn, *args, **kwargs)
     try:
         names = list(inspect.signature(fn).parameters)

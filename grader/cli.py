@@ -147,6 +147,9 @@ def _hub_parser(sub):
         p.add_argument("--instructor", action="append", default=default or [], metavar="ACCOUNT",
                        help="an OS account that gets formgrader on the course folder and the "
                             "hub's admin page (repeatable)")
+        p.add_argument("--ssl-cert", default=default, metavar="PEM",
+                       help="TLS in the hub itself (with --ssl-key); or a proxy in front")
+        p.add_argument("--ssl-key", default=default, metavar="PEM")
         p.add_argument("--no-start", action="store_true", default=default or False,
                        help="write the configuration and check the machine only")
     s = hs.add_parser("accounts", help="OS accounts and nbgrader students from a roster CSV "
@@ -163,6 +166,10 @@ def _hub_parser(sub):
                                     "exchange for the students to fetch")):
         s = hs.add_parser(name, help=text)
         s.add_argument("day", type=_day)
+        if name == "collect":
+            s.add_argument("--deadline", default=None, metavar="ISO",
+                           help="due date (UTC unless a zone is given): recorded in the "
+                                "gradebook for nbgrader's late penalty; late ones are listed")
     hs.add_parser("lock", help="close the repository to other accounts (start does this)")
     hs.add_parser("unlock", help="give the repository back the modes `lock` found")
 
@@ -303,18 +310,25 @@ def hub(args, course) -> int:
 
     place = classroom.Hub(args.hub_root)
     what = args.hub_command or "start"
+    tls = None
+    if what == "start" and (args.ssl_cert or args.ssl_key):
+        if not (args.ssl_cert and args.ssl_key):
+            print("error: --ssl-cert and --ssl-key go together", file=sys.stderr)
+            return 2
+        tls = (args.ssl_cert, args.ssl_key)
     try:
         if what == "start":
             if args.no_start:
                 if classroom.is_root():
                     classroom.lock_repository(place)
-                config = classroom.prepare(place, args.ip, args.port, tuple(args.instructor))
-                problems = classroom.preflight(place)
+                config = classroom.prepare(place, args.ip, args.port, tuple(args.instructor),
+                                           tls=tls)
+                problems = classroom.preflight(place, args.instructor)
                 print(f"hub configuration written to {config}")
                 for p in problems:
                     print(f"  not ready: {p}")
                 return 1 if problems else 0
-            return classroom.start(place, args.ip, args.port, args.instructor)
+            return classroom.start(place, args.ip, args.port, args.instructor, tls=tls)
         if what == "accounts":
             do = classroom.remove_accounts if args.remove else classroom.create_accounts
             report = do(place, args.roster, course, dry_run=True if args.dry_run else None)
@@ -335,7 +349,14 @@ def hub(args, course) -> int:
         if what == "release":
             print(classroom.release_to_exchange(place, args.day, course).strip()[-2000:])
         elif what == "collect":
-            out = classroom.collect_from_exchange(place, args.day, course)
+            from .collect import CollectError, parse_deadline
+
+            try:
+                deadline = parse_deadline(args.deadline) if args.deadline else None
+            except CollectError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            out = classroom.collect_from_exchange(place, args.day, course, deadline)
             print(out.strip()[-4000:])
         elif what == "feedback":
             print(classroom.feedback_to_exchange(place, args.day, course).strip()[-2000:])

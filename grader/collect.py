@@ -491,13 +491,6 @@ def collect(day: str, paths: list[Path], course: CourseDir, pattern: str | None 
 
 def record_deadline(course: CourseDir, day: str, deadline: datetime):
     """The due date into the gradebook, where nbgrader's late penalties read it."""
-    import sys
-    from unittest import mock
-
-    from nbgrader.api import Gradebook
-
-    # A new gradebook asks the ``alembic`` program for its version: the environment's bin first.
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    with mock.patch.dict(os.environ, PATH=path), Gradebook(course.db_url, course.course_id) as gb:
+    with course.gradebook() as gb:
         gb.update_or_create_assignment(day, duedate=deadline.astimezone(timezone.utc)
                                        .replace(tzinfo=None))

@@ -8,6 +8,7 @@ their own without touching the instructor's gradebook.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -164,6 +165,19 @@ class CourseDir:
         return self.nbgrader("export", f"--to={path}")
 
     # gradebook ---------------------------------------------------------------
+    @contextlib.contextmanager
+    def gradebook(self):
+        """nbgrader's Gradebook of this course, made if new (a new gradebook asks the
+        ``alembic`` program for its version: the environment's bin goes first on PATH)."""
+        from unittest import mock
+
+        from nbgrader.api import Gradebook
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+        with mock.patch.dict(os.environ, PATH=path), Gradebook(self.db_url, COURSE_ID) as gb:
+            yield gb
+
     def scores(self, day, student) -> list[NotebookScore]:
         from nbgrader.api import Gradebook, MissingEntry
 

@@ -43,7 +43,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .coursedir import CourseDir, NbgraderFailed
+from .coursedir import CourseDir
 from .days import REPO
 from .lab import STUDENT_LAB_SETTINGS, _write_json
 
@@ -146,7 +146,8 @@ def _mkdir(path: Path, mode: int) -> Path:
 
 
 def prepare(hub: Hub, ip: str = "127.0.0.1", port: int = 8000,
-            instructors: tuple[str, ...] = (), idle_timeout: int = IDLE_TIMEOUT_S) -> Path:
+            instructors: tuple[str, ...] = (), idle_timeout: int = IDLE_TIMEOUT_S,
+            tls: tuple[str, str] | None = None) -> Path:
     """The hub's folder and configuration; returns the jupyterhub_config.py written."""
     _mkdir(hub.root, 0o755)
     _mkdir(hub.state, 0o700)
@@ -155,8 +156,15 @@ def prepare(hub: Hub, ip: str = "127.0.0.1", port: int = 8000,
     student_python(hub)
     write_jupyter_config(hub.student_config, hub, student=True)
     write_jupyter_config(hub.instructor_config, hub, student=False)
-    hub.config_file.write_text(hub_config_text(hub, ip, port, instructors, idle_timeout),
-                               encoding="utf-8")
+    text = hub_config_text(hub, ip, port, instructors, idle_timeout)
+    if tls:
+        cert, key = (str(Path(p).resolve()) for p in tls)
+        for p in (cert, key):
+            if not Path(p).is_file():
+                raise HubError(f"TLS: {p} is not a file")
+        text += f"\n# TLS in the hub itself\nc.JupyterHub.ssl_cert = {cert!r}\n" \
+                f"c.JupyterHub.ssl_key = {key!r}\n"
+    hub.config_file.write_text(text, encoding="utf-8")
     os.chmod(hub.config_file, 0o600)
     return hub.config_file
 
@@ -527,21 +535,22 @@ def create_accounts(hub: Hub, roster: Path, course: CourseDir | None = None,
             w.writerow(["student_id", "name", "first_password"])
             w.writerows(passwords)
     course = course or CourseDir()
-    if not dry:
-        course.root.mkdir(parents=True, exist_ok=True)
     for row in rows:
         first, last = row.first_last
-        cmd = ["db", "student", "add", row.student_id, f"--first-name={first}",
-               f"--last-name={last}"] + ([f"--email={row.email}"] if row.email else [])
-        report.commands.append(["nbgrader", *cmd])
-        if not dry:
-            try:
-                course.nbgrader(*cmd)
-            except NbgraderFailed as exc:
-                raise HubError(f"the accounts are made, but nbgrader did not add "
-                               f"{row.student_id} to the gradebook ({course.root}): "
-                               f"{str(exc).strip().splitlines()[-1]}; run the command "
-                               f"again once that is fixed") from None
+        report.commands.append(["nbgrader", "db", "student", "add", row.student_id,
+                                f"--first-name={first}", f"--last-name={last}"]
+                               + ([f"--email={row.email}"] if row.email else []))
+    if not dry:
+        try:
+            with course.gradebook() as gb:
+                for row in rows:
+                    first, last = row.first_last
+                    gb.update_or_create_student(row.student_id, first_name=first,
+                                                last_name=last, email=row.email or None)
+        except Exception as exc:       # the accounts stand; say what to run again
+            raise HubError(f"the accounts are made, but the gradebook ({course.root}) did "
+                           f"not take the students: {type(exc).__name__}: {exc}; run the "
+                           f"command again once that is fixed") from None
     return report
 
 
@@ -593,8 +602,26 @@ def release_to_exchange(hub: Hub, day: str, course: CourseDir) -> str:
                            *keep_out)
 
 
-def collect_from_exchange(hub: Hub, day: str, course: CourseDir) -> str:
-    return course.nbgrader("collect", day, "--update", *hub.exchange_args())
+def collect_from_exchange(hub: Hub, day: str, course: CourseDir, deadline=None) -> str:
+    """nbgrader's collect from the exchange (its owner check warns of a submission made in
+    another student's name).  With a deadline (a datetime), the due date goes into the
+    gradebook first, and every submission after it is listed as late (nbgrader's late
+    penalty applies at autograde)."""
+    from .collect import read_timestamp, record_deadline
+
+    if deadline is not None:
+        course.root.mkdir(parents=True, exist_ok=True)
+        record_deadline(course, day, deadline)
+    out = course.nbgrader("collect", day, "--update", *hub.exchange_args())
+    if deadline is not None:
+        late = []
+        for student in course.students(day):
+            when = read_timestamp(course.submitted(student, day))
+            if when is not None and when > deadline:
+                late.append(f"{student} ({when - deadline} late)")
+        out += (f"\nlate after {deadline.isoformat()}: " + (", ".join(late) or "nobody")
+                + "\n")
+    return out
 
 
 def feedback_to_exchange(hub: Hub, day: str, course: CourseDir) -> str:
@@ -613,9 +640,18 @@ def feedback_to_exchange(hub: Hub, day: str, course: CourseDir) -> str:
 # --- starting it ------------------------------------------------------------------------
 
 
-def preflight(hub: Hub) -> list[str]:
+def preflight(hub: Hub, instructors=()) -> list[str]:
     """What stops the classroom from working on this machine, each with what to do."""
     out = []
+    owner = pwd.getpwuid(hub.repo.stat().st_uid).pw_name
+    for name in instructors:
+        if name != owner:
+            out.append(f"--instructor {name}: the instructor's server works on the course "
+                       f"folder as its owner, and {hub.repo} belongs to {owner}; clone the "
+                       f"repository as {name} (or `chown -R {name} {hub.repo}`)")
+        elif name == "root":
+            out.append("--instructor root: no server runs as root; clone the repository as "
+                       "the instructor's own account")
     if not is_root():
         out.append("the hub must run as root (it starts each student's server as that "
                    "student's account): run `sudo make hub`")
@@ -639,20 +675,125 @@ def hub_command(hub: Hub) -> list[str]:
     return [str(Path(sys.executable).parent / "jupyterhub"), "-f", str(hub.config_file)]
 
 
-def start(hub: Hub, ip="127.0.0.1", port=8000, instructors=(), lock=True) -> int:
+class HubProcess:
+    """The hub running in the background (tests, the benchmark) or the foreground (start)."""
+
+    def __init__(self, hub: Hub, port: int, log: Path | None = None):
+        self.hub, self.port, self.log = hub, port, log
+        self.base = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 90) -> "HubProcess":
+        import urllib.error
+        import urllib.request
+
+        out = open(self.log, "ab") if self.log else None
+        try:
+            self.proc = subprocess.Popen(hub_command(self.hub), cwd=self.hub.state, stdout=out,
+                                         stderr=subprocess.STDOUT if out else None,
+                                         start_new_session=True)
+        finally:
+            if out:
+                out.close()
+        deadline = _monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise HubError(f"the hub exited with {self.proc.returncode}" + self._tail())
+            try:
+                with urllib.request.urlopen(f"{self.base}/hub/api/", timeout=5) as r:
+                    if r.status == 200:
+                        return self
+            except (urllib.error.URLError, OSError):
+                pass
+            if _monotonic() > deadline:
+                self.stop()
+                raise HubError(f"the hub did not answer within {timeout:.0f} s" + self._tail())
+            _sleep(0.5)
+
+    def _tail(self) -> str:
+        if self.log and self.log.is_file():
+            return ":\n" + self.log.read_text(errors="replace")[-3000:]
+        return ""
+
+    def stop(self):
+        """SIGTERM to the hub and its proxy; the students' servers run on (a restarted hub
+        finds them)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
+            try:
+                os.killpg(self.proc.pid, sig)
+            except ProcessLookupError:
+                return
+            try:
+                self.proc.wait(wait)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+
+def _monotonic() -> float:
+    import time
+    return time.monotonic()
+
+
+def _sleep(seconds: float) -> None:
+    import time
+    time.sleep(seconds)
+
+
+def start(hub: Hub, ip="127.0.0.1", port=8000, instructors=(), lock=True, tls=None) -> int:
     if lock and is_root():
         lock_repository(hub)
-    problems = preflight(hub)
+    problems = preflight(hub, instructors)
     if problems:
         raise HubError("the hub cannot start:\n  " + "\n  ".join(problems))
-    prepare(hub, ip, port, tuple(instructors))
-    print(f"classroom hub on http://{ip}:{port}/ (folder {hub.root}); Ctrl-C stops it")
-    proc = subprocess.Popen(hub_command(hub), cwd=hub.state, start_new_session=True)
+    prepare(hub, ip, port, tuple(instructors), tls=tls)
+    print(f"classroom hub on http{'s' if tls else ''}://{ip}:{port}/ (folder {hub.root}); Ctrl-C stops it")
+    running = HubProcess(hub, port)
+    running.start(timeout=120)
     try:
-        return proc.wait()
+        return running.proc.wait()
     except KeyboardInterrupt:
-        os.killpg(proc.pid, signal.SIGTERM)
-        return proc.wait()
+        running.stop()
+        return 0
+
+
+# --- a student's session without a browser (tests, the benchmark) -------------------------
+
+
+def cookie(session, name: str, path: str):
+    """The cookie of that name for that path (the hub and each server set their own)."""
+    found = [c for c in session.cookies if c.name == name and c.path.startswith(path)]
+    return found[-1].value if found else None
+
+
+def student_session(base: str, user: str, password: str, ready_s: float = 180):
+    """Log in on the hub's login page and wait for the user's server; returns
+    (session, api) with api(method, path, **kw) calling the server's REST API."""
+    import requests
+
+    s = requests.Session()
+    s.get(f"{base}/hub/login", timeout=30)
+    r = s.post(f"{base}/hub/login?next=", timeout=ready_s,
+               data={"username": user, "password": password,
+                     "_xsrf": cookie(s, "_xsrf", "/hub")})
+    if r.status_code != 200:
+        raise HubError(f"login of {user}: HTTP {r.status_code} at {r.url}")
+    deadline = _monotonic() + ready_s
+    while True:
+        r = s.get(f"{base}/user/{user}/lab", timeout=60)
+        if r.status_code == 200 and "jupyter-config-data" in r.text:
+            break
+        if _monotonic() > deadline:
+            raise HubError(f"{user}'s server not ready in {ready_s:.0f} s (HTTP {r.status_code})")
+        _sleep(1)
+    xsrf = cookie(s, "_xsrf", f"/user/{user}")
+
+    def api(method, path, **kw):
+        return s.request(method, f"{base}/user/{user}/{path}", timeout=120,
+                         headers={"X-XSRFToken": xsrf}, **kw)
+    return s, api
 
 
 def which(name: str) -> str | None:

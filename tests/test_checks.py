@@ -414,8 +414,17 @@ def test_call_pure_names_the_argument_changed_in_place():
         return x
     msg = failure(call_pure, scale, np.zeros(2), dh=np.zeros((1, 4)))
     assert "modified its input dh (1, 4) in place" in msg
-    # an untouched input passes and returns the result
+    # an untouched input passes and returns the result; objects that cannot be copied
+    # (the judge's proxies of student functions) are passed as they are
     assert call_pure(day1.relu, np.array([-1.0, 2.0])).tolist() == [0.0, 2.0]
+
+    class NoCopy:
+        def __deepcopy__(self, memo):
+            raise TypeError("cannot be copied")
+
+    def apply(x, f):
+        return x
+    assert call_pure(apply, np.ones(2), f=NoCopy()).tolist() == [1.0, 1.0]
 
 
 # --- in IPython: a stub's note replaces the traceback --------------------------------
