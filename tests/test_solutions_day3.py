@@ -326,6 +326,17 @@ def test_dropout_against_torch_with_its_mask(shape, p, seed):
     close(day3.dropout_backward(dout, cache_eval), dout)
 
 
+def test_dropout_mask_draws_every_unit_on_its_own():
+    mask = day3.dropout_mask((4000, 50), 0.3, 1)
+    assert mask.dtype == bool and mask.shape == (4000, 50)
+    assert abs(mask.mean() - 0.7) < 0.005  # 200 000 draws: a standard deviation of 0.001
+    assert np.array_equal(mask, day3.dropout_mask((4000, 50), 0.3, 1))
+    assert not np.array_equal(mask, day3.dropout_mask((4000, 50), 0.3, 2))
+    counts = mask.sum(axis=1)  # Binomial(50, 0.7) per row: variance 50·0.7·0.3 = 10.5
+    assert abs(counts.var() - 10.5) < 1.5
+    assert day3.dropout_mask((3,), 0.0, 0).all() and day3.dropout_mask((1, 1), 0.5, 0).shape == (1, 1)
+
+
 def test_augment_digits_shifts_like_torch_padding_and_keeps_labels():
     rng = np.random.default_rng(4)
     X, y = rng.uniform(size=(10, 64)), rng.integers(0, 10, size=10)
@@ -424,6 +435,7 @@ def sample_inputs():
         "adamw": (rng.normal(size=3), rng.normal(size=3), {}, 0.1, 0.9, 0.999, 1e-8, 0.2),
         "dropout_forward": (rng.normal(size=(4, 5)), 0.4, "train", mask),
         "dropout_backward": (rng.normal(size=(4, 5)), (mask, 0.4, "train")),
+        "dropout_mask": ((200, 40), 0.3, 5),
         "augment_digits": (rng.uniform(size=(5, 64)), np.arange(5), 2, 1, 0.3),
         "batchnorm_forward": (rng.normal(size=(6, 3)), rng.normal(size=3), rng.normal(size=3),
                               {"running_mean": rng.normal(size=3), "running_var": rng.uniform(0.5, 2, size=3)},

@@ -863,6 +863,31 @@ def dropout_backward_not_scaled(dout, cache):
     return dout * mask
 
 
+
+@wrong("dropout_mask", "p taken as the keep probability: True where the draw is below p")
+def dropout_mask_keep_probability(shape, p, seed):
+    return np.random.default_rng(seed).random(shape) < p
+
+
+@wrong("dropout_mask", "the global generator: np.random.random ignores the seed")
+def dropout_mask_ignores_seed(shape, p, seed):
+    return np.random.random(shape) >= p
+
+
+@wrong("dropout_mask", "one pattern for every example: a mask of the units, broadcast over the rows")
+def dropout_mask_one_pattern(shape, p, seed):
+    units = np.random.default_rng(seed).random(shape[-1:]) >= p
+    return np.array(np.broadcast_to(units, shape))
+
+
+@wrong("dropout_mask", "exactly round(p·n) units dropped in every row: a fixed count, not independent draws")
+def dropout_mask_fixed_count(shape, p, seed):
+    rng = np.random.default_rng(seed)
+    n = shape[-1]
+    row = np.arange(n) >= int(round(p * n))
+    rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+    return np.stack([rng.permutation(row) for _ in range(rows)]).reshape(shape)
+
 # --- 7. batch normalisation ------------------------------------------------------------------
 
 
