@@ -313,7 +313,7 @@ c.Spawner.pre_spawn_hook = _environment
 c.JupyterHub.services = [{{
     "name": "idle-culler",
     "command": [{sys.executable!r}, "-m", "jupyterhub_idle_culler",
-                "--timeout={idle_timeout}"],
+                "--timeout={idle_timeout}", "--cull-every={max(5, idle_timeout // 6)}"],
 }}]
 c.JupyterHub.load_roles = [{{
     "name": "idle-culler",

@@ -97,8 +97,8 @@ class Classroom:
         self.passwords: dict[str, str] = {}
         self.roster = folder / "roster.csv"
 
-    def start(self):
-        classroom.prepare(self.hub, "127.0.0.1", self.port)
+    def start(self, idle_timeout=classroom.IDLE_TIMEOUT_S):
+        classroom.prepare(self.hub, "127.0.0.1", self.port, idle_timeout=idle_timeout)
         self.running = classroom.HubProcess(self.hub, self.port, self.log).start()
 
     def stop(self):
@@ -595,3 +595,18 @@ def test_a_restarted_hub_and_a_killed_server_lose_no_work(room):
     new = subprocess.run(["pgrep", "-u", ann, "-f", "jupyterhub.singleuser"],
                          capture_output=True, text=True).stdout.split()
     assert new and not set(new) & set(pids), (pids, new)
+
+    # an idle server is stopped by the culler (here after 20 s); the work stays
+    room.stop()
+    room.start(idle_timeout=20)
+    deadline = time.monotonic() + 120
+    while subprocess.run(["pgrep", "-u", ann, "-f", "jupyterhub.singleuser"],
+                         capture_output=True).returncode == 0:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{ann}'s idle server still runs 120 s after a 20 s idle "
+                                 f"timeout:\n" + room.log_text()[-3000:])
+        time.sleep(2)
+    assert "idle-culler" in room.log_text()
+    assert "ann's notes" in notes.read_text()
+    room.stop()
+    room.start()
