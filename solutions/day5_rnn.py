@@ -476,6 +476,30 @@ def train_on_stream(codes, params, forward, backward, batch_size=8, seq_len=8, s
     return params, history
 
 
+def temporal_softmax_loss(scores, y, mask):
+    """Softmax cross-entropy on every step of a padded batch, the padded steps left out.
+
+    scores: (N, T, K); y: (N, T) int, any value at a padded step; mask: (N, T) bool, True at a
+    real step (at least one).  Returns (loss, dscores): the mean cross-entropy over the real steps
+    (torch's ``cross_entropy`` with the padded targets set to its ``ignore_index``) and its
+    gradient (N, T, K), zero at the padded steps.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    N, T, K = scores.shape
+    real = np.asarray(mask, dtype=bool).reshape(-1)
+    targets = np.where(real, np.asarray(y).reshape(-1), 0)
+    flat = scores.reshape(N * T, K)
+    shifted = flat - flat.max(axis=1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    rows = np.arange(N * T)
+    count = real.sum()
+    loss = float(-logp[rows, targets][real].sum() / count)
+    ds = np.exp(logp)
+    ds[rows, targets] -= 1.0
+    ds *= real[:, None] / count
+    return loss, ds.reshape(N, T, K)
+
+
 def sample_with_temperature(scores, temperature, rng_seed):
     """Draw one class from softmax(scores / temperature); temperature 0 means the argmax.
 

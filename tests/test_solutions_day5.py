@@ -348,6 +348,23 @@ def test_train_on_stream_matches_torch_with_the_state_detached_between_steps(bat
         np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize("N, T, K", [(1, 1, 2), (4, 6, 5), (3, 2, 1)])
+def test_temporal_softmax_loss_is_torch_cross_entropy_with_the_padded_targets_ignored(N, T, K):
+    rng = np.random.default_rng(N * 100 + T * 10 + K)
+    lengths = rng.integers(1, T + 1, size=N)
+    lengths[0] = T
+    mask = np.arange(T)[None, :] < lengths[:, None]
+    scores, y = rng.normal(size=(N, T, K)) * 3.0, rng.integers(0, K, size=(N, T))
+    loss, dscores = day5.temporal_softmax_loss(scores, np.where(mask, y, -1), mask)
+    t = torch.tensor(scores, requires_grad=True)
+    expected = torch.nn.functional.cross_entropy(t.reshape(-1, K), torch.tensor(np.where(mask, y, -100)).reshape(-1),
+                                                 ignore_index=-100)
+    expected.backward()
+    np.testing.assert_allclose(loss, expected.item(), rtol=1e-12)
+    np.testing.assert_allclose(dscores, t.grad.numpy(), rtol=1e-10, atol=1e-15)
+    assert np.all(dscores[~mask] == 0.0)
+
+
 # --- the wrong-answer library ---------------------------------------------------------
 
 
@@ -368,6 +385,7 @@ def _probes():
     y_steps = rng.normal(size=(4, 7))
     ppl_scores, ppl_targets = rng.normal(size=(3, 5, 4)), rng.integers(0, 4, size=(3, 5))
     stream = rng.integers(0, 5, size=203)
+    padded = np.arange(5)[None, :] < np.array([[5], [2], [3]])     # three sequences of lengths 5, 2, 3
     stream_model = dict(random_params(rng, "rnn", 5, H, scale=0.5), W_out=rng.normal(size=(5, H)), b_out=rng.normal(size=5))
     return {
         "rnn_step_forward": lambda f: f(x, h0, p["rnn"])[0],
@@ -398,6 +416,7 @@ def _probes():
         # 4 tracks of 50 steps in chunks of 7: two passes, and a partial chunk that must stay unused
         "train_on_stream": lambda f: f(stream, stream_model, day5.rnn_forward, day5.rnn_backward, batch_size=4, seq_len=7,
                                        steps=12, lr=0.05, max_norm=0.5),
+        "temporal_softmax_loss": lambda f: f(ppl_scores, np.where(padded, ppl_targets, -1), padded),
     }
 
 
@@ -449,6 +468,8 @@ def _edge_probes():
                         day5.gru_forward, day5.gru_backward, steps=2, batch_size=4)[0],
             lambda f: f(X, y, model, day5.gru_forward, day5.gru_backward, steps=2, bptt=2)[0],
             lambda f: f(X, y, model, day5.gru_forward, day5.gru_backward, steps=2, max_norm=None)[0]],
+        "temporal_softmax_loss": [lambda f: f(np.array([[[900.0, 0.0], [0.0, -900.0]]]), np.array([[1, -1]]),
+                                              np.array([[True, False]]))],
         "sample_with_temperature": [lambda f: f(np.array([1.0, 3.0, 2.0]), 0, 5)[1],
                                     lambda f: after(f, np.array([1.0, 3.0, 2.0]), 0.7, 5)],
         "confusion_matrix": [lambda f: float(np.issubdtype(np.asarray(f(np.array([0, 1]), np.array([1, 1]), 2)).dtype,

@@ -1251,3 +1251,59 @@ def train_on_stream_summed_over_steps(codes, params, forward, backward, batch_si
         history["loss"].append(loss)
         history["grad_norm"].append(total)
     return params, history
+
+
+# --- 11. variable-length sequences ----------------------------------------------------------
+
+
+@wrong("temporal_softmax_loss", "the mean over every step, padded ones included: the padding dilutes the loss")
+def temporal_softmax_loss_mean_over_all(scores, y, mask):
+    scores = np.asarray(scores, dtype=np.float64)
+    N, T, K = scores.shape
+    real = np.asarray(mask, dtype=bool).reshape(-1)
+    targets = np.where(real, np.asarray(y).reshape(-1), 0)
+    flat = scores.reshape(N * T, K)
+    shifted = flat - flat.max(axis=1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    rows = np.arange(N * T)
+    loss = float(-logp[rows, targets][real].sum() / (N * T))
+    ds = np.exp(logp)
+    ds[rows, targets] -= 1.0
+    ds *= real[:, None] / (N * T)
+    return loss, ds.reshape(N, T, K)
+
+
+@wrong("temporal_softmax_loss", "the padded steps left out of the loss but not out of its gradient")
+def temporal_softmax_loss_padding_in_gradient(scores, y, mask):
+    scores = np.asarray(scores, dtype=np.float64)
+    N, T, K = scores.shape
+    real = np.asarray(mask, dtype=bool).reshape(-1)
+    targets = np.where(real, np.asarray(y).reshape(-1), 0)
+    flat = scores.reshape(N * T, K)
+    shifted = flat - flat.max(axis=1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    rows = np.arange(N * T)
+    count = real.sum()
+    loss = float(-logp[rows, targets][real].sum() / count)
+    ds = np.exp(logp)
+    ds[rows, targets] -= 1.0
+    ds /= count
+    return loss, ds.reshape(N, T, K)
+
+
+@wrong("temporal_softmax_loss", "no maximum subtracted: exp overflows for scores of several hundred")
+def temporal_softmax_loss_no_max_shift(scores, y, mask):
+    scores = np.asarray(scores, dtype=np.float64)
+    N, T, K = scores.shape
+    real = np.asarray(mask, dtype=bool).reshape(-1)
+    targets = np.where(real, np.asarray(y).reshape(-1), 0)
+    flat = scores.reshape(N * T, K)
+    e = np.exp(flat)
+    p = e / e.sum(axis=1, keepdims=True)
+    rows = np.arange(N * T)
+    count = real.sum()
+    loss = float(-np.log(p[rows, targets])[real].sum() / count)
+    ds = p.copy()
+    ds[rows, targets] -= 1.0
+    ds *= real[:, None] / count
+    return loss, ds.reshape(N, T, K)
