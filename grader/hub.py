@@ -751,6 +751,13 @@ def start(hub: Hub, ip="127.0.0.1", port=8000, instructors=(), lock=True, tls=No
     prepare(hub, ip, port, tuple(instructors), tls=tls)
     print(f"classroom hub on http{'s' if tls else ''}://{ip}:{port}/ (folder {hub.root}); Ctrl-C stops it")
     running = HubProcess(hub, port)
+
+    def stop(signum, frame):      # the hub runs in a session of its own: take it along
+        running.stop()
+        raise SystemExit(128 + signum)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
     running.start(timeout=120)
     try:
         return running.proc.wait()
