@@ -158,8 +158,8 @@ def test_every_day_has_a_usable_plan(day):
     assert plan.plan_problems(Day.named(day)) == []
 
 
-# Days 3, 4 and 5 are split into a core and an extension by their own issues (#24, #28,
-# #25); until then their core does not fit, and this says so.
+# A day whose core does not fit yet goes here (a strict xfail that says so); every day
+# fits today.
 NOT_SPLIT_YET: set[str] = set()
 
 
