@@ -123,6 +123,16 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("demo", help="the whole pipeline end to end on a simulated class")
     s.add_argument("--day", action="append", type=_day, help="only this day (repeatable)")
     _hub_parser(sub)
+    s = sub.add_parser("board", help="the lecturer's live board: a service of the classroom hub "
+                                     "(grader hub starts it); --export writes its records")
+    s.add_argument("--instructor", action="append", default=[], metavar="ACCOUNT",
+                   help="a hub user who may open the board (repeatable)")
+    s.add_argument("--port", type=int, default=None,
+                   help="port (default: the one the hub gives the service)")
+    s.add_argument("--export", action="store_true",
+                   help="write every record as CSV (see --to) and stop")
+    s.add_argument("--to", type=Path, default=None,
+                   help="CSV path for --export (default: <root>/board.csv)")
     return p
 
 
@@ -305,10 +315,24 @@ def formgrader(args, course) -> int:
     return start_formgrader(course, args.port)
 
 
+def board(args, course) -> int:
+    from .board import Store, serve
+
+    if args.export:
+        path = args.to or course.root / "board.csv"
+        if not (course.root / "board.sqlite").is_file():
+            print(f"error: no board records in {course.root}", file=sys.stderr)
+            return 1
+        count = Store(course.root / "board.sqlite").export(path)
+        print(f"{count} record(s) written to {path}")
+        return 0
+    return serve(course, set(args.instructor), args.port)
+
+
 def hub(args, course) -> int:
     from . import hub as classroom
 
-    place = classroom.Hub(args.hub_root)
+    place = classroom.Hub(args.hub_root, course_root=course.root)
     what = args.hub_command or "start"
     tls = None
     if what == "start" and (args.ssl_cert or args.ssl_key):
@@ -390,4 +414,4 @@ def demo(args, course) -> int:
 COMMANDS = {"guide": guide, "release": release, "collect": collect, "check": check, "autograde": autograde,
             "feedback": feedback, "export": export, "summary": summary_page, "lab": lab,
             "formgrader": formgrader, "demo": demo, "release-solutions": release_solutions,
-            "hub": hub}
+            "hub": hub, "board": board}

@@ -80,10 +80,13 @@ class HubError(Exception):
 class Hub:
     root: Path = DEFAULT_HUB_ROOT
     repo: Path = REPO
+    #: the instructor's nbgrader course folder (gradebook, releases); the board's records
+    course_root: Path | None = None
 
     def __post_init__(self):
         self.root = Path(self.root).resolve()
         self.repo = Path(self.repo).resolve()
+        self.course_root = Path(self.course_root or self.repo / ".nbgrader").resolve()
 
     @property
     def exchange(self) -> Path:
@@ -258,6 +261,8 @@ def hub_config_text(hub: Hub, ip: str, port: int, instructors, idle_timeout: int
     """jupyterhub_config.py of the classroom (values written in; read by the hub only)."""
     venv_bin = Path(sys.executable).parent
     python = hub.python_env / "bin" / "python"
+    board_command = [sys.executable, "-m", "grader", "--root", str(hub.course_root), "board",
+                     *[f"--instructor={name}" for name in sorted(instructors)]]
     return f'''# Written by `grader hub` (grader/hub.py); rewritten on every start.
 import os
 c = get_config()  # noqa: F821
@@ -302,6 +307,8 @@ def _environment(spawner):
         "JUPYTERLAB_DIR": {str(COURSE_PREFIX / "share" / "jupyter" / "lab")!r},
         "JUPYTER_PREFER_ENV_PATH": "0",
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        # each visible test's outcome to the live board (course/report.py)
+        "BACKPROP_BOARD_URL": "http://127.0.0.1:{port + 3}/services/board/api/records",
     }})
     spawner.notebook_dir = {str(hub.repo)!r} if instructor else home
     spawner.args = ["--LabApp.app_settings_dir=" + config + "/lab/settings"]
@@ -310,15 +317,27 @@ def _environment(spawner):
 c.Spawner.pre_spawn_hook = _environment
 
 # Idle servers stop after an hour; their work stays in the home folder.
+# The live board (grader/board.py): records from the students' kernels, a page for the
+# instructors only.
 c.JupyterHub.services = [{{
     "name": "idle-culler",
     "command": [{sys.executable!r}, "-m", "jupyterhub_idle_culler",
                 "--timeout={idle_timeout}", "--cull-every={max(5, idle_timeout // 6)}"],
+}}, {{
+    "name": "board",
+    "url": "http://127.0.0.1:{port + 3}",
+    "command": {board_command!r},
+    "cwd": {str(hub.state)!r},
+    "oauth_no_confirm": True,
 }}]
 c.JupyterHub.load_roles = [{{
     "name": "idle-culler",
     "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
     "services": ["idle-culler"],
+}}, {{
+    "name": "board-viewers",
+    "scopes": ["access:services!service=board"],
+    "users": {sorted(instructors)!r},
 }}]
 '''
 

@@ -269,10 +269,11 @@ def time_line(minutes: dict[str, int]) -> str:
     return line + "; it has no extension."
 
 
-def annotate(nb, minutes: dict[str, int] | None):
+def annotate(nb, minutes: dict[str, int] | None, first: bool = False):
     """The release's copy of ``nb`` shows its parts: the expected minutes in its opening
     (first markdown) cell, and a badge on the heading of every section where the
-    extension begins.  ``nb`` is changed in place and returned."""
+    extension begins; the day's first notebook says what the live board is told.  ``nb`` is
+    changed in place and returned."""
     parts = cell_parts(nb.cells)
     previous = CORE
     for cell, part in zip(nb.cells, parts):
@@ -284,12 +285,20 @@ def annotate(nb, minutes: dict[str, int] | None):
                 lines[first] = f"{lines[first].rstrip()} {BADGE}"
             cell.source = "\n".join(lines)
         previous = part
-    if minutes is not None:
+    extra = ([time_line(minutes)] if minutes is not None else []) + \
+        ([REPORT_LINE] if first else [])
+    if extra:
         for cell in nb.cells:
             if cell.cell_type == "markdown":
-                cell.source = cell.source.rstrip() + "\n\n" + time_line(minutes)
+                cell.source = "\n\n".join([cell.source.rstrip(), *extra])
                 break
     return nb
+
+
+#: The day's first notebook says what its tests tell the live board (course/report.py).
+REPORT_LINE = ("**On the classroom hub** each test you run tells the lecturer's live board which "
+               "exercise it checked, whether it passed, and which known mistake it found — never "
+               "your code or your numbers — so that the lecturer sees where the class needs help.")
 
 
 def checkpoints(day: Day) -> dict[str, str]:
@@ -315,7 +324,8 @@ def annotated_notebooks(day: Day) -> dict[str, object]:
         minutes = DayPlan.load(day).minutes()
     except PlanError:
         minutes = {}
-    return {p.name: annotate(read_notebook(p), minutes.get(p.stem)) for p in day.notebooks}
+    return {p.name: annotate(read_notebook(p), minutes.get(p.stem), first=i == 0)
+            for i, p in enumerate(day.notebooks)}
 
 
 # --- scores per part ----------------------------------------------------------------------

@@ -31,7 +31,22 @@ def bundle_toolkit(release_dir: Path, day: str):
     from .plan import checkpoints
 
     (release_dir / "course" / "release.json").write_text(json.dumps(
-        {"day": day, "checkpoints": checkpoints(Day.named(day))}, indent=1) + "\n")
+        {"day": day, "checkpoints": checkpoints(Day.named(day)),
+         "tests": test_cells(release_dir)}, indent=1) + "\n")
+
+
+def test_cells(release_dir: Path) -> dict[str, list[str]]:
+    """{hash of a released test cell's source: [notebook, grade id]}: how the live board's
+    reporter (course/report.py) knows which exercise a cell that just ran tests."""
+    from course.report import cell_key
+
+    out = {}
+    for path in sorted(release_dir.glob("*.ipynb")):
+        for cell in read_notebook(path).cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+                out[cell_key(cell.source)] = [path.stem, meta.get("grade_id", "")]
+    return out
 
 
 def release(day: str, course: CourseDir) -> tuple[Path, list[str]]:
