@@ -576,4 +576,19 @@ Choosing with a test set would fit the design to those digits and make its accur
 biased estimate: the test set
 must stay unseen by every decision, or it is just a second validation set.
 """.strip(),
+    "pytorch-answer": r"""
+**Dropout.** The two networks are the same function and get the same start, batches and update, but each
+training step multiplies the hidden activations by a random mask, and the masks differ: your network draws
+them with your `dropout_mask` (NumPy, your seeds), torch's `nn.Dropout` with torch's own generator
+(`torch.manual_seed`). Different masks give different gradients from the first step on, so the runs part;
+both are samples of the same training, with curves of the same shape and similar minima, not one curve.
+To make them one again, give the torch model your masks: replace `nn.Dropout(p)` by a layer that multiplies
+its input by `dropout_mask(shape, p, seed) / (1 − p)` with the same seeds in the same order as your network
+draws them (or pass the masks in with each batch); then the curves agree to rounding, as with L2 alone.
+**One group.** `weight_decay=λ` on `model.parameters()` decays the biases too: λb is added to every bias
+gradient, a penalty (λ/2)‖b‖² that your `l2_penalty` does not have. The L2 run would no longer be your
+run (the check of the curves would fail); the difference is small here, since a few biases matter little
+against thousands of weights, but it is a different cost — which is why the biases go in a group without
+decay.
+""".strip(),
 }
