@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 
 # System packages the judge (bubblewrap) and the browser test (chromium) use:
 # installed with apt-get when missing and we are root; otherwise a note.
-SYSDEPS := bwrap:bubblewrap chromium:chromium
+SYSDEPS := bwrap:bubblewrap chromium:chromium pdftotext:poppler-utils
 sysdeps:
 	@missing=""; for pair in $(SYSDEPS); do \
 		command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
