@@ -11,13 +11,13 @@ of the lecture, the handout and the exercises.
 **What a page shows** (``lecture_cells``): the markdown cells and the stubs as released
 (nbgrader's ``ClearSolutions`` on the annotated notebook, as ``grader release`` does),
 never a test cell (so never a hidden test), a manually graded answer cell or the set-up.
-The demo cells are left out: their figures are not drawn yet.
+A demo cell shows the figures it draws when run on the model answers (``with_figures``).
 
 **Slides** follow the cell metadata ``slideshow.slide_type`` where the notebook has it
 (slide, subslide, fragment, skip, notes, -); elsewhere a default: a ``#``/``##`` heading
-starts a slide, any other markdown cell a sub-slide (the deck is stepped through linearly,
-so the right arrow visits every one), a stub appears as a fragment under the statement
-before it.  Speaker notes are cells of type ``notes`` and the text of the metadata field
+starts a slide, any other markdown cell and a demo's figures a sub-slide (the deck is
+stepped through linearly, so the right arrow visits every one), a stub appears as a
+fragment under the statement before it.  Speaker notes are cells of type ``notes`` and the text of the metadata field
 ``course.notes`` (``{"course": {"notes": "…"}}``): they go into ``<aside class="notes">``
 (reveal.js's speaker view, key S) and nowhere else: ``without_speaker_notes`` takes them
 out of any notebook that students get.
@@ -107,9 +107,58 @@ def released_stubs(nb):
     return nb
 
 
+# --- figures: the demo cells run on the model answers -----------------------------------
+
+FIGURE_CELL_S = 120        # one demo cell; a slower one gives no figure
+FIGURE_KINDS = ("image/png", "image/svg+xml")
+
+
+def with_figures(nb, day: Day, name: str = "notebook", timeout: int = FIGURE_CELL_S):
+    """A copy of ``nb`` whose demo cells hold the outputs they give when run on the model
+    answers: the set-up, the solved answer cells and the demos are run in a fresh kernel
+    (no test cell: nothing hidden runs); a demo that fails or times out stays empty."""
+    from nbclient import NotebookClient
+
+    from .notebooks import solved_notebook
+
+    solved = solved_notebook(nb, day.reference(), name)
+    keep = [i for i, c in enumerate(solved.cells)
+            if c.cell_type == "code" and cells.role(c) in (cells.SETUP, cells.ANSWER,
+                                                             cells.DEMO, cells.ADDED)]
+    run = copy.deepcopy(solved)
+    run.cells = [copy.deepcopy(solved.cells[i]) for i in keep]
+    for c in run.cells:
+        c.outputs = []
+    client = NotebookClient(run, timeout=timeout, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(day.folder)}})
+    try:
+        client.execute()
+    except Exception:       # a dead kernel or a timeout: the figures made so far are kept
+        pass
+    out = copy.deepcopy(nb)
+    for index, c in zip(keep, run.cells):
+        if cells.role(out.cells[index]) == cells.DEMO:
+            out.cells[index].outputs = [o for o in c.get("outputs", [])
+                                        if any(k in o.get("data", {}) for k in FIGURE_KINDS)]
+    return out
+
+
+def figures_html(cell) -> list[str]:
+    """The images among a cell's outputs, as <img> with data: URLs (or inline SVG)."""
+    out = []
+    for o in cell.get("outputs", []):
+        data = o.get("data", {})
+        if "image/png" in data:
+            png = "".join(data["image/png"]).replace("\n", "")
+            out.append(f'<img class="figure" src="data:image/png;base64,{png}">')
+        elif "image/svg+xml" in data:
+            out.append("".join(data["image/svg+xml"]))
+    return out
+
+
 @dataclass
 class Piece:
-    kind: str              # "markdown" | "stub" | "notes"
+    kind: str              # "markdown" | "stub" | "figure" | "notes"
     source: str
     cell: dict
     notes: str = ""
@@ -127,16 +176,22 @@ def lecture_cells(nb) -> list[Piece]:
             out.append(Piece("markdown", cells.source(cell), cell, notes))
         elif role == cells.ANSWER:
             out.append(Piece("stub", cells.source(cell).rstrip(), cell, notes))
+        elif role == cells.DEMO and figures_html(cell):
+            out.append(Piece("figure", "\n".join(figures_html(cell)), cell, notes))
         elif notes:
             out.append(Piece("notes", notes, cell))
     return out
 
 
-def day_notebooks(day: Day) -> dict[str, object]:
-    """The day's notebooks as the release shows them (minutes, extension badges)."""
+def day_notebooks(day: Day, figures: bool = False) -> dict[str, object]:
+    """The day's notebooks as the release shows them (minutes, extension badges); with
+    ``figures``, their demo cells' figures drawn from the model answers."""
     from .plan import annotated_notebooks
 
-    return annotated_notebooks(day)
+    notebooks = annotated_notebooks(day)
+    if figures:
+        notebooks = {name: with_figures(nb, day, name) for name, nb in notebooks.items()}
+    return notebooks
 
 
 def split_glossary(text: str) -> tuple[str, str] | None:
@@ -223,6 +278,8 @@ td, th { border: 1px solid #bbb; padding: 2px 8px; vertical-align: top; }
             break-inside: avoid; }
 .exercise .label { font-family: "DejaVu Sans", Arial, sans-serif; font-weight: bold;
                    color: #3465a4; }
+.figures { text-align: center; break-inside: avoid; }
+img.figure { max-width: 100%; max-height: 110mm; }
 pre { font-size: 8.5pt; white-space: pre-wrap; background: #f6f6f6; padding: 6px; }
 code { font-size: 9pt; }
 mjx-container[display="true"] { overflow-x: auto; }
@@ -270,9 +327,10 @@ def timetable_html(day: Day) -> str:
             f"{rows}</table><p>{html.escape(text)}</p>")
 
 
-def handout_html(day: Day) -> Handout:
-    """The handout of ``day`` as one HTML body (see the module)."""
-    notebooks = day_notebooks(day)
+def handout_html(day: Day, notebooks: dict | None = None) -> Handout:
+    """The handout of ``day`` as one HTML body (see the module); ``notebooks`` as from
+    ``day_notebooks`` (default: without figures)."""
+    notebooks = notebooks if notebooks is not None else day_notebooks(day)
     title = day_title(day, notebooks)
     toc: list[tuple[str, str, int]] = []
     glossary = ""
@@ -298,6 +356,9 @@ def handout_html(day: Day) -> Handout:
                 piece = Piece(piece.kind, split[1], piece.cell)
                 if not piece.source.strip():
                     continue
+            if piece.kind == "figure":
+                body.append(f'<div class="figures">{piece.source}</div>')
+                continue
             if piece.kind == "stub":
                 names = ", ".join(function_names(piece.source)) or "the stub"
                 body.append(f'<div class="exercise"><div class="label">Exercise: '
@@ -438,9 +499,11 @@ class HandoutResult:
     pages: int
     blocked: list[str]
     leaks: list[str]
+    images: int = 0
 
 
-def write_handout(day: Day, pdf: Path, keep_html: bool = False) -> HandoutResult:
+def write_handout(day: Day, pdf: Path, keep_html: bool = False, figures: bool = True,
+                  notebooks: dict | None = None) -> HandoutResult:
     """``day``'s handout as an A4 PDF at ``pdf`` (printed twice: the second time with the
     contents' page numbers found in the first print).  A handout whose text leaks is
     removed; the result lists why."""
@@ -451,7 +514,8 @@ def write_handout(day: Day, pdf: Path, keep_html: bool = False) -> HandoutResult
     needs_chromium()
     pdf = Path(pdf).resolve()
     pdf.parent.mkdir(parents=True, exist_ok=True)
-    handout = handout_html(day)
+    handout = handout_html(day, notebooks if notebooks is not None
+                           else day_notebooks(day, figures=figures))
     page_path = pdf.with_suffix(".html")
     written = standalone_page(page_path, handout.title, handout.html,
                               HANDOUT_STYLE + code_style())
@@ -486,7 +550,8 @@ def write_handout(day: Day, pdf: Path, keep_html: bool = False) -> HandoutResult
     problems = handout_leaks(text, day)
     if problems:
         pdf.unlink()
-    return HandoutResult(pdf, text.count("\f") or 1, blocked, problems)
+    return HandoutResult(pdf, text.count("\f") or 1, blocked, problems,
+                         handout.html.count('<img class="figure"'))
 
 
 # --- the slides ----------------------------------------------------------------------------
@@ -498,6 +563,7 @@ DECK_STYLE = """
 .reveal table { font-size: 0.8em; }
 .reveal pre { width: 100%; font-size: 0.72em; box-shadow: none; }
 .reveal pre code { max-height: none; }
+.reveal img.figure { max-height: 640px; margin: 0 auto; display: block; }
 .reveal .exercise-label { color: #3465a4; font-weight: bold; }
 """
 
@@ -517,6 +583,8 @@ def slide_of(piece: Piece) -> str:
         return "fragment"
     if piece.kind == "notes":
         return "notes"
+    if piece.kind == "figure":
+        return "subslide"
     found = headings(piece.source)
     if found and piece.source.lstrip().startswith("#") and found[0][0] <= 2:
         return "slide"
@@ -546,7 +614,9 @@ def deck_slides(nb) -> list[list[Slide]]:
                 columns.append([Slide()])
             else:
                 columns[-1].append(Slide())
-        if piece.kind == "stub":
+        if piece.kind == "figure":
+            body = f'<div class="figures">{piece.source}</div>'
+        elif piece.kind == "stub":
             names = ", ".join(function_names(piece.source))
             body = (f'<p class="exercise-label">Exercise: {html.escape(names)}</p>'
                     f'<pre><code class="language-python">{html.escape(piece.source)}'
@@ -604,8 +674,10 @@ def reveal_dist() -> Path:
     return dist
 
 
-def write_slides(day: Day, folder: Path) -> list[Path]:
-    """One deck per notebook of ``day`` in ``folder``, reveal.js and MathJax beside them."""
+def write_slides(day: Day, folder: Path, figures: bool = True,
+                 notebooks: dict | None = None) -> list[Path]:
+    """One deck per notebook of ``day`` in ``folder``, reveal.js and MathJax beside them;
+    ``notebooks`` as from ``day_notebooks`` (default: made here, with ``figures``)."""
     from .html import write_math_script
 
     dist = reveal_dist()
@@ -617,7 +689,9 @@ def write_slides(day: Day, folder: Path) -> list[Path]:
         shutil.copy2(dist / name, target)
     write_math_script(folder)
     decks = []
-    for name, nb in day_notebooks(day).items():
+    if notebooks is None:
+        notebooks = day_notebooks(day, figures=figures)
+    for name, nb in notebooks.items():
         path = folder / (Path(name).stem + ".html")
         path.write_text(deck_html(f"{day.name} · {Path(name).stem}", nb), encoding="utf-8")
         decks.append(path)
@@ -714,7 +788,7 @@ def handout_command(args, course) -> int:
     day = built_day(args.day)
     pdf = args.to or default_folder(course, args.day) / f"{args.day}_handout.pdf"
     try:
-        result = write_handout(day, pdf)
+        result = write_handout(day, pdf, figures=not getattr(args, "no_figures", False))
     except MaterialsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -722,7 +796,8 @@ def handout_command(args, course) -> int:
         print(f"error: the handout of {args.day} holds what students must not see "
               f"(not written):\n  " + "\n  ".join(result.leaks), file=sys.stderr)
         return 1
-    print(f"handout of {args.day}: {result.pdf} ({result.pages} pages)")
+    print(f"handout of {args.day}: {result.pdf} ({result.pages} pages, "
+          f"{result.images} figures)")
     if result.blocked:
         print(f"  blocked {len(result.blocked)} request(s) to the network: "
               f"{result.blocked[:3]}")
@@ -736,7 +811,8 @@ def slides_command(args, course) -> int:
 
     folder = args.to or default_folder(course, args.day) / "slides"
     try:
-        decks = write_slides(built_day(args.day), folder)
+        decks = write_slides(built_day(args.day), folder,
+                             figures=not getattr(args, "no_figures", False))
     except MaterialsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -9,7 +9,6 @@ folder, which the test prints.
 
 from __future__ import annotations
 
-import copy
 import html
 import re
 import shutil
@@ -151,6 +150,12 @@ def test_lecturer_guide_has_points_manual_items_and_mistakes():
 # --- in the browser ------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def day1_with_figures():
+    """Day 1's notebooks with the demos' figures (the demos run once for both tests)."""
+    return materials.day_notebooks(built_day(DAY), figures=True)
+
+
 def needs_tools(*tools):
     try:
         materials.needs_chromium()
@@ -162,11 +167,15 @@ def needs_tools(*tools):
 
 
 @pytest.mark.browser
-def test_handout_pdf_of_day1(tmp_path):
-    needs_tools("pdftotext", "pdftoppm")
+def test_handout_pdf_of_day1(tmp_path, day1_with_figures):
+    needs_tools("pdftotext", "pdftoppm", "pdfimages")
     d = built_day(DAY)
-    result = materials.write_handout(d, tmp_path / "handout.pdf")
-    print(f"\nhandout of {DAY}: {result.pages} pages, artefacts in {tmp_path}")
+    result = materials.write_handout(d, tmp_path / "handout.pdf", notebooks=day1_with_figures)
+    print(f"\nhandout of {DAY}: {result.pages} pages, {result.images} figures, "
+          f"artefacts in {tmp_path}")
+    listed = subprocess.run(["pdfimages", "-list", str(result.pdf)], check=True,
+                            capture_output=True, text=True).stdout.splitlines()[2:]
+    assert len(listed) >= 3 and len(listed) == result.images, listed
     assert result.leaks == [] and result.blocked == []
     text = materials.pdf_text(result.pdf)
     flat = re.sub(r"\s+", "", text)
@@ -190,11 +199,12 @@ def test_handout_pdf_of_day1(tmp_path):
 
 
 @pytest.mark.browser
-def test_deck_offline_math_fragments(tmp_path):
+def test_deck_offline_math_fragments_figures(tmp_path, day1_with_figures):
     needs_tools()
     from playwright.sync_api import sync_playwright
 
-    decks = materials.write_slides(built_day(DAY), tmp_path / "slides")
+    decks = materials.write_slides(built_day(DAY), tmp_path / "slides",
+                                   notebooks=day1_with_figures)
     assert materials.outside_references(tmp_path / "slides") == []
     for deck in decks:
         assert not re.search(r"https?://", deck.read_text()), deck.name
@@ -214,19 +224,26 @@ def test_deck_offline_math_fragments(tmp_path):
             page.screenshot(path=str(shots / "00.png"))
             total = page.evaluate("() => Reveal.getTotalSlides()")
             assert total > 5
-            seen_fragment = seen_math = False
-            for step in range(1, 40):
+            seen_fragment = seen_math = seen_figure = False
+            for step in range(1, 120):
                 page.keyboard.press("ArrowRight")
-                page.wait_for_timeout(50)
+                page.wait_for_timeout(30)
                 current = page.locator(".reveal .slides section.present:not(.stack)")
-                seen_math |= current.locator("mjx-container").count() > 0
-                seen_fragment |= current.locator(".fragment.visible").count() > 0
-                if seen_fragment and seen_math:
+                math = current.locator("mjx-container").count() > 0
+                fragment = current.locator(".fragment.visible").count() > 0
+                figure = current.locator("img.figure").count() > 0
+                if (math and not seen_math) or (fragment and not seen_fragment) \
+                        or (figure and not seen_figure):
+                    page.wait_for_timeout(900)      # the slide's transition
+                    page.screenshot(path=str(shots / f"{step:03d}.png"))
+                seen_math, seen_fragment, seen_figure = (
+                    seen_math or math, seen_fragment or fragment, seen_figure or figure)
+                if seen_fragment and seen_math and seen_figure:
                     break
-            page.screenshot(path=str(shots / f"{step:02d}.png"))
             assert page.evaluate("() => Reveal.getProgress()") > 0
             assert seen_math, "no typeset math on the slides stepped through"
             assert seen_fragment, "no fragment shown on the slides stepped through"
+            assert seen_figure, "no figure on the slides stepped through"
         finally:
             browser.close()
     assert blocked == [], f"the deck asked the network for {blocked}"
