@@ -301,7 +301,11 @@ def make_app(board: Board, prefix: str, cookie_secret: bytes):
         def get(self):
             self.instructor()
             self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.write(PAGE.replace("__PREFIX__", prefix))
+            # The hub's OAuth asks requests other than a page load (the event stream here)
+            # for the page's xsrf token.
+            token = self.xsrf_token
+            token = token.decode() if isinstance(token, bytes) else str(token)
+            self.write(PAGE.replace("__PREFIX__", prefix).replace("__XSRF__", token))
 
     class State(Viewer):
         @tornado.web.authenticated
@@ -441,7 +445,9 @@ function render(s) {
 }
 document.addEventListener("click", ev => { const r = ev.target.closest(".diag"); if (r) r.classList.toggle("open"); });
 const day = new URLSearchParams(location.search).get("day");
-const source = new EventSource(prefix + "api/events" + (day ? "?day=" + encodeURIComponent(day) : ""));
+const query = new URLSearchParams({_xsrf: "__XSRF__"});
+if (day) query.set("day", day);
+const source = new EventSource(prefix + "api/events?" + query.toString());
 source.onmessage = ev => render(JSON.parse(ev.data));
 source.onerror = () => { document.getElementById("status").textContent = "reconnecting…"; };
 </script></body></html>

@@ -86,9 +86,9 @@ class Classroom:
     def __init__(self, folder: Path, prefix: str):
         self.folder = folder
         self.prefix = prefix
-        self.hub = classroom.Hub(folder / "hub")
+        self.hub = classroom.Hub(folder / "hub", course_root=folder / "course")
         self.course = CourseDir(folder / "course")
-        self.port = _free_ports()
+        self.port = _free_ports(4)            # the hub, its API, the proxy's API, the board
         self.base = f"http://127.0.0.1:{self.port}"
         self.running: classroom.HubProcess | None = None
         self.log = folder / "jupyterhub.log"
@@ -96,9 +96,12 @@ class Classroom:
                          f"{prefix}-cleo": "Cleo Svoboda"}
         self.passwords: dict[str, str] = {}
         self.roster = folder / "roster.csv"
+        #: the instructor: an account of the hub, not a student (made by the fixture)
+        self.teacher = f"{prefix}-teach"
 
     def start(self, idle_timeout=classroom.IDLE_TIMEOUT_S):
-        classroom.prepare(self.hub, "127.0.0.1", self.port, idle_timeout=idle_timeout)
+        classroom.prepare(self.hub, "127.0.0.1", self.port, instructors=(self.teacher,),
+                          idle_timeout=idle_timeout)
         self.running = classroom.HubProcess(self.hub, self.port, self.log).start()
 
     def stop(self):
@@ -153,6 +156,11 @@ def room():
         report = classroom.create_accounts(room.hub, room.roster, room.course)
         with open(report.passwords, newline="") as f:
             room.passwords = {r["student_id"]: r["first_password"] for r in csv.DictReader(f)}
+        subprocess.run(["useradd", "--create-home", "--comment", "Lecturer", room.teacher],
+                       check=True, capture_output=True)
+        room.passwords[room.teacher] = secrets.token_urlsafe(9)
+        subprocess.run(["chpasswd"], input=f"{room.teacher}:{room.passwords[room.teacher]}\n",
+                       text=True, check=True, capture_output=True)
         room.start()
         yield room
     finally:
@@ -161,12 +169,16 @@ def room():
             subprocess.run(["pkill", "-KILL", "-u", sid], capture_output=True)
         with contextlib.suppress(Exception):
             classroom.remove_accounts(room.hub, room.roster, room.course)
-        for sid in room.students:       # whatever a failure above left
+        for sid in [*room.students, room.teacher]:       # whatever a failure above left
+            subprocess.run(["pkill", "-KILL", "-u", sid], capture_output=True)
             if _account_exists(sid):
                 subprocess.run(["userdel", "--remove", sid], capture_output=True)
         if not group_existed and _group_exists(classroom.STUDENT_GROUP):
             subprocess.run(["groupdel", classroom.STUDENT_GROUP], capture_output=True)
         classroom.unlock_repository(room.hub)
+        # the hub's log (the board's too) outlives the folder, for a failure's story
+        with contextlib.suppress(OSError):
+            shutil.copy2(room.log, Path(tempfile.gettempdir()) / "backprop-hub-test.log")
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -437,8 +449,7 @@ def _fill_sigmoid_and_run_its_test(page, room, sid, nb):
     stub = _index(cells, _defines("sigmoid"), "sigmoid stub")
     test = _index(cells, _calls("sigmoid"), "visible test of sigmoid")
     assert "raise NotImplementedError" in _source(cells[stub])
-    page.goto(f"{room.base}/user/{sid}/lab/tree/{DAY}/{A}", wait_until="domcontentloaded")
-    nb.cells.first.wait_for(timeout=120_000)
+    _open_notebook(page, room, sid, len(cells))
     nb.run(setup, timeout=FIRST_RUN_S)
     nb.set_text(stub, SIGMOID)
     nb.run(stub)
@@ -459,6 +470,15 @@ def _notebook_total(room, sid, notebook) -> tuple[float, float]:
     with Gradebook(room.course.db_url) as gb:
         nb = gb.find_submission_notebook(notebook, DAY, sid)
         return float(nb.score), float(nb.max_score)
+
+
+def _open_notebook(page, room, sid, n_cells):
+    """The student's Day 1 notebook open, every cell in the page, the kernel idle."""
+    page.goto(f"{room.base}/user/{sid}/lab/tree/{DAY}/{A}", wait_until="domcontentloaded")
+    page.wait_for_function(
+        "n => document.querySelectorAll('.jp-NotebookPanel .jp-Cell').length === n",
+        arg=n_cells, timeout=120_000)
+    page.get_by_text(re.compile(r"\| Idle$")).first.wait_for(timeout=120_000)
 
 
 def _score_line(text: str) -> tuple[float, float]:
@@ -610,3 +630,164 @@ def test_a_restarted_hub_and_a_killed_server_lose_no_work(room):
     assert "ann's notes" in notes.read_text()
     room.stop()
     room.start()
+
+
+# --- 4. the live board -------------------------------------------------------------------------
+
+
+def _server_token(student: str) -> str:
+    """The hub token the student's server (and so their kernels) holds."""
+    pids = subprocess.run(["pgrep", "-u", student, "-f", "jupyterhub.singleuser"],
+                          capture_output=True, text=True).stdout.split()
+    assert pids, f"no server of {student}"
+    env = Path(f"/proc/{pids[0]}/environ").read_bytes().split(b"\0")
+    return next(e.split(b"=", 1)[1].decode() for e in env
+                if e.startswith(b"JUPYTERHUB_API_TOKEN="))
+
+
+def _browser_login(page, room: Classroom, user: str, next_path: str = ""):
+    page.goto(f"{room.base}/hub/login" + (f"?next={next_path}" if next_path else ""),
+              wait_until="domcontentloaded")
+    page.fill("#username_input", user)
+    page.fill("#password_input", room.passwords[user])
+    page.click("#login_submit")
+
+
+def _board_row(page, exercise: str) -> tuple[int, int]:
+    row = page.locator(f'#exercises tr[data-exercise="{exercise}"]')
+    return int(row.locator("td.pass").inner_text()), int(row.locator("td.fail").inner_text())
+
+
+def _wait_for(what: str, check, timeout=60):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        time.sleep(0.5)
+
+
+def test_the_live_board_sees_the_class_as_it_works(room, tmp_path):
+    import requests
+    from playwright.sync_api import sync_playwright
+
+    from test_browser import Notebook, Steps, _defines, _index, launch_chromium, needs_browser
+
+    needs_browser()
+    ann, ben, cleo = room.students
+    _released(room)
+    home = Path(pwd.getpwnam(ann).pw_dir)
+    _fetched(room, ann)
+    records = f"http://127.0.0.1:{room.port + 3}/services/board/api/records"
+    board_page = f"{room.base}/services/board/"
+    exercise = "01_activations/test_relu_prime"
+
+    # a student's own token posts as that student; nothing else gets in
+    session, _ = login(room, ann)
+    token = _server_token(ann)
+    good = {"notebook": "01_activations", "grade_id": "test_tanh", "status": "fail",
+            "check": "check", "diagnosis": None, "time": time.time()}
+
+    def post(body, tok=token):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return requests.post(records, data=data, timeout=30,
+                             headers={"Authorization": f"token {tok}"} if tok else {})
+    _wait_for("the board answers", lambda: _answers(records))
+    assert post(good).status_code == 204
+    assert post(good, tok=None).status_code == 403
+    assert post(good, tok="not-a-token").status_code == 403
+    assert post(b"{" + b" " * 4000 + b"}").status_code == 400
+    assert post(dict(good, diagnosis="def sigmoid(z): return z")).status_code == 400
+    r = session.get(board_page, timeout=60)
+    assert r.status_code == 403, f"a student opened the board: HTTP {r.status_code} {r.url}"
+
+    # relu_prime_at_zero of the wrong-answer library, as a student types it; the visible
+    # test names it (its "Likely cause"), and that sentence is what the board counts
+    message = None
+    wrong = "def relu_prime(z):\n    return (z >= 0).astype(np.float64)\n"
+    right = "def relu_prime(z):\n    return (z > 0).astype(np.float64)\n"
+    _fetched(room, ben)
+    cells = nbformat.read(home / DAY / A, 4).cells
+    setup = _index(cells, lambda c: c["metadata"].get("nbgrader", {}).get("grade_id") == "setup",
+                   "setup cell")
+    stub = _index(cells, _defines("relu_prime"), "relu_prime stub")
+    test = _index(cells, lambda c: c["metadata"].get("nbgrader", {}).get("grade_id")
+                  == "test_relu_prime", "visible test of relu_prime")
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        try:
+            teacher = browser.new_context(viewport={"width": 1300, "height": 900}).new_page()
+            teacher.set_default_timeout(60_000)
+            shots = Steps(teacher, tmp_path / "screenshots" / "board")
+            with shots.step("board-opened"):
+                _browser_login(teacher, room, room.teacher, "/services/board/")
+                teacher.wait_for_url("**/services/board/**", timeout=120_000)
+                teacher.locator(f'#exercises tr[data-exercise="{exercise}"]').wait_for()
+                teacher.evaluate("window.__notReloaded = true")
+                passes, _ = _board_row(teacher, exercise)
+            notebooks = {}
+            for sid in (ann, ben):
+                page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+                page.set_default_timeout(60_000)
+                nb = notebooks[sid] = Notebook(page)
+                with Steps(page, tmp_path / "screenshots" / sid).step("the-mistake"):
+                    _browser_login(page, room, sid)
+                    page.locator("#jp-main-dock-panel").wait_for(timeout=READY_S * 1000)
+                    _open_notebook(page, room, sid, len(cells))
+                    nb.run(setup, timeout=120)
+                    nb.set_text(stub, wrong)
+                    nb.run(stub)
+                    nb.run(test)
+                    said = re.search(r"Likely cause: (.*)", nb.errors(test))
+                    assert said, f"no likely cause named:\n{nb.errors(test)}"
+                    assert message in (None, said.group(1).strip())
+                    message = said.group(1).strip()
+            with shots.step("two-make-the-same-mistake"):
+                row = teacher.locator("#diagnoses tr.diag", has_text=message)
+                _wait_for("two students with the library's mistake on the board",
+                          lambda: row.count() and row.first.locator("td.n").inner_text() == "2")
+                row.first.click()
+                who = row.first.locator(".who").inner_text()
+                assert ann in who and ben in who, who
+                assert "test_relu_prime" in row.first.inner_text()
+                assert teacher.evaluate("window.__notReloaded === true")
+            with shots.step("the-fix-shows"):
+                nb = notebooks[ann]
+                nb.set_text(stub, right)
+                nb.run(stub)
+                nb.run(test)
+                assert not nb.errors(test), nb.output(test)
+                _wait_for("ann's pass on the board",
+                          lambda: _board_row(teacher, exercise)[0] == passes + 1)
+                _wait_for("the mistake now counts one", lambda: row.first.locator(
+                    "td.n").inner_text() == "1" and ann not in row.first.inner_text())
+                assert teacher.evaluate("window.__notReloaded === true"), "the page reloaded"
+
+            # the board restarted (the hub starts it again): the records are still there
+            with shots.step("after-a-restart"):
+                subprocess.run(["pkill", "-f", f"--root {room.course.root} board"])
+                _wait_for("the board back", lambda: _answers(records), timeout=120)
+                teacher.reload()
+                teacher.locator(f'#exercises tr[data-exercise="{exercise}"]').wait_for()
+                assert _board_row(teacher, exercise)[0] == passes + 1
+        finally:
+            browser.close()
+    kept = board_rows(room)
+    assert any(r[1] == ann and r[4] == "test_relu_prime" and r[5] == "pass" for r in kept)
+    assert any(r[1] == ben and r[4] == "test_relu_prime" and r[7] == message for r in kept)
+    assert all(r[1] in room.students for r in kept)
+
+
+def _answers(url) -> bool:
+    import requests
+    try:
+        return requests.post(url, data=b"{}", timeout=5).status_code in (400, 403)
+    except requests.RequestException:
+        return False
+
+
+def board_rows(room: Classroom):
+    from grader.board import Store
+    return Store(room.course.root / "board.sqlite").rows()
