@@ -35,7 +35,7 @@ def text_of(page: str) -> str:
 
 
 @pytest.mark.parametrize("day", DAYS)
-def test_handout_page_of_every_day_builds_without_tests_answers_or_leaks(day):
+def test_handout_page_and_decks_of_every_day_build_without_tests_answers_or_leaks(day):
     d = built_day(day)
     handout = materials.handout_html(d)
     assert handout.toc, f"{day}: no headings in the contents"
@@ -51,6 +51,10 @@ def test_handout_page_of_every_day_builds_without_tests_answers_or_leaks(day):
             assert re.search(rf"Exercise: [^<]*\b{name}\b", handout.html), \
                 f"{day}: the exercise {name} is not in the handout"
     assert materials.handout_leaks(text_of(handout.html), d) == []
+    for name, nb in materials.day_notebooks(d).items():
+        deck = materials.deck_html(name, nb)
+        assert "BEGIN HIDDEN TESTS" not in deck
+        assert materials.handout_leaks(text_of(deck), d) == [], name
 
 
 def test_leak_rules_on_a_handout_see_a_model_answer_and_a_hidden_test():
