@@ -610,4 +610,19 @@ tuned learning rate and clipping threshold; a larger hidden size; a read-out of 
 only the last; early stopping on the validation loss.  Each is chosen on the validation split, never on the
 test split.
 """.strip(),
+    "pytorch-answer": r"""
+**Who does what.** `loss.backward()` does the work of your `rnn_backward` and of the rest of
+`recurrent_loss_and_grads`' backward pass: autograd recorded the eight `tanh` steps of `nn.RNN`, the
+read-out and the cross-entropy during the forward pass, and runs BPTT back through all of them
+(∂C/∂s, the read-out's gradients, then δ through every step, the weight gradients summed over the steps).
+`clip_grad_norm_(model.parameters(), max_norm)` is your clipping: all six gradients scaled together to the
+global norm (and it returns the norm before clipping, your `history["grad_norm"]`); `optimizer.step()` is
+the six `adam` calls, the optimizer keeping one state per parameter as your dict of states did.
+**The order.** `clip_grad_norm_` acts on the `.grad` the backward pass has just written. Before
+`loss.backward()` it would clip the old gradients (zero after `zero_grad`), and this step's gradient would
+go into Adam unclipped; after `optimizer.step()` the step has already been taken with the unclipped
+gradient, and the clipped `.grad` is thrown away by the next `zero_grad` — either way no step is ever
+clipped. **zero_grad.** `backward()` *adds* each gradient to `.grad` (the += of a node used twice, Day 2);
+without zeroing, every step would use the sum of all gradients so far, not the gradient of this batch.
+""".strip(),
 }
