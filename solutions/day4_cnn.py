@@ -410,4 +410,22 @@ larger batches (128) take fewer steps and do not converge in 5 epochs; batches o
 in NumPy.  Not working: plain SGD with the same budget (stuck near the loss of chance for several epochs),
 and 1–2 epochs (≈ 50–80 %).
 """,
+    "pytorch-answer": r"""
+**Counts.** Both networks share the convolutions, 8·(1·9) + 8 + 16·(8·9) + 16 = 1248 parameters. The
+flatten head feeds the 16 maps of 3×3 into the dense layer: 4·144 + 4 = 580 parameters, 1828 in all; global
+average pooling leaves 16 numbers, 4·16 + 4 = 68, 1316 in all — the head is 8.5 times smaller, and the
+saved parameters are exactly the per-position weights. Both reach a test accuracy of about 0.99–1.00 on the
+bars for the three seeds: nothing was lost.
+**Why it suits the bars.** The class is the orientation, and a bar of a given orientation may lie anywhere:
+the label does not depend on the position. The shared kernels already find an orientation wherever it is
+(the maps move with the bar); averaging each map over all positions turns "where" into "how much", which is
+all the label needs — the head is translation invariant, as the task is. The flatten head has one weight
+per position and must learn the same rule at each of the 9 positions, each from the examples whose bar
+fell there: more parameters and less data per parameter.
+**Where it is wrong.** When the answer depends on where a feature is: e.g. bars whose class is the
+quadrant (or the left or right half) they lie in, a bar above versus below a dot, or localising or
+counting objects by place. Global average pooling gives a bar on the left and the same bar on the right the
+same features, so no head after it can tell those classes apart (unless the convolutions' receptive fields
+reach the border and encode position themselves).
+""".strip(),
 }
