@@ -174,8 +174,11 @@ def board_state(rows, exercises, students, now: float | None = None) -> dict:
                    for s in students if s not in last_seen or now - last_seen[s] > IDLE_S),
                   key=lambda x: x["student"])
     times = sorted(t for (s, _), t in first_pass.items() if s in students)
+    recent = [[received, student, f"{notebook}/{grade_id}", status, diagnosis]
+              for received, student, _, notebook, grade_id, status, _, diagnosis in rows[-20:]
+              if student in students][::-1]
     return {"students": len(students), "exercises": table, "diagnoses": common[:12],
-            "stuck": stuck[:10], "idle": idle,
+            "stuck": stuck[:10], "idle": idle, "recent": recent,
             "timeline": [[t, i + 1] for i, t in enumerate(times)], "updated": now}
 
 
@@ -199,10 +202,13 @@ class Board:
         """The course's students (the gradebook), read again every 10 s."""
         at, known = self._students
         if time.monotonic() - at > 10:
+            # the gradebook's own table, read directly: nbgrader's API (SQLAlchemy) would
+            # double the service's memory
             try:
-                with self.course.gradebook() as gb:
-                    known = {s.id for s in gb.students}
-            except Exception as exc:
+                with sqlite3.connect(f"file:{self.course.root / 'gradebook.db'}?mode=ro",
+                                     uri=True) as db:
+                    known = {row[0] for row in db.execute("SELECT id FROM student")}
+            except sqlite3.Error as exc:
                 log.warning("gradebook unreadable: %s", exc)
             self._students = (time.monotonic(), known)
         return known
@@ -239,7 +245,8 @@ class Board:
         day = day or self.store.latest_day() or (self.released_days() or [None])[-1]
         if not day:
             return {"day": None, "students": len(self.students()), "exercises": [],
-                    "diagnoses": [], "stuck": [], "idle": [], "timeline": [], "days": []}
+                    "diagnoses": [], "stuck": [], "idle": [], "recent": [], "timeline": [],
+                    "days": [], "updated": time.time()}
         state = board_state(self.store.rows(day), self.exercises(day), self.students())
         state.update(day=day, days=self.released_days())
         return state
@@ -413,6 +420,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 <h2>Stuck longest</h2><table id="stuck"><tbody></tbody></table>
 <h2>Nothing run for 10 minutes</h2><div id="idle"></div>
 <h2>Passes over time</h2><svg id="timeline" width="420" height="160"></svg>
+<h2>Latest</h2><table id="recent"><tbody></tbody></table>
 </div></div>
 <script>
 const prefix = "__PREFIX__";
@@ -441,6 +449,9 @@ function render(s) {
     svg.innerHTML = `<polyline fill="none" stroke="#2a9d4b" stroke-width="2" points="10,150 ${pts}"/>` +
       `<text x="12" y="14" font-size="11">${ymax} passes</text>`;
   } else svg.innerHTML = `<text x="12" y="80" font-size="12">no pass yet</text>`;
+  document.querySelector("#recent tbody").innerHTML = (s.recent || []).slice(0, 8).map(r =>
+    `<tr><td>${new Date(r[0]*1000).toLocaleTimeString()}</td><td>${esc(r[1])}</td><td>${esc(r[2])}</td>` +
+    `<td>${esc(r[3])}</td></tr>`).join("");
   document.getElementById("status").textContent = "live · " + new Date(s.updated*1000).toLocaleTimeString();
 }
 document.addEventListener("click", ev => { const r = ev.target.closest(".diag"); if (r) r.classList.toggle("open"); });
