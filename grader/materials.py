@@ -37,6 +37,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,10 +114,13 @@ FIGURE_CELL_S = 120        # one demo cell; a slower one gives no figure
 FIGURE_KINDS = ("image/png", "image/svg+xml")
 
 
-def with_figures(nb, day: Day, name: str = "notebook", timeout: int = FIGURE_CELL_S):
+def with_figures(nb, day: Day, name: str = "notebook", timeout: int = FIGURE_CELL_S,
+                 folder: Path | None = None):
     """A copy of ``nb`` whose demo cells hold the outputs they give when run on the model
     answers: the set-up, the solved answer cells and the demos are run in a fresh kernel
-    (no test cell: nothing hidden runs); a demo that fails or times out stays empty."""
+    (no test cell: nothing hidden runs) in ``folder`` (what a demo saves lands there, not
+    in the repository; a later notebook of the day finds it); a demo that fails or times
+    out stays empty."""
     from nbclient import NotebookClient
 
     from .notebooks import solved_notebook
@@ -130,13 +134,19 @@ def with_figures(nb, day: Day, name: str = "notebook", timeout: int = FIGURE_CEL
     for c in run.cells:
         c.outputs = []
     client = NotebookClient(run, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(day.folder)}})
-    try:
-        client.execute()
-    except Exception:       # a dead kernel or a timeout: the figures made so far are kept
-        pass
+                            resources={"metadata": {"path": str(folder or day.folder)}})
+    try:    # the kernel's own chatter (its TCP warning) stays off the terminal
+        client.execute(stderr=subprocess.DEVNULL)
+    except Exception as exc:    # a dead kernel or a timeout: the figures made so far are kept
+        print(f"figures of {name}: the run stopped ({type(exc).__name__}); "
+              f"later demos show no figure", file=sys.stderr)
     out = copy.deepcopy(nb)
     for index, c in zip(keep, run.cells):
+        errors = [o for o in c.get("outputs", []) if o.get("output_type") == "error"]
+        if errors:
+            print(f"figures of {name}: cell {index} ({cells.role(c)}) failed on the model "
+                  f"answers: {errors[0].get('ename')}: {errors[0].get('evalue', '')[:120]}",
+                  file=sys.stderr)
         if cells.role(out.cells[index]) == cells.DEMO:
             out.cells[index].outputs = [o for o in c.get("outputs", [])
                                         if any(k in o.get("data", {}) for k in FIGURE_KINDS)]
@@ -190,7 +200,11 @@ def day_notebooks(day: Day, figures: bool = False) -> dict[str, object]:
 
     notebooks = annotated_notebooks(day)
     if figures:
-        notebooks = {name: with_figures(nb, day, name) for name, nb in notebooks.items()}
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix=f"{day.name}-figures-") as folder:
+            notebooks = {name: with_figures(nb, day, name, folder=Path(folder))
+                         for name, nb in notebooks.items()}
     return notebooks
 
 

@@ -50,11 +50,10 @@ def test_handout_page_and_decks_of_every_day_build_without_tests_answers_or_leak
         for name in names:
             assert re.search(rf"Exercise: [^<]*\b{name}\b", handout.html), \
                 f"{day}: the exercise {name} is not in the handout"
-    assert materials.handout_leaks(text_of(handout.html), d) == []
-    for name, nb in materials.day_notebooks(d).items():
-        deck = materials.deck_html(name, nb)
-        assert "BEGIN HIDDEN TESTS" not in deck
-        assert materials.handout_leaks(text_of(deck), d) == [], name
+    decks = [materials.deck_html(name, nb) for name, nb in materials.day_notebooks(d).items()]
+    assert not any("BEGIN HIDDEN TESTS" in deck for deck in decks)
+    # the rules look for lines and shingles, so one text of the handout and decks will do
+    assert materials.handout_leaks("\n".join(map(text_of, [handout.html, *decks])), d) == []
 
 
 def test_leak_rules_on_a_handout_see_a_model_answer_and_a_hidden_test():
