@@ -7,6 +7,10 @@ One command per step of the week, each in a module of its own:
     release-solutions  grader/solutions_release.py  the solved day, to publish after the deadline
                        (--notebook NN: one notebook's, a checkpoint in the middle of the day)
     guide      grader/plan.py       the day's timetable from the minutes of its items
+                                    (with points, hand-graded items, typical mistakes:
+                                    grader/materials.py)
+    handout    grader/materials.py  the day's printed handout (A4 PDF)
+    slides     grader/materials.py  reveal.js decks of the day's notebooks
     check      grader/check.py      the day's tests against model answers, stubs, known bugs
     autograde  grader/autograde.py  every submission judged (grader/judge/), then recorded
     feedback   grader/feedback.py   feedback HTML that never shows a hidden test
@@ -59,6 +63,20 @@ def parser() -> argparse.ArgumentParser:
                                      "lunch, the core's and the extension's minutes")
     s.add_argument("day", type=_day)
     s.add_argument("--start", default="09:00", help="when the day starts (default 09:00)")
+    s = sub.add_parser("handout", help="the day's printed handout: one A4 PDF (timetable, "
+                                       "glossary, derivations, exercises), no answer")
+    s.add_argument("day", type=_day)
+    s.add_argument("--to", type=Path, default=None,
+                   help="PDF path (default: <root>/materials/DAY/DAY_handout.pdf)")
+    s.add_argument("--no-figures", action="store_true",
+                   help="leave the demos' figures out (they run the demos on the model "
+                        "answers: a minute or more)")
+    s = sub.add_parser("slides", help="one reveal.js deck per notebook of the day, offline, "
+                                      "with speaker notes (key S)")
+    s.add_argument("day", type=_day)
+    s.add_argument("--to", type=Path, default=None,
+                   help="folder (default: <root>/materials/DAY/slides)")
+    s.add_argument("--no-figures", action="store_true", help="leave the demos' figures out")
     s = sub.add_parser("check", help="grade the solved and the stub notebook (and known wrong "
                                      "answers); non-zero exit on any weak test or leak")
     s.add_argument("day", type=_day)
@@ -221,14 +239,27 @@ def release_solutions(args, course) -> int:
 
 
 def guide(args, course) -> int:
-    from .plan import PlanError, timetable
+    from .materials import lecturer_guide
+    from .plan import PlanError
 
     try:
-        print(timetable(built_day(args.day), args.start))
+        print(lecturer_guide(built_day(args.day), args.start))
     except PlanError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def handout(args, course) -> int:
+    from .materials import handout_command
+
+    return handout_command(args, course)
+
+
+def slides(args, course) -> int:
+    from .materials import slides_command
+
+    return slides_command(args, course)
 
 
 def check(args, course) -> int:
@@ -414,4 +445,4 @@ def demo(args, course) -> int:
 COMMANDS = {"guide": guide, "release": release, "collect": collect, "check": check, "autograde": autograde,
             "feedback": feedback, "export": export, "summary": summary_page, "lab": lab,
             "formgrader": formgrader, "demo": demo, "release-solutions": release_solutions,
-            "hub": hub, "board": board}
+            "hub": hub, "board": board, "handout": handout, "slides": slides}

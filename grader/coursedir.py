@@ -90,6 +90,7 @@ class CourseDir:
         """source/<day>: the day's notebooks as its release shows them (the minutes in the
         opening cell, the extension's badges: ``grader.plan.annotate``), written here so
         that nbgrader's checksums and gradebook hold what the students get."""
+        from .materials import without_speaker_notes
         from .notebooks import write_notebook
         from .plan import annotated_notebooks
 
@@ -102,7 +103,8 @@ class CourseDir:
                 shutil.rmtree(target)
             target.mkdir()
             for name, nb in annotated_notebooks(day).items():
-                write_notebook(nb, target / name)
+                # the lecturer's speaker notes never reach a student (grader/materials.py)
+                write_notebook(without_speaker_notes(nb), target / name)
 
     # nbgrader --------------------------------------------------------------
     def _args(self, args) -> list[str]:

@@ -275,3 +275,15 @@ def test_the_service_refuses_what_it_must_and_keeps_what_it_takes(tmp_path):
     assert page in (302, 403, 500) and page != 200      # no page without the hub's login
     students = [r[1] for r in rows]
     assert set(students) == {"ann", "ben"} and "eve" not in students
+
+
+def test_grader_board_export_writes_the_records_or_says_there_are_none(tmp_path, capsys):
+    from grader.cli import main
+
+    root = tmp_path / "course"
+    assert main(["--root", str(root), "board", "--export"]) == 1
+    assert "no board records" in capsys.readouterr().err
+    board.Store(root / "board.sqlite").add("ann", "day1_forward", json.loads(_body()))
+    assert main(["--root", str(root), "board", "--export", "--to", str(tmp_path / "o.csv")]) == 0
+    assert "1 record(s) written" in capsys.readouterr().out
+    assert "ann,day1_forward,01_activations,test_sigmoid,fail" in (tmp_path / "o.csv").read_text()

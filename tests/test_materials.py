@@ -102,8 +102,6 @@ def test_slides_default_derivation_and_speaker_notes():
     assert materials.notes_in(materials.without_speaker_notes(nb)) == []
 
 
-@pytest.mark.xfail(strict=True, reason="grader/coursedir.py write_sources (the release's "
-                   "source) does not call materials.without_speaker_notes yet")
 def test_release_sources_carry_no_speaker_notes(tmp_path, monkeypatch):
     from grader import plan
 
@@ -124,12 +122,6 @@ def test_release_sources_carry_no_speaker_notes(tmp_path, monkeypatch):
     assert written
     for path in written:
         assert materials.notes_in(nbformat.read(path, 4)) == [], path.name
-
-
-def test_the_day_notebooks_hold_no_speaker_notes_until_the_release_strips_them():
-    for day in built_days():
-        for path in day.notebooks:
-            assert materials.notes_in(nbformat.read(path, 4)) == [], path
 
 
 def test_outside_references_are_found():
