@@ -49,6 +49,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("release", help="student version of a day: stubs, no hidden tests, "
                                        "locked cells, the toolkit and earlier days' references")
     s.add_argument("day", type=_day)
+    s.add_argument("--lang", default="en", choices=("en", "cs"),
+                   help="the edition: en (the source) or cs (locale/cs/ catalogues)")
     s = sub.add_parser("release-solutions", help="the solved notebooks of a day (.ipynb and "
                                                  "HTML), to publish after the deadline")
     s.add_argument("day", type=_day)
@@ -82,6 +84,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("day", type=_day)
     s.add_argument("--no-wrong", action="store_true", help="skip the known wrong answers")
     s.add_argument("--keep", type=Path, help="keep the check's course folder here")
+    s.add_argument("--lang", default="en", choices=("en", "cs"),
+                   help="check the release of this edition (cs: every text translated)")
     s.add_argument("--workers", type=int, default=None,
                    help="processes judging the wrong answers (default: one per core)")
     s = sub.add_parser("collect", help="put handed-in notebooks (folders, zips from a learning "
@@ -198,13 +202,26 @@ def _hub_parser(sub):
             s.add_argument("--deadline", default=None, metavar="ISO",
                            help="due date (UTC unless a zone is given): recorded in the "
                                 "gradebook for nbgrader's late penalty; late ones are listed")
+    s = hs.add_parser("checkpoint", help="one notebook's model answers for whoever is stuck: "
+                                         "to chosen students' homes, or to everyone through "
+                                         "the Assignments tab")
+    s.add_argument("day", type=_day)
+    s.add_argument("--notebook", required=True, metavar="NN",
+                   help="the notebook (its number, e.g. 01, or its name)")
+    s.add_argument("--student", action="append", default=[], metavar="ID",
+                   help="only this student (repeatable); default: everyone")
+    s = sub.add_parser("translations", help="the Czech edition's catalogues (locale/): "
+                                            "`update` extracts new and changed texts")
+    s.add_argument("action", choices=("update",))
+    s.add_argument("--lang", default="cs", choices=("cs",))
     hs.add_parser("lock", help="close the repository to other accounts (start does this)")
     hs.add_parser("unlock", help="give the repository back the modes `lock` found")
 
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
-    course = CourseDir(args.root) if args.root else CourseDir()
+    lang = getattr(args, "lang", None)
+    course = CourseDir(args.root, lang=lang) if args.root else CourseDir(lang=lang)
     try:
         return COMMANDS[args.command](args, course)
     except NotebookError as exc:
@@ -265,10 +282,18 @@ def slides(args, course) -> int:
 def check(args, course) -> int:
     from .check import check
 
-    report = check(args.day, with_wrong=not args.no_wrong, keep=args.keep, workers=args.workers)
+    report = check(args.day, with_wrong=not args.no_wrong, keep=args.keep, workers=args.workers,
+                   lang=args.lang)
     print()
     print(report.format())
     return 0 if report.ok else 1
+
+
+def translations(args, course) -> int:
+    from .translations import completeness, update
+
+    print(completeness(update(args.lang)))
+    return 0
 
 
 def collect(args, course) -> int:
@@ -415,6 +440,16 @@ def hub(args, course) -> int:
             print(out.strip()[-4000:])
         elif what == "feedback":
             print(classroom.feedback_to_exchange(place, args.day, course).strip()[-2000:])
+        elif what == "checkpoint":
+            from .days import DayError
+
+            try:
+                where = classroom.checkpoint(place, args.day, args.notebook, course,
+                                             args.student)
+            except (DayError, ValueError) as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            print("checkpoint handed out:\n  " + "\n  ".join(where))
         elif what == "lock":
             changed = classroom.lock_repository(place)
             print(f"closed to other accounts: {len(changed)} entr(ies) of {place.repo}")
@@ -442,7 +477,7 @@ def demo(args, course) -> int:
     return 0
 
 
-COMMANDS = {"guide": guide, "release": release, "collect": collect, "check": check, "autograde": autograde,
+COMMANDS = {"translations": translations, "guide": guide, "release": release, "collect": collect, "check": check, "autograde": autograde,
             "feedback": feedback, "export": export, "summary": summary_page, "lab": lab,
             "formgrader": formgrader, "demo": demo, "release-solutions": release_solutions,
             "hub": hub, "board": board, "handout": handout, "slides": slides}

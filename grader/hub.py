@@ -656,6 +656,53 @@ def feedback_to_exchange(hub: Hub, day: str, course: CourseDir) -> str:
     return course.nbgrader("release_feedback", day, *hub.exchange_args())
 
 
+def _copy_tree_as(source: Path, target: Path, owner: str | None, dir_mode: int, file_mode: int):
+    """A copy of ``source`` at ``target`` (replaced), owned by ``owner`` (root if None)."""
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target)
+    uid, gid = (pwd.getpwnam(owner).pw_uid, pwd.getpwnam(owner).pw_gid) if owner else (0, 0)
+    for p in [target, *target.rglob("*")]:
+        os.chown(p, uid, gid, follow_symlinks=False)
+        if not p.is_symlink():
+            os.chmod(p, dir_mode if p.is_dir() else file_mode)
+
+
+def checkpoint(hub: Hub, day: str, notebook: str, course: CourseDir,
+               students: list[str] | None = None) -> list[str]:
+    """One notebook's model answers for whoever is stuck, in the middle of the day
+    (``grader release-solutions DAY --notebook NN``), handed out on the hub: to chosen
+    students into their homes (``~/DAY/checkpoint-NN/``, theirs alone), or to everyone as
+    an assignment ``DAY-checkpoint-NN`` on the exchange (the Assignments tab fetches it).
+    Returns where it went."""
+    from .solutions_release import release_solutions
+
+    folder, _ = release_solutions(day, course, notebook=notebook)
+    name = f"checkpoint-{folder.name}"
+    if not students:
+        outbound = hub.exchange / COURSE_ID / "outbound"
+        if not outbound.is_dir():
+            raise HubError(f"nothing released on {hub.exchange} yet: `grader hub release {day}` "
+                           f"first")
+        target = outbound / f"{day}-{name}"
+        _copy_tree_as(folder, target, None, 0o755, 0o644)
+        return [str(target)]
+    made = hub.made_accounts()
+    unknown = [s for s in students if s not in made]
+    if unknown:
+        raise HubError(f"not students of this hub: {', '.join(unknown)} (see `grader hub "
+                       f"accounts`); nothing was handed out")
+    out = []
+    for student in students:
+        target = Path(pwd.getpwnam(student).pw_dir) / day / name
+        target.parent.mkdir(exist_ok=True)
+        if target.parent.stat().st_uid == 0:
+            os.chown(target.parent, pwd.getpwnam(student).pw_uid, pwd.getpwnam(student).pw_gid)
+        _copy_tree_as(folder, target, student, 0o700, 0o600)
+        out.append(str(target))
+    return out
+
+
 # --- starting it ------------------------------------------------------------------------
 
 

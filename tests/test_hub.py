@@ -560,6 +560,33 @@ def test_a_student_reads_only_what_is_theirs_and_collect_catches_a_false_owner(r
                      rf"attempt\?", out), out
 
 
+def test_a_checkpoint_reaches_the_chosen_student_or_everyone(room):
+    from grader.solutions_release import STUB_MARKERS
+
+    ann, ben, cleo = room.students
+    _released(room)
+    _fetched(room, ann)
+    with pytest.raises(classroom.HubError, match="not students of this hub: root"):
+        classroom.checkpoint(room.hub, DAY, "01", room.course, ["root"])
+    target, = map(Path, classroom.checkpoint(room.hub, DAY, "01", room.course, [cleo]))
+    assert target == Path(pwd.getpwnam(cleo).pw_dir) / DAY / "checkpoint-01"
+    text = (target / A).read_text()
+    answers = [c.source for c in nbformat.reads(text, 4).cells
+               if c.metadata.get("nbgrader", {}).get("solution")]
+    assert answers and not [m for a in answers for m in STUB_MARKERS if m in a], \
+        "the checkpoint holds a stub"
+    assert not (target / B).exists(), "a checkpoint is one notebook's answers"
+    assert os.stat(target / A).st_uid == pwd.getpwnam(cleo).pw_uid
+    assert _can_read(room, cleo, target / A)
+    assert not _can_read(room, ann, target / A)
+    assert not (Path(pwd.getpwnam(ann).pw_dir) / DAY / "checkpoint-01").exists()
+    # to everyone: an assignment on the exchange, fetched as any other
+    classroom.checkpoint(room.hub, DAY, "01", room.course)
+    room.nbgrader_as(ann, "fetch_assignment", f"{DAY}-checkpoint-01")
+    fetched = Path(pwd.getpwnam(ann).pw_dir) / f"{DAY}-checkpoint-01" / A
+    assert fetched.read_text() == text
+
+
 # --- 3. faults ---------------------------------------------------------------------------------
 
 
