@@ -49,8 +49,6 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("release", help="student version of a day: stubs, no hidden tests, "
                                        "locked cells, the toolkit and earlier days' references")
     s.add_argument("day", type=_day)
-    s.add_argument("--lang", default="en", choices=("en", "cs"),
-                   help="the edition: en (the source) or cs (locale/cs/ catalogues)")
     s = sub.add_parser("release-solutions", help="the solved notebooks of a day (.ipynb and "
                                                  "HTML), to publish after the deadline")
     s.add_argument("day", type=_day)
@@ -84,8 +82,6 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("day", type=_day)
     s.add_argument("--no-wrong", action="store_true", help="skip the known wrong answers")
     s.add_argument("--keep", type=Path, help="keep the check's course folder here")
-    s.add_argument("--lang", default="en", choices=("en", "cs"),
-                   help="check the release of this edition (cs: every text translated)")
     s.add_argument("--workers", type=int, default=None,
                    help="processes judging the wrong answers (default: one per core)")
     s = sub.add_parser("collect", help="put handed-in notebooks (folders, zips from a learning "
@@ -210,18 +206,13 @@ def _hub_parser(sub):
                    help="the notebook (its number, e.g. 01, or its name)")
     s.add_argument("--student", action="append", default=[], metavar="ID",
                    help="only this student (repeatable); default: everyone")
-    s = sub.add_parser("translations", help="the Czech edition's catalogues (locale/): "
-                                            "`update` extracts new and changed texts")
-    s.add_argument("action", choices=("update",))
-    s.add_argument("--lang", default="cs", choices=("cs",))
     hs.add_parser("lock", help="close the repository to other accounts (start does this)")
     hs.add_parser("unlock", help="give the repository back the modes `lock` found")
 
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
-    lang = getattr(args, "lang", None)
-    course = CourseDir(args.root, lang=lang) if args.root else CourseDir(lang=lang)
+    course = CourseDir(args.root) if args.root else CourseDir()
     try:
         return COMMANDS[args.command](args, course)
     except NotebookError as exc:
@@ -282,18 +273,10 @@ def slides(args, course) -> int:
 def check(args, course) -> int:
     from .check import check
 
-    report = check(args.day, with_wrong=not args.no_wrong, keep=args.keep, workers=args.workers,
-                   lang=args.lang)
+    report = check(args.day, with_wrong=not args.no_wrong, keep=args.keep, workers=args.workers)
     print()
     print(report.format())
     return 0 if report.ok else 1
-
-
-def translations(args, course) -> int:
-    from .translations import completeness, update
-
-    print(completeness(update(args.lang)))
-    return 0
 
 
 def collect(args, course) -> int:
@@ -477,7 +460,7 @@ def demo(args, course) -> int:
     return 0
 
 
-COMMANDS = {"translations": translations, "guide": guide, "release": release, "collect": collect, "check": check, "autograde": autograde,
+COMMANDS = {"guide": guide, "release": release, "collect": collect, "check": check, "autograde": autograde,
             "feedback": feedback, "export": export, "summary": summary_page, "lab": lab,
             "formgrader": formgrader, "demo": demo, "release-solutions": release_solutions,
             "hub": hub, "board": board, "handout": handout, "slides": slides}
