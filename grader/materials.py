@@ -645,6 +645,44 @@ def deck_slides(nb) -> list[list[Slide]]:
     return [[s for s in column if s.parts] for column in columns if any(s.parts for s in column)]
 
 
+def with_lecturer_notes(day: Day, nb):
+    """A copy of ``nb`` whose exercise stubs carry speaker notes from the day's own data:
+    the minutes the plan gives the exercise and where participants get stuck (the
+    wrong-answer library's entries for its functions), after any notes written by hand."""
+    import tomllib
+
+    try:
+        items = tomllib.loads((day.folder / "plan.toml").read_text(encoding="utf-8")).get(
+            "items", {})
+    except (OSError, ValueError, AttributeError):
+        items = {}
+    try:
+        wrongs = day.wrong_answers()
+    except Exception:      # a day without a library yet: minutes only
+        wrongs = []
+    by_target: dict[str, list[str]] = {}
+    for w in wrongs:
+        by_target.setdefault(w.target, []).append(w.description)
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cells.role(cell) != cells.ANSWER:
+            continue
+        names = cells.defined_functions(cells.source(cell))
+        minutes = items.get(cells.grade_id(cell))
+        stuck = [d for n in names for d in by_target.get(n, [])]
+        lines = []
+        if isinstance(minutes, (int, float)):
+            lines.append(f"About {minutes:g} min for a competent participant (the day's plan).")
+        if stuck:
+            lines.append("Where participants get stuck (solutions/wrong/):")
+            lines += [f"- {d}" for d in stuck]
+        if lines:
+            meta = cell.setdefault("metadata", {}).setdefault("course", {})
+            own = speaker_notes(cell)
+            meta["notes"] = "\n".join(([own, ""] if own else []) + lines)
+    return nb
+
+
 def deck_html(title: str, nb) -> str:
     def section(slide: Slide) -> str:
         notes = (f'<aside class="notes">{"".join(slide.notes)}</aside>' if slide.notes else "")
@@ -707,7 +745,8 @@ def write_slides(day: Day, folder: Path, figures: bool = True,
         notebooks = day_notebooks(day, figures=figures)
     for name, nb in notebooks.items():
         path = folder / (Path(name).stem + ".html")
-        path.write_text(deck_html(f"{day.name} · {Path(name).stem}", nb), encoding="utf-8")
+        path.write_text(deck_html(f"{day.name} · {Path(name).stem}", with_lecturer_notes(day, nb)),
+                        encoding="utf-8")
         decks.append(path)
     return decks
 

@@ -242,3 +242,17 @@ def test_deck_offline_math_fragments_figures(tmp_path, day1_with_figures):
         finally:
             browser.close()
     assert blocked == [], f"the deck asked the network for {blocked}"
+
+
+def test_exercise_slides_carry_the_plans_minutes_and_the_librarys_mistakes_as_notes():
+    day = built_day(DAY)
+    nb = nbformat.read(day.notebooks[0], 4)
+    noted = materials.with_lecturer_notes(day, nb)
+    assert materials.notes_in(nb) == []                    # the source is left alone
+    text = materials.deck_html("deck", noted)
+    asides = re.findall(r'<aside class="notes">(.*?)</aside>', text, re.S)
+    sigmoid = [a for a in asides if "e^-z overflows" in a]
+    assert sigmoid, "no speaker note names the library's sigmoid mistake"
+    assert re.search(r"About \d+ min", sigmoid[0])
+    # and none of it reaches a student: the release drops course.notes
+    assert materials.notes_in(materials.without_speaker_notes(noted)) == []
