@@ -37,6 +37,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from .i18n import _
+
 #: Default tolerance on ``relative_error`` for float64 results.
 TOL = 1e-7
 #: Default tolerance for a comparison against a centred-difference gradient.
@@ -48,7 +50,7 @@ class CheckFailed(AssertionError):
 
     def _render_traceback_(self):
         # IPython shows these lines instead of a traceback.
-        return [f"\x1b[31mCheck failed:\x1b[0m {line}" if i == 0 else line
+        return [f"\x1b[31m{_('Check failed:')}\x1b[0m {line}" if i == 0 else line
                 for i, line in enumerate(str(self).splitlines())]
 
 
@@ -80,16 +82,17 @@ def checkpoint_note(name: str | None) -> str:
     if not isinstance(notebook, str):
         return ""
     number = notebook.split("_")[0]
-    return (f" Stuck? Finish `{name}` first — or ask the lecturer for checkpoint {number} "
-            f"(the model answers of {notebook}).")
+    return _(" Stuck? Finish `{name}` first — or ask the lecturer for checkpoint {number} "
+             "(the model answers of {notebook}).").format(name=name, number=number,
+                                                         notebook=notebook)
 
 
 def not_implemented_message(name: str | None, then: str = "run this test again") -> str:
-    what = f"`{name}`" if name else "this function"
-    return (
-        f"{what} is not implemented yet. Replace `raise NotImplementedError()` in its "
-        f"cell with your code, run that cell, then {then}." + checkpoint_note(name)
-    )
+    what = f"`{name}`" if name else _("this function")
+    return _(
+        "{what} is not implemented yet. Replace `raise NotImplementedError()` in its "
+        "cell with your code, run that cell, then {then}."
+    ).format(what=what, then=_(then)) + checkpoint_note(name)
 
 
 # --- what grading refuses, refused at once ---------------------------------------------
@@ -277,7 +280,7 @@ def assert_close(actual, expected, name="output", tol=TOL, diagnose=(), check_dt
         likely = _likely_cause(act, exp, diagnose, tol)
         raise _diagnosed(CheckFailed(
             f"{name}: contains nan or inf (first at index {bad}) where the expected values are "
-            f"finite. " + (f"Likely cause: {likely}" if likely else
+            f"finite. " + (f"{_('Likely cause:')} {likely}" if likely else
                            "An overflow in np.exp? Subtract the maximum, or use a form that "
                            "cannot overflow.")
         ), likely)
@@ -294,7 +297,7 @@ def assert_close(actual, expected, name="output", tol=TOL, diagnose=(), check_dt
     )
     likely = _likely_cause(act, exp, diagnose, tol)
     if likely:
-        msg += f"\nLikely cause: {likely}"
+        msg += f"\n{_('Likely cause:')} {likely}"
     raise _diagnosed(CheckFailed(msg), likely)
 
 
@@ -387,15 +390,17 @@ def compare(name, ours, reference, tol=TOL):
 
 
 def format_table(rows) -> str:
-    header = f"{'tensor':<22} {'exact':<6} {'close':<6} {'max |diff|':>11}  {'rel. error':>10}  worst at"
+    header = (f"{_('tensor'):<22} {_('exact'):<6} {_('close'):<6} {_('max |diff|'):>11}  "
+              f"{_('rel. error'):>10}  {_('worst at')}")
+    yes, no = _("yes"), _("no")
     lines = [header, "-" * len(header)]
     for r in rows:
         if r["note"]:
-            lines.append(f"{r['name']:<22} {'no':<6} {'no':<6} {'':>11}  {'':>10}  {r['note']}")
+            lines.append(f"{r['name']:<22} {no:<6} {no:<6} {'':>11}  {'':>10}  {r['note']}")
             continue
         worst = "" if r["worst"] is None else str(r["worst"])
         lines.append(
-            f"{r['name']:<22} {'yes' if r['exact'] else 'no':<6} {'yes' if r['close'] else 'no':<6} "
+            f"{r['name']:<22} {yes if r['exact'] else no:<6} {yes if r['close'] else no:<6} "
             f"{r['max_diff']:>11.3g}  {r['rel_error']:>10.3g}  {worst}"
         )
     return "\n".join(lines)
@@ -416,14 +421,14 @@ def crosscheck(ours: dict, reference: dict, tol=TOL, hints: dict | None = None, 
         print(table)
     bad = [r for r in rows if not r["close"]]
     if bad:
-        lines = [f"{len(bad)} of {len(rows)} tensors differ from the reference "
-                 f"(relative error > {tol:g}):"]
+        lines = [_("{bad} of {total} tensors differ from the reference (relative error > "
+                   "{tol}):").format(bad=len(bad), total=len(rows), tol=f"{tol:g}")]
         for r in bad:
             where = f" worst at {r['worst']}" if r["worst"] not in (None, ()) else ""
-            detail = r["note"] or f"relative error {r['rel_error']:.3g}{where}"
+            detail = r["note"] or f"{_('relative error')} {r['rel_error']:.3g}{where}"
             lines.append(f"  {r['name']}: {detail}")
             if hints and r["name"] in hints:
-                lines.append(f"    hint: {hints[r['name']]}")
+                lines.append(f"    {_('hint:')} {hints[r['name']]}")
         if quiet:
             lines.append(table)
         raise CheckFailed("\n".join(lines))

@@ -309,11 +309,11 @@ def solved_failures(course: CourseDir, day: str, result: GradedSubmission) -> li
 
 
 def check(day: str, with_wrong=True, quiet=False, keep: Path | None = None,
-          workers: int | None = None) -> CheckReport:
+          workers: int | None = None, lang: str | None = None) -> CheckReport:
     report = CheckReport(day)
     tmp = Path(keep) if keep else Path(tempfile.mkdtemp(prefix=f"check-{day}-"))
     try:
-        course = CourseDir(tmp / "course")
+        course = CourseDir(tmp / "course", lang=lang)
         say = (lambda text: None) if quiet else echo
         say(f"check {day}: releasing in {course.root}")
         folder, report.leaks = release(day, course)

@@ -49,6 +49,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("release", help="student version of a day: stubs, no hidden tests, "
                                        "locked cells, the toolkit and earlier days' references")
     s.add_argument("day", type=_day)
+    s.add_argument("--lang", default="en", choices=("en", "cs"),
+                   help="the edition: en (the source) or cs (locale/cs/ catalogues)")
     s = sub.add_parser("release-solutions", help="the solved notebooks of a day (.ipynb and "
                                                  "HTML), to publish after the deadline")
     s.add_argument("day", type=_day)
@@ -82,8 +84,14 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("day", type=_day)
     s.add_argument("--no-wrong", action="store_true", help="skip the known wrong answers")
     s.add_argument("--keep", type=Path, help="keep the check's course folder here")
+    s.add_argument("--lang", default="en", choices=("en", "cs"),
+                   help="check the release of this edition (cs: every text translated)")
     s.add_argument("--workers", type=int, default=None,
                    help="processes judging the wrong answers (default: one per core)")
+    s = sub.add_parser("translations", help="the Czech edition's catalogues (locale/): "
+                                            "`update` extracts new and changed texts")
+    s.add_argument("action", choices=("update",))
+    s.add_argument("--lang", default="cs", choices=("cs",))
     s = sub.add_parser("collect", help="put handed-in notebooks (folders, zips from a learning "
                                        "platform) into submitted/<student>/DAY with a timestamp")
     s.add_argument("day", type=_day)
@@ -212,7 +220,8 @@ def _hub_parser(sub):
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
-    course = CourseDir(args.root) if args.root else CourseDir()
+    lang = getattr(args, "lang", None)
+    course = CourseDir(args.root, lang=lang) if args.root else CourseDir(lang=lang)
     try:
         return COMMANDS[args.command](args, course)
     except NotebookError as exc:
@@ -273,10 +282,18 @@ def slides(args, course) -> int:
 def check(args, course) -> int:
     from .check import check
 
-    report = check(args.day, with_wrong=not args.no_wrong, keep=args.keep, workers=args.workers)
+    report = check(args.day, with_wrong=not args.no_wrong, keep=args.keep, workers=args.workers,
+                   lang=args.lang)
     print()
     print(report.format())
     return 0 if report.ok else 1
+
+
+def translations(args, course) -> int:
+    from .translations import completeness, update
+
+    print(completeness(update(args.lang)))
+    return 0
 
 
 def collect(args, course) -> int:
@@ -463,4 +480,5 @@ def demo(args, course) -> int:
 COMMANDS = {"guide": guide, "release": release, "collect": collect, "check": check, "autograde": autograde,
             "feedback": feedback, "export": export, "summary": summary_page, "lab": lab,
             "formgrader": formgrader, "demo": demo, "release-solutions": release_solutions,
-            "hub": hub, "board": board, "handout": handout, "slides": slides}
+            "hub": hub, "board": board, "handout": handout, "slides": slides,
+            "translations": translations}

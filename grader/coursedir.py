@@ -56,8 +56,11 @@ class NotebookScore:
 class CourseDir:
     course_id = COURSE_ID
 
-    def __init__(self, root: Path = DEFAULT_ROOT):
+    def __init__(self, root: Path = DEFAULT_ROOT, lang: str | None = None):
         self.root = Path(root).resolve()
+        # the release's language: None or "en" the English source, "cs" the Czech edition
+        # (grader/translations.py)
+        self.lang = None if lang in (None, "en") else lang
 
     # folders --------------------------------------------------------------
     @property
@@ -92,7 +95,7 @@ class CourseDir:
         that nbgrader's checksums and gradebook hold what the students get."""
         from .materials import without_speaker_notes
         from .notebooks import write_notebook
-        from .plan import annotated_notebooks
+        from .translations import annotated_notebooks
 
         self.source.mkdir(parents=True, exist_ok=True)
         for day in days or built_days():
@@ -102,7 +105,7 @@ class CourseDir:
             elif target.is_dir():
                 shutil.rmtree(target)
             target.mkdir()
-            for name, nb in annotated_notebooks(day).items():
+            for name, nb in annotated_notebooks(day, self.lang).items():
                 # the lecturer's speaker notes never reach a student (grader/materials.py)
                 write_notebook(without_speaker_notes(nb), target / name)
 

@@ -12,7 +12,7 @@ from .days import REPO, Day
 from .notebooks import read_notebook, scan_release, write_notebook
 
 
-def bundle_toolkit(release_dir: Path, day: str):
+def bundle_toolkit(release_dir: Path, day: str, lang: str | None = None):
     """Put the course toolkit and the earlier days' reference modules beside the notebooks."""
     shutil.copytree(REPO / "course", release_dir / "course", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
@@ -30,9 +30,10 @@ def bundle_toolkit(release_dir: Path, day: str):
     # Read by the toolkit: "finish X first — or ask for checkpoint NN".
     from .plan import checkpoints
 
+    # "lang": the release's language, read by the toolkit's messages (course/i18n.py)
     (release_dir / "course" / "release.json").write_text(json.dumps(
         {"day": day, "checkpoints": checkpoints(Day.named(day)),
-         "tests": test_cells(release_dir)}, indent=1) + "\n")
+         "tests": test_cells(release_dir), "lang": lang or "en"}, indent=1) + "\n")
 
 
 def test_cells(release_dir: Path) -> dict[str, list[str]]:
@@ -53,7 +54,7 @@ def release(day: str, course: CourseDir) -> tuple[Path, list[str]]:
     """Student version of ``day`` in ``course``'s release folder; returns (folder, leaks)."""
     course.generate_assignment(day)
     folder = course.release(day)
-    bundle_toolkit(folder, day)
+    bundle_toolkit(folder, day, course.lang)
     return folder, scan_release(folder, Day.named(day))
 
 

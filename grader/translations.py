@@ -1,0 +1,331 @@
+"""The Czech edition: gettext catalogues beside the English notebooks.
+
+The English notebooks stay the source. Each notebook has a catalogue,
+``locale/<lang>/<day>/<notebook>.po``; the toolkit's messages have ``locale/<lang>/toolkit.po``.
+
+What is translated, one entry each:
+
+- every markdown cell, **whole** (the msgid is the cell's full text, msgctxt its cell id): a
+  cell is one thought (a derivation, a question, a hint), its paragraphs and lists refer to each
+  other and its math sits between them, so a translator sees and writes it as one piece;
+- every stub's docstring (msgctxt ``<cell id>:<function>:docstring``), the text between the
+  quotes exactly as it stands in the cell, indentation included;
+- manually graded questions are markdown cells, so they are covered by the first rule.
+
+Code is never translated (test cells, hints in comments, the toolkit's code); the math
+between ``$`` stays as it is, the translator copies it.
+
+``update`` works as ``msgmerge``: a text whose English changed keeps its old translation,
+marked fuzzy, with the old English as ``#| msgid``; a text that went away becomes obsolete
+(``#~``). ``translated_notebook`` applies a catalogue and refuses a missing or fuzzy entry,
+naming the notebook, the cell and the English text.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import polib
+
+from .days import REPO, Day, built_days
+from .notebooks import NotebookError, read_notebook
+
+LOCALE = REPO / "locale"
+LANGUAGES = ("cs",)
+TOOLKIT_JSON = REPO / "course" / "locale"
+
+
+class TranslationError(NotebookError):
+    """A released text without a finished translation."""
+
+
+@dataclass(frozen=True)
+class Text:
+    notebook: str     # file stem, e.g. 01_activations
+    context: str      # msgctxt
+    english: str      # msgid
+    cell: str         # cell id, for messages
+
+
+def _docstrings(source: str):
+    """[(function name, raw docstring text between the quotes)] of the top-level functions."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    out = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.body:
+            first = node.body[0]
+            if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                    and isinstance(first.value.value, str)):
+                literal = ast.get_source_segment(source, first.value)
+                for quote in ('"""', "'''"):
+                    start = literal.find(quote)
+                    if start >= 0 and literal.endswith(quote):
+                        out.append((node.name, literal[start + 3:-3]))
+                        break
+    return out
+
+
+def _is_notes(cell) -> bool:
+    from .materials import slide_type
+
+    return slide_type(cell) == "notes"
+
+
+def texts(nb, notebook: str) -> list[Text]:
+    """The texts a student reads in ``nb`` (an English source notebook)."""
+    from .judge import cells
+
+    out = []
+    for index, cell in enumerate(nb.cells):
+        cid = cell.get("id") or f"cell-{index}"
+        if _is_notes(cell):
+            continue
+        if cell.cell_type == "markdown" and cell.source.strip():
+            out.append(Text(notebook, cid, cell.source, cid))
+        elif cell.cell_type == "code" and cells.role(cell) == cells.ANSWER:
+            for name, doc in _docstrings(cell.source):
+                if doc.strip():
+                    out.append(Text(notebook, f"{cid}:{name}:docstring", doc, cid))
+    return out
+
+
+def catalogue_path(day: Day, notebook: str, lang: str) -> Path:
+    return LOCALE / lang / day.name / f"{notebook}.po"
+
+
+def load(path: Path) -> polib.POFile:
+    if path.exists():
+        return polib.pofile(str(path), wrapwidth=0)
+    po = polib.POFile(wrapwidth=0)
+    po.metadata = {"Project-Id-Version": "backprop-workbook", "Language": path.parts[-3]
+                   if path.parent.parent.name != "locale" else path.parent.name,
+                   "MIME-Version": "1.0", "Content-Type": "text/plain; charset=UTF-8",
+                   "Content-Transfer-Encoding": "8bit"}
+    return po
+
+
+def merge(po: polib.POFile, found: list[tuple[str, str]]) -> polib.POFile:
+    """msgmerge in Python: ``found`` [(msgctxt, msgid)] in order -> a new catalogue whose
+    entries keep their translations; a changed English text keeps the old translation,
+    fuzzy; entries no longer found are kept obsolete."""
+    by_key = {(e.msgctxt, e.msgid): e for e in po if not e.obsolete}
+    by_ctxt = {}
+    for e in po:
+        if not e.obsolete:
+            by_ctxt.setdefault(e.msgctxt, e)
+    new = polib.POFile(wrapwidth=0)
+    new.metadata = po.metadata
+    used = set()
+    for ctxt, msgid in found:
+        old = by_key.get((ctxt, msgid))
+        if old is not None:
+            entry = copy.copy(old)
+        else:
+            entry = polib.POEntry(msgctxt=ctxt, msgid=msgid, msgstr="")
+            prev = by_ctxt.get(ctxt)
+            if prev is not None and prev.msgstr:
+                entry.msgstr = prev.msgstr
+                entry.flags = ["fuzzy"]
+                entry.previous_msgid = prev.msgid if "fuzzy" not in prev.flags else \
+                    (prev.previous_msgid or prev.msgid)
+            if prev is not None:
+                used.add(id(prev))
+        used.add(id(old)) if old is not None else None
+        new.append(entry)
+    for e in po:
+        if e.obsolete:
+            new.append(e)
+        elif id(e) not in used:
+            e.obsolete = True
+            new.append(e)
+    return new
+
+
+def update(lang: str = "cs", days: list[Day] | None = None) -> list[tuple[str, str, int, int, int]]:
+    """Bring the catalogues of ``days`` (default: every built day) in step with the English
+    notebooks; compile the toolkit's catalogue for the release. Returns
+    [(day, notebook, translated, fuzzy, total)]."""
+    rows = []
+    for day in days or built_days():
+        for path in day.notebooks:
+            found = texts(read_notebook(path), path.stem)
+            target = catalogue_path(day, path.stem, lang)
+            merged = merge(load(target), [(t.context, t.english) for t in found])
+            merged.metadata["Language"] = lang
+            target.parent.mkdir(parents=True, exist_ok=True)
+            merged.save(str(target))
+            rows.append((day.name, path.stem, *counts(merged)))
+    compile_toolkit(lang)
+    return rows
+
+
+def counts(po: polib.POFile) -> tuple[int, int, int]:
+    live = [e for e in po if not e.obsolete]
+    fuzzy = sum(1 for e in live if "fuzzy" in e.flags)
+    done = sum(1 for e in live if e.msgstr and "fuzzy" not in e.flags)
+    return done, fuzzy, len(live)
+
+
+def completeness(rows) -> str:
+    out, by_day = [], {}
+    for day, nb, done, fuzzy, total in rows:
+        by_day.setdefault(day, [0, 0, 0])
+        for i, v in enumerate((done, fuzzy, total)):
+            by_day[day][i] += v
+    for day, (done, fuzzy, total) in by_day.items():
+        out.append(f"{day}: {done}/{total} translated ({100 * done // max(total, 1)} %)"
+                   + (f", {fuzzy} fuzzy" if fuzzy else ""))
+        for d, nb, dn, fz, tt in rows:
+            if d == day:
+                out.append(f"  {nb}: {dn}/{tt}" + (f", {fz} fuzzy" if fz else ""))
+    return "\n".join(out)
+
+
+def _short(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= 100 else line[:97] + "..."
+
+
+def translated_notebook(nb, day: Day, notebook: str, lang: str):
+    """A copy of the English ``nb`` with its texts in ``lang``; TranslationError naming every
+    missing or fuzzy entry (notebook, cell, English text)."""
+    po = load(catalogue_path(day, notebook, lang))
+    entries = {(e.msgctxt, e.msgid): e for e in po if not e.obsolete}
+    nb = copy.deepcopy(nb)
+    problems = []
+    by_cell = {}
+    for t in texts(nb, notebook):
+        e = entries.get((t.context, t.english))
+        if e is None or not e.msgstr:
+            problems.append(f"{day.name}/{notebook}.ipynb, cell {t.cell}: no {lang} translation "
+                            f"of {_short(t.english)!r}")
+        elif "fuzzy" in e.flags:
+            problems.append(f"{day.name}/{notebook}.ipynb, cell {t.cell}: the {lang} translation "
+                            f"is fuzzy (the English changed) for {_short(t.english)!r}")
+        else:
+            by_cell.setdefault(t.cell, []).append((t, e.msgstr))
+    if problems:
+        raise TranslationError(f"{len(problems)} text(s) without a finished {lang} translation "
+                               f"(run `grader translations update --lang {lang}` and translate "
+                               f"locale/{lang}/):\n  " + "\n  ".join(problems))
+    for index, cell in enumerate(nb.cells):
+        cid = cell.get("id") or f"cell-{index}"
+        for t, czech in by_cell.get(cid, []):
+            if t.context == cid:
+                cell.source = czech
+            else:
+                name = t.context.split(":")[1]
+                for fn, doc in _docstrings(cell.source):
+                    if fn == name:
+                        cell.source = cell.source.replace(doc, czech, 1)
+    return nb
+
+
+# --- the toolkit's messages -----------------------------------------------------------------
+
+def toolkit_catalogue(lang: str) -> Path:
+    return LOCALE / lang / "toolkit.po"
+
+
+def compile_toolkit(lang: str) -> Path | None:
+    """locale/<lang>/toolkit.po -> course/locale/<lang>.json ({English: translation}, finished
+    entries only), shipped with the toolkit in every release."""
+    src = toolkit_catalogue(lang)
+    if not src.exists():
+        return None
+    po = polib.pofile(str(src))
+    table = {e.msgid: e.msgstr for e in po
+             if e.msgstr and not e.obsolete and "fuzzy" not in e.flags}
+    TOOLKIT_JSON.mkdir(exist_ok=True)
+    out = TOOLKIT_JSON / f"{lang}.json"
+    out.write_text(json.dumps(table, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    return out
+
+
+def toolkit_text(english: str, lang: str | None) -> str:
+    """A grader-side text (the release's time line, the live-board sentence) in ``lang``."""
+    if not lang or lang == "en":
+        return english
+    path = TOOLKIT_JSON / f"{lang}.json"
+    table = json.loads(path.read_text()) if path.exists() else {}
+    return table.get(english, english)
+
+
+# --- the release ------------------------------------------------------------------------------
+
+def _annotation_pieces() -> list[str]:
+    """The English pieces ``plan.annotate`` adds to a release (minutes, badge, legend, the
+    live board's sentence), longest first so that a piece inside another goes last."""
+    from . import plan
+
+    legend = plan.LEGEND.format(badge=plan.BADGE)
+    pieces = [plan.REPORT_LINE, legend, "**Time:** the core of this notebook takes about ",
+              "; the extension about ", " min more. ", "; it has no extension.", plan.BADGE]
+    return sorted(pieces, key=len, reverse=True)
+
+
+def annotated_notebooks(day: Day, lang: str | None) -> dict[str, object]:
+    """``plan.annotated_notebooks`` in ``lang``: each notebook translated from its catalogue,
+    then annotated, then the annotation's own words translated (locale/<lang>/toolkit.po)."""
+    from . import plan
+
+    if not lang or lang == "en":
+        return plan.annotated_notebooks(day)
+    try:
+        minutes = plan.DayPlan.load(day).minutes()
+    except plan.PlanError:
+        minutes = {}
+    table = _toolkit_table(lang)
+    missing = [p for p in _annotation_pieces() if not table.get(p)]
+    if missing:
+        raise TranslationError(f"locale/{lang}/toolkit.po: no finished translation of "
+                               + "; ".join(repr(_short(m)) for m in missing))
+    out, problems = {}, []
+    for i, path in enumerate(day.notebooks):
+        english = read_notebook(path)
+        try:
+            nb = translated_notebook(english, day, path.stem, lang)
+        except TranslationError as exc:
+            problems.append(str(exc))
+            continue
+        for before, after in zip(english.cells, nb.cells):
+            if plan.heading_level(before) != plan.heading_level(after):
+                problems.append(f"{day.name}/{path.name}, cell {before.get('id')}: the {lang} "
+                                f"text must keep the heading level of the English one")
+        plan.annotate(nb, minutes.get(path.stem), first=i == 0)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                for piece in _annotation_pieces():
+                    cell.source = cell.source.replace(piece, table[piece])
+        out[path.name] = nb
+    if problems:
+        raise TranslationError("\n".join(problems))
+    return out
+
+
+def _toolkit_table(lang: str) -> dict[str, str]:
+    path = toolkit_catalogue(lang)
+    if not path.exists():
+        return {}
+    return {e.msgid: e.msgstr for e in polib.pofile(str(path))
+            if e.msgstr and not e.obsolete and "fuzzy" not in e.flags}
+
+
+def write_toolkit_catalogue(lang: str, english: list[str]):
+    """Add the English texts missing from locale/<lang>/toolkit.po (untranslated)."""
+    path = toolkit_catalogue(lang)
+    po = load(path)
+    po.metadata["Language"] = lang
+    have = {e.msgid for e in po}
+    for text in english:
+        if text not in have:
+            po.append(polib.POEntry(msgid=text, msgstr=""))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    po.save(str(path))
