@@ -37,6 +37,8 @@ from .notebooks import NotebookError, read_notebook
 LOCALE = REPO / "locale"
 LANGUAGES = ("cs",)
 TOOLKIT_JSON = REPO / "course" / "locale"
+#: a translated docstring may not close its literal
+QUOTES = ('"""', "'''")
 
 
 class TranslationError(NotebookError):
@@ -220,11 +222,13 @@ def translated_notebook(nb, day: Day, notebook: str, lang: str):
         for t, czech in by_cell.get(cid, []):
             if t.context == cid:
                 cell.source = czech
+            elif t.english in cell.source and not any(q in czech for q in QUOTES):
+                cell.source = cell.source.replace(t.english, czech, 1)
             else:
-                name = t.context.split(":")[1]
-                for fn, doc in _docstrings(cell.source):
-                    if fn == name:
-                        cell.source = cell.source.replace(doc, czech, 1)
+                problems.append(f"{day.name}/{notebook}.ipynb, cell {t.cell}: the {lang} "
+                                f"docstring cannot replace {_short(t.english)!r}")
+    if problems:
+        raise TranslationError("\n".join(problems))
     return nb
 
 
