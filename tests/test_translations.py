@@ -141,3 +141,20 @@ def test_toolkit_speaks_the_release_language(tmp_path):
     assert "`sigmoid` zatím není implementována" in out["cs"]
     assert "tenzor" in out["cs"] and "přesně" in out["cs"]
     assert "`sigmoid` is not implemented yet" in out["en"] and "tensor" in out["en"]
+
+
+def test_update_reports_completeness_and_changes_nothing_in_step(locale, tmp_path, monkeypatch,
+                                                               capsys):
+    """`grader translations update` on catalogues already in step: Day 1 complete, the files
+    unchanged; the completeness per day and per notebook printed."""
+    from grader.cli import main
+
+    monkeypatch.setattr(translations, "TOOLKIT_JSON", tmp_path / "compiled")
+    monkeypatch.setattr(translations, "built_days", lambda: [DAY])
+    before = {p: p.read_bytes() for p in (locale / "cs" / DAY.name).glob("*.po")}
+    assert main(["translations", "update", "--lang", "cs"]) == 0
+    out = capsys.readouterr().out
+    assert "day1_forward: 49/49 translated (100 %)" in out
+    assert "  01_activations: 23/23" in out and "  02_simple_network: 26/26" in out
+    assert {p: p.read_bytes() for p in before} == before
+    assert json.loads((tmp_path / "compiled" / "cs.json").read_text())["Check failed:"]
