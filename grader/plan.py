@@ -280,9 +280,9 @@ def annotate(nb, minutes: dict[str, int] | None, first: bool = False):
         level = heading_level(cell)
         if level is not None and part == EXTENSION and (previous == CORE or mark(cell)):
             lines = cell.source.splitlines()
-            first = next(i for i, line in enumerate(lines) if line.strip())
-            if BADGE not in lines[first]:
-                lines[first] = f"{lines[first].rstrip()} {BADGE}"
+            top = next(i for i, line in enumerate(lines) if line.strip())
+            if BADGE not in lines[top]:
+                lines[top] = f"{lines[top].rstrip()} {BADGE}"
             cell.source = "\n".join(lines)
         previous = part
     extra = ([time_line(minutes)] if minutes is not None else []) + \

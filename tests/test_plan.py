@@ -197,3 +197,12 @@ def test_the_toolkit_names_the_checkpoint_of_an_unfinished_function(tmp_path, mo
     text = checks.not_implemented_message("sigmoid", then="run this cell again")
     assert "Finish `sigmoid` first — or ask the lecturer for checkpoint 01" in text
     assert "checkpoint" not in checks.not_implemented_message("helper")
+
+
+@pytest.mark.parametrize("day", built_days(), ids=lambda d: d.name)
+def test_only_the_days_first_notebook_says_what_the_live_board_is_told(day):
+    shown = plan.annotated_notebooks(day)
+    names = sorted(shown)
+    for name in names:
+        opening = next(c for c in shown[name].cells if c.cell_type == "markdown").source
+        assert (plan.REPORT_LINE in opening) == (name == names[0]), name
