@@ -54,6 +54,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("release-solutions", help="the solved notebooks of a day (.ipynb and "
                                                  "HTML), to publish after the deadline")
     s.add_argument("day", type=_day)
+    s.add_argument("--lang", default="en", choices=("en", "cs"),
+                   help="the edition: en (the source) or cs (locale/cs/ catalogues)")
     s.add_argument("--to", type=Path, default=None,
                    help="folder to write to (default: <root>/solutions_release/DAY, or "
                         "<root>/checkpoints/DAY/NN with --notebook)")

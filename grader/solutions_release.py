@@ -104,12 +104,19 @@ def release_solutions(day: str, course: CourseDir | None = None, to: Path | None
     folder = Path(to) if to else (
         course.root / "checkpoints" / d.name / paths[0].stem.split("_")[0] if notebook
         else default_folder(course, d.name))
-    solved = {p.name: solutions_notebook(read_notebook(p), d, f"{d.name}/{p.name}")
+    def source(p):
+        nb = read_notebook(p)
+        if course.lang:                     # the Czech edition's texts (locale/)
+            from .translations import translated_notebook
+            nb = translated_notebook(nb, d, p.stem, course.lang)
+        return nb
+
+    solved = {p.name: solutions_notebook(source(p), d, f"{d.name}/{p.name}")
               for p in paths}      # all of them first: an error leaves nothing half-written
     written = []
     for name, nb in solved.items():
         target = folder / name
         write_notebook(nb, target)
         written += [target, *write_notebook_html(nb, target.with_suffix(".html"))]
-    bundle_toolkit(folder, d.name)
+    bundle_toolkit(folder, d.name, course.lang)
     return folder, list(dict.fromkeys(written))   # one MathJax script for all pages

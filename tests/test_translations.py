@@ -158,3 +158,20 @@ def test_update_reports_completeness_and_changes_nothing_in_step(locale, tmp_pat
     assert "  01_activations: 23/23" in out and "  02_simple_network: 26/26" in out
     assert {p: p.read_bytes() for p in before} == before
     assert json.loads((tmp_path / "compiled" / "cs.json").read_text())["Check failed:"]
+
+
+def test_a_czech_checkpoint_is_czech_and_solved(tmp_path):
+    import nbformat
+
+    from grader.days import REPO
+    from grader.solutions_release import STUB_MARKERS, release_solutions
+
+    folder, _ = release_solutions("day1_forward", CourseDir(tmp_path / "c", lang="cs"),
+                                  notebook="01")
+    nb = nbformat.read(folder / "01_activations.ipynb", 4)
+    english = nbformat.read(REPO / "day1_forward" / "01_activations.ipynb", 4)
+    prose = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert prose[0] != next(c.source for c in english.cells if c.cell_type == "markdown")
+    answers = [c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    assert answers and not [m for a in answers for m in STUB_MARKERS if m in a]
+    assert json.loads((folder / "course" / "release.json").read_text())["lang"] == "cs"
