@@ -109,7 +109,8 @@ def _run(what: str, root: Path, day: str, students: list[str]):
     reports = pipeline.judge_class(course, day, students, release,
                                    workers=int(what.split("-")[1]))
     wall = time.monotonic() - start
-    print(json.dumps({"wall": wall, "total": [r.seconds for r in reports.values()],
+    print(json.dumps({"wall": wall, "students": list(reports),
+                      "total": [r.seconds for r in reports.values()],
                       "own": [sum(nb.get("student_seconds", 0) for nb in r.notebooks.values())
                               for r in reports.values()]}))
 
@@ -155,7 +156,7 @@ def bench_day(day: str, n: int, rounds: int, skip_plain: bool) -> dict:
 
         model_times(course.root, Day.named(day))
         print(f"{n} submissions of {day}; {os.cpu_count()} CPU cores")
-        walls, total, own = {1: [], 2: []}, [], []
+        walls, total, own, who = {1: [], 2: []}, [], [], []
         for _ in range(rounds):
             for workers in (1, 2):
                 run = timed_run(course.root, day, students, f"judge-{workers}")
@@ -163,13 +164,16 @@ def bench_day(day: str, n: int, rounds: int, skip_plain: bool) -> dict:
                 if workers == 1:        # every submission of every 1-worker round
                     total += run["total"]
                     own += run["own"]
+                    who += [f"{s} ({i} of {len(run['students'])} judged)"
+                            for i, s in enumerate(run["students"], 1)]
         over = [t - o for t, o in zip(total, own)]
         print(f"judge, 1 worker: {min(walls[1]):.1f} s for the class "
               f"(rounds: {', '.join(f'{w:.1f}' for w in walls[1])})")
         print(f"  per submission: {sum(total) / len(total):.2f} s, of which the "
               f"student's own code {sum(own) / len(own):.2f} s")
         print(f"  grading overhead per submission: mean {sum(over) / len(over):.2f} s, "
-              f"max {max(over):.2f} s (budget 2 s)")
+              f"max {max(over):.2f} s (budget 2 s), "
+              f"the largest for {who[over.index(max(over))]}")
         print(f"judge, 2 workers: {min(walls[2]):.1f} s for the class "
               f"(rounds: {', '.join(f'{w:.1f}' for w in walls[2])})")
         print(f"speed-up from 1 to 2 workers: {min(walls[1]) / min(walls[2]):.2f}x "

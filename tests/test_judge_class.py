@@ -231,3 +231,46 @@ def test_a_dask_cluster_gives_the_same_scores(day1):
             DAY, course, list(honest), quiet=True, scheduler=cluster.scheduler_address)}
     assert clustered == serial
     assert stray_processes() == []
+
+
+def _gradebook_rows(course, students) -> dict:
+    """What nbgrader keeps of each submission: every grade and comment, by name."""
+    out = {}
+    with course.gradebook() as gb:
+        for student in students:
+            sub = gb.find_submission(DAY, student)
+            out[student] = {"timestamp": str(sub.timestamp), "late": sub.total_seconds_late}
+            for nb in sub.notebooks:
+                for g in nb.grades:
+                    out[student][(nb.name, "grade", g.name)] = (
+                        g.auto_score, g.manual_score, g.extra_credit, g.needs_manual_grade)
+                for c in nb.comments:
+                    out[student][(nb.name, "comment", c.name)] = (c.auto_comment,
+                                                                  c.manual_comment)
+    return out
+
+
+def test_the_record_process_writes_what_plain_nbgrader_writes(day1):
+    """grader.recording's faster nbgrader (one engine, one commit per notebook) leaves
+    the gradebook and the graded notebooks exactly as a fresh nbgrader process does."""
+    from grader.judge import pipeline
+
+    course, stubs, solved, honest = day1
+    for student, nbs in honest.items():
+        _submit(course, student, nbs)
+    students = list(honest)
+    results = autograde(DAY, course, students, quiet=True, workers=2)
+    assert all(r.status == "graded" for r in results)
+    fast = _gradebook_rows(course, students)
+    graded = {p.relative_to(course.root): p.read_bytes()
+              for s in students for p in course.autograded(s, DAY).rglob("*.ipynb")}
+    folder = course.root / pipeline.JUDGE_DIR / "record-plain"
+    folder.mkdir(parents=True)
+    for student in students:
+        (folder / student).symlink_to(pipeline.staged_root(course.root) / student,
+                                      target_is_directory=True)
+    course.nbgrader_autograde(DAY, submitted=folder,
+                              results=course.root / pipeline.JUDGE_DIR / "results")
+    assert _gradebook_rows(course, students) == fast
+    assert {p.relative_to(course.root): p.read_bytes()
+            for s in students for p in course.autograded(s, DAY).rglob("*.ipynb")} == graded
