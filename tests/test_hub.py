@@ -473,7 +473,17 @@ def _notebook_total(room, sid, notebook) -> tuple[float, float]:
 
 
 def _open_notebook(page, room, sid, n_cells):
-    """The student's Day 1 notebook open, every cell in the page, the kernel idle."""
+    """The student's Day 1 notebook open, every cell in the page, the kernel idle.  Its
+    saved prompts are cleared first (as the student's own file): a cell run in an earlier
+    session would show the same ``[1]:`` that its first run in a new kernel shows."""
+    path = Path(pwd.getpwnam(sid).pw_dir) / DAY / A
+    nb = nbformat.read(path, 4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.execution_count, cell.outputs = None, []
+    stat_ = path.stat()
+    nbformat.write(nb, str(path))
+    os.chown(path, stat_.st_uid, stat_.st_gid)
     page.goto(f"{room.base}/user/{sid}/lab/tree/{DAY}/{A}", wait_until="domcontentloaded")
     page.wait_for_function(
         "n => document.querySelectorAll('.jp-NotebookPanel .jp-Cell').length === n",
@@ -539,7 +549,7 @@ def test_a_student_reads_only_what_is_theirs_and_collect_catches_a_false_owner(r
         "the first passwords": next(room.hub.state.glob("first-passwords-*.csv")),
     }
     # nbgrader hides a submission by its name: a random part, in a folder no one lists
-    assert re.fullmatch(rf"{re.escape(ben)}\+{DAY}\+[^+]+\+[A-Za-z0-9]{{12,}}", bens[-1].name), \
+    assert re.fullmatch(rf"{re.escape(ben)}\+{DAY}\+[^+]+\+[A-Za-z0-9_-]{{12,}}", bens[-1].name), \
         bens[-1].name
     opened = [what for what, path in closed.items()
               if (_can_list if path.is_dir() else _can_read)(room, ann, path)]
