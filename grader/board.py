@@ -391,7 +391,19 @@ def serve(course: CourseDir, instructors: set[str], port: int | None = None) -> 
     from urllib.parse import urlparse
 
     where = urlparse(url)
-    app.listen(port or where.port or 8003, address=where.hostname or "127.0.0.1")
+    # a board of a hub that was just stopped may still hold the port for a moment
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            app.listen(port or where.port or 8003, address=where.hostname or "127.0.0.1")
+            break
+        except OSError as exc:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("port busy (%s), trying again", exc)
+            time.sleep(1)
+    # the hub's stop takes this process along (grader.hub.HubProcess.stop)
+    Path("board.pid").write_text(f"{os.getpid()}\n")
     log.info("board of %s on %s%s", course.root, url, prefix)
     tornado.ioloop.IOLoop.current().start()
     return 0

@@ -783,19 +783,44 @@ class HubProcess:
 
     def stop(self):
         """SIGTERM to the hub and its proxy; the students' servers run on (a restarted hub
-        finds them)."""
-        if self.proc is None or self.proc.poll() is not None:
+        finds them).  The board, a service of the hub, goes too: a board left behind would
+        hold its port with the old hub's credentials."""
+        if self.proc is not None and self.proc.poll() is None:
+            for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
+                try:
+                    os.killpg(self.proc.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    self.proc.wait(wait)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        pid_file = self.hub.state / "board.pid"
+        try:
+            pid = int(pid_file.read_text().strip())
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError):
+            pid_file.unlink(missing_ok=True)
             return
-        for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
+        if b"grader" not in command or b"board" not in command:    # a pid used again
+            pid_file.unlink(missing_ok=True)
+            return
+        for sig in (signal.SIGTERM, signal.SIGKILL):
             try:
-                os.killpg(self.proc.pid, sig)
+                os.kill(pid, sig)
             except ProcessLookupError:
-                return
-            try:
-                self.proc.wait(wait)
-                return
-            except subprocess.TimeoutExpired:
+                break
+            for _ in range(50):
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                _sleep(0.1)
+            else:
                 continue
+            break
+        pid_file.unlink(missing_ok=True)
 
 
 def _monotonic() -> float:
