@@ -796,6 +796,13 @@ class HubProcess:
                     break
                 except subprocess.TimeoutExpired:
                     continue
+        # the hub's managed services (the culler, the board) run in sessions of their own:
+        # the ones of this hub (their hub API is ours) go with it
+        for pid in self._services():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         pid_file = self.hub.state / "board.pid"
         try:
             pid = int(pid_file.read_text().strip())
@@ -821,6 +828,25 @@ class HubProcess:
                 continue
             break
         pid_file.unlink(missing_ok=True)
+
+
+    def _services(self) -> list[int]:
+        """Processes that are services of this hub (JUPYTERHUB_SERVICE_NAME set, and the
+        hub API at this hub's port)."""
+        mine = f"127.0.0.1:{self.port + 1}/".encode()
+        out = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                env = Path(f"/proc/{entry}/environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            named = any(e.startswith(b"JUPYTERHUB_SERVICE_NAME=") for e in env)
+            ours = any(e.startswith(b"JUPYTERHUB_API_URL=") and mine in e for e in env)
+            if named and ours and int(entry) != os.getpid():
+                out.append(int(entry))
+        return out
 
 
 def _monotonic() -> float:

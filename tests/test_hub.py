@@ -667,6 +667,17 @@ def test_a_restarted_hub_and_a_killed_server_lose_no_work(room):
     assert "ann's notes" in notes.read_text()
     room.stop()
     room.start()
+    # three restarts later, this hub has one culler and one board: none left behind
+    _wait_for("the board up", lambda: _answers(
+        f"http://127.0.0.1:{room.port + 3}/services/board/api/records"), timeout=60)
+    names = sorted(_service_name(pid) for pid in room.running._services())
+    assert names == ["board", "idle-culler"], names
+
+
+def _service_name(pid: int) -> str:
+    env = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return next(e.split(b"=", 1)[1].decode() for e in env
+                if e.startswith(b"JUPYTERHUB_SERVICE_NAME="))
 
 
 # --- 4. the live board -------------------------------------------------------------------------
