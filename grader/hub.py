@@ -575,7 +575,12 @@ def create_accounts(hub: Hub, roster: Path, course: CourseDir | None = None,
 
 def _remove_account(hub: Hub, sid: str, made: dict, report: AccountsReport, dry=False):
     if _account_exists(sid):
-        subprocess.run(["pkill", "-KILL", "-u", sid], capture_output=True)
+        if not dry:      # userdel refuses an account that still runs something
+            for _ in range(50):
+                subprocess.run(["pkill", "-KILL", "-u", sid], capture_output=True)
+                if subprocess.run(["pgrep", "-u", sid], capture_output=True).returncode != 0:
+                    break
+                _sleep(0.2)
         _run(["userdel", "--remove", sid], dry, report)
     if not dry:
         made.pop(sid, None)
