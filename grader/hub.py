@@ -923,7 +923,3 @@ def student_session(base: str, user: str, password: str, ready_s: float = 180):
         return s.request(method, f"{base}/user/{user}/{path}", timeout=120,
                          headers={"X-XSRFToken": xsrf}, **kw)
     return s, api
-
-
-def which(name: str) -> str | None:
-    return shutil.which(name)
