@@ -34,10 +34,11 @@ def install_friendly_errors(shell=None) -> bool:
     if shell is None or not hasattr(shell, "set_custom_exc"):
         return False
     from .checks import not_implemented_message
+    from .i18n import _
 
     def handler(self, etype, value, tb, tb_offset=None):
         # Bold, not coloured: JupyterLab draws error output on a pale red background.
-        text = not_implemented_message(_innermost_function(tb), then="run this cell again")
+        text = not_implemented_message(_innermost_function(tb), then=_("run this cell again"))
         lines = [f"\x1b[1m{line}\x1b[0m" for line in text.splitlines()]
         # _showtraceback sends an "error" output, so the cell counts as failed.
         self._showtraceback(etype, value, lines)

@@ -46,7 +46,15 @@ NUMERIC_TOL = 1e-6
 
 
 class CheckFailed(AssertionError):
-    """A check did not pass; the message says what, where, and the likely cause."""
+    """A check did not pass; the message says what, where, and the likely cause.
+
+    A message that is a whole English sentence of the catalogue (a test cell's
+    ``raise checks.CheckFailed("...")``) is shown in the release's language."""
+
+    def __init__(self, *args):
+        if len(args) == 1 and isinstance(args[0], str):
+            args = (_(args[0]),)
+        super().__init__(*args)
 
     def _render_traceback_(self):
         # IPython shows these lines instead of a traceback.
@@ -87,8 +95,9 @@ def checkpoint_note(name: str | None) -> str:
                                                          notebook=notebook)
 
 
-def not_implemented_message(name: str | None, then: str = "run this test again") -> str:
+def not_implemented_message(name: str | None, then: str | None = None) -> str:
     what = f"`{name}`" if name else _("this function")
+    then = then or _("run this test again")
     return _(
         "{what} is not implemented yet. Replace `raise NotImplementedError()` in its "
         "cell with your code, run that cell, then {then}."
@@ -134,13 +143,14 @@ def refuse_what_grading_refuses(fn: Callable, name: str | None = None) -> None:
     name = name or fn.__name__
 
     def uses_torch(what: str):
-        raise CheckFailed(f"{name} {what}: graded code is run without torch when it is graded, "
-                          f"so this answer would score 0 there. Write it with NumPy.")
+        raise CheckFailed(_("{name} {what}: graded code is run without torch when it is graded, "
+                            "so this answer would score 0 there. Write it with NumPy.")
+                          .format(name=name, what=what))
 
     def calls_itself(where: str):
-        raise CheckFailed(f"{name} calls {where}.{name}: that is the exercise itself. Write it "
-                          f"yourself: when graded, that call is refused and the exercise "
-                          f"scores 0.")
+        raise CheckFailed(_("{name} calls {where}.{name}: that is the exercise itself. Write it "
+                            "yourself: when graded, that call is refused and the exercise "
+                            "scores 0.").format(name=name, where=where))
 
     seen, todo = set(), [fn]
     while todo:
@@ -151,21 +161,21 @@ def refuse_what_grading_refuses(fn: Callable, name: str | None = None) -> None:
         globals_, attrs, imports = _names(f.__code__)
         for module in imports:
             if _top(module) == "torch":
-                uses_torch(f"imports {module}")
+                uses_torch(_("imports {module}").format(module=module))
         for g in globals_:
             value = f.__globals__.get(g)
             if value is None or isinstance(value, (int, float, str, bool)):
                 continue
             if isinstance(value, types.ModuleType):
                 if _top(value.__name__) == "torch":
-                    uses_torch(f"uses torch (`{g}`)")
+                    uses_torch(_("uses torch (`{g}`)").format(g=g))
                 if _top(value.__name__) in _SHIPPED and name in attrs \
                         and callable(getattr(value, name, None)):
                     calls_itself(value.__name__)
                 continue
             where = getattr(value, "__module__", None)
             if _top(where) == "torch":
-                uses_torch(f"uses torch (`{g}`)")
+                uses_torch(_("uses torch (`{g}`)").format(g=g))
             if isinstance(value, types.FunctionType):
                 if _top(where) in _SHIPPED and value.__name__ == name:
                     calls_itself(where)
@@ -189,8 +199,9 @@ def _as_array(x, name="value"):
     if isinstance(x, (int, float, np.number, bool, list, tuple)):
         return np.asarray(x)
     raise CheckFailed(
-        f"{name}: expected a NumPy array or a number, got {type(x).__name__}. "
-        f"Did the function return something else (None, a tuple)?"
+        _("{name}: expected a NumPy array or a number, got {type}. "
+          "Did the function return something else (None, a tuple)?")
+        .format(name=name, type=type(x).__name__)
     )
 
 
@@ -200,7 +211,8 @@ def relative_error(a, b) -> float:
     b = np.asarray(_as_array(b), dtype=np.float64)
     if a.shape != b.shape:
         raise CheckFailed(
-            f"relative_error: shapes differ, {a.shape} and {b.shape}; compare arrays of one shape"
+            _("relative_error: shapes differ, {a} and {b}; compare arrays of one shape")
+            .format(a=a.shape, b=b.shape)
         )
     if a.size == 0:
         return 0.0
@@ -229,13 +241,14 @@ def assert_shape(actual, expected_shape, name="output"):
     if arr.shape != expected_shape:
         hint = ""
         if arr.shape == expected_shape[::-1] and arr.ndim == 2:
-            hint = " It is the transpose of what is expected: a missing or extra `.T`?"
+            hint = " " + _("It is the transpose of what is expected: a missing or extra `.T`?")
         elif arr.size == int(np.prod(expected_shape)):
-            hint = " Same number of elements, different layout: check the axes."
+            hint = " " + _("Same number of elements, different layout: check the axes.")
         elif arr.ndim < len(expected_shape):
-            hint = " An axis is missing: a sum or a mean over the wrong axis, or keepdims?"
+            hint = " " + _("An axis is missing: a sum or a mean over the wrong axis, or keepdims?")
         raise CheckFailed(
-            f"{name}: expected shape {expected_shape}, got {arr.shape}.{hint}"
+            _("{name}: expected shape {expected}, got {actual}.").format(
+                name=name, expected=expected_shape, actual=arr.shape) + hint
         )
 
 
@@ -244,8 +257,9 @@ def assert_dtype(actual, expected_dtype=np.float64, name="output"):
     arr = _as_array(actual, name)
     if arr.dtype != np.dtype(expected_dtype):
         raise CheckFailed(
-            f"{name}: expected dtype {np.dtype(expected_dtype)}, got {arr.dtype}. "
-            f"Keep the computation in float64 (e.g. avoid int arrays, np.float32 or astype)."
+            _("{name}: expected dtype {expected}, got {actual}. "
+              "Keep the computation in float64 (e.g. avoid int arrays, np.float32 or astype).")
+            .format(name=name, expected=np.dtype(expected_dtype), actual=arr.dtype)
         )
 
 
@@ -274,15 +288,17 @@ def assert_close(actual, expected, name="output", tol=TOL, diagnose=(), check_dt
     if check_dtype and np.issubdtype(exp.dtype, np.floating):
         assert_dtype(act, exp.dtype, name)
     if not np.issubdtype(act.dtype, np.number) and act.dtype != bool:
-        raise CheckFailed(f"{name}: expected numbers, got an array of {act.dtype}")
+        raise CheckFailed(_("{name}: expected numbers, got an array of {dtype}")
+                          .format(name=name, dtype=act.dtype))
     if act.size and not np.all(np.isfinite(act)) and np.all(np.isfinite(exp)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(act))[0])
         likely = _likely_cause(act, exp, diagnose, tol)
         raise _diagnosed(CheckFailed(
-            f"{name}: contains nan or inf (first at index {bad}) where the expected values are "
-            f"finite. " + (f"{_('Likely cause:')} {likely}" if likely else
-                           "An overflow in np.exp? Subtract the maximum, or use a form that "
-                           "cannot overflow.")
+            _("{name}: contains nan or inf (first at index {bad}) where the expected values are "
+              "finite.").format(name=name, bad=bad) + " "
+            + (f"{_('Likely cause:')} {hint_text(likely)}" if likely else
+               _("An overflow in np.exp? Subtract the maximum, or use a form that "
+                 "cannot overflow."))
         ), likely)
     err = relative_error(act, exp)
     if err <= tol:
@@ -290,19 +306,20 @@ def assert_close(actual, expected, name="output", tol=TOL, diagnose=(), check_dt
     idx = _worst_index(act, exp)
     got = act[idx] if act.ndim else act
     want = exp[idx] if exp.ndim else exp
-    where = f" at index {idx}" if idx else ""
-    msg = (
-        f"{name}: relative error {err:.3g} > {tol:g}{where}: got {float(got):.8g}, "
-        f"expected {float(want):.8g}."
-    )
+    values = dict(name=name, err=f"{err:.3g}", tol=f"{tol:g}", idx=idx,
+                  got=f"{float(got):.8g}", want=f"{float(want):.8g}")
+    msg = (_("{name}: relative error {err} > {tol} at index {idx}: got {got}, expected {want}.")
+           if idx else _("{name}: relative error {err} > {tol}: got {got}, expected {want}.")
+           ).format(**values)
     likely = _likely_cause(act, exp, diagnose, tol)
     if likely:
-        msg += f"\n{_('Likely cause:')} {likely}"
+        msg += f"\n{_('Likely cause:')} {hint_text(likely)}"
     raise _diagnosed(CheckFailed(msg), likely)
 
 
 def _diagnosed(exc: CheckFailed, likely: str | None) -> CheckFailed:
-    """The known bug's sentence on the exception too (the live board counts it)."""
+    """The known bug's sentence on the exception too (the live board counts it), in English
+    as the library and the test cell write it, whatever the release's language."""
     exc.diagnosis = likely
     return exc
 
@@ -332,6 +349,17 @@ def _likely_cause(act, exp, diagnose, tol) -> str | None:
     return None
 
 
+def hint_text(hint) -> str:
+    """A diagnosis written in a test cell or the wrong-answer library, in the release's
+    language; several joined with "; or " are translated one by one."""
+    if not isinstance(hint, str):
+        return hint
+    said = _(hint)
+    if said == hint and "; or " in hint:
+        said = _("; or ").join(_(part) for part in hint.split("; or "))
+    return said
+
+
 # --- numeric gradient ----------------------------------------------------------
 
 
@@ -356,8 +384,9 @@ def numeric_gradient(f: Callable, x, dout=None, h: float = 1e-5):
         d = np.ones_like(fp) if dout is None else np.asarray(dout, dtype=np.float64)
         if d.shape != fp.shape:
             raise CheckFailed(
-                f"numeric_gradient: dout has shape {d.shape} but f(x) has shape {fp.shape}; "
-                f"pass an upstream gradient shaped like the output"
+                _("numeric_gradient: dout has shape {dout} but f(x) has shape {out}; "
+                  "pass an upstream gradient shaped like the output")
+                .format(dout=d.shape, out=fp.shape)
             )
         grad[idx] = np.sum((fp - fm) * d) / (2.0 * h)
     return grad
@@ -377,7 +406,8 @@ def compare(name, ours, reference, tol=TOL):
         row["note"] = str(exc)
         return row
     if act.shape != ref.shape:
-        row["note"] = f"shape {act.shape}, expected {ref.shape}"
+        row["note"] = _("shape {actual}, expected {expected}").format(actual=act.shape,
+                                                                      expected=ref.shape)
         return row
     a = np.asarray(act, dtype=np.float64)
     r = np.asarray(ref, dtype=np.float64)
@@ -414,7 +444,8 @@ def crosscheck(ours: dict, reference: dict, tol=TOL, hints: dict | None = None, 
     """
     missing = [k for k in reference if k not in ours]
     if missing:
-        raise CheckFailed(f"crosscheck: no value given for {', '.join(missing)}")
+        raise CheckFailed(_("crosscheck: no value given for {names}")
+                          .format(names=", ".join(missing)))
     rows = [compare(k, ours[k], reference[k], tol) for k in reference]
     table = format_table(rows)
     if not quiet:
@@ -424,11 +455,17 @@ def crosscheck(ours: dict, reference: dict, tol=TOL, hints: dict | None = None, 
         lines = [_("{bad} of {total} tensors differ from the reference (relative error > "
                    "{tol}):").format(bad=len(bad), total=len(rows), tol=f"{tol:g}")]
         for r in bad:
-            where = f" worst at {r['worst']}" if r["worst"] not in (None, ()) else ""
-            detail = r["note"] or f"{_('relative error')} {r['rel_error']:.3g}{where}"
-            lines.append(f"  {r['name']}: {detail}")
+            err = f"{r['rel_error']:.3g}"
+            if r["note"]:
+                line = f"{r['name']}: {r['note']}"
+            elif r["worst"] not in (None, ()):
+                line = _("{name}: relative error {err} worst at {index}").format(
+                    name=r["name"], err=err, index=r["worst"])
+            else:
+                line = _("{name}: relative error {err}").format(name=r["name"], err=err)
+            lines.append(f"  {line}")
             if hints and r["name"] in hints:
-                lines.append(f"    {_('hint:')} {hints[r['name']]}")
+                lines.append(f"    {_('hint:')} {hint_text(hints[r['name']])}")
         if quiet:
             lines.append(table)
         raise CheckFailed("\n".join(lines))
@@ -451,14 +488,15 @@ def _compare_structure(ours, ref, path, tol, diagnose_here):
     """Raise CheckFailed at the first place where ours and ref differ."""
     if isinstance(ref, (tuple, list)):
         if not isinstance(ours, (tuple, list)) or len(ours) != len(ref):
-            raise CheckFailed(f"{path}: expected a {type(ref).__name__} of {len(ref)} items, "
-                              f"got {_describe(ours)}")
+            raise CheckFailed(_("{path}: expected a {type} of {n} items, got {got}").format(
+                path=path, type=type(ref).__name__, n=len(ref), got=_describe(ours)))
         for i, (o, r) in enumerate(zip(ours, ref)):
             _compare_structure(o, r, f"{path}[{i}]", tol, ())
         return
     if isinstance(ref, dict):
         if not isinstance(ours, dict) or set(ours) != set(ref):
-            raise CheckFailed(f"{path}: expected a dict with keys {sorted(ref)}, got {_describe(ours)}")
+            raise CheckFailed(_("{path}: expected a dict with keys {keys}, got {got}").format(
+                path=path, keys=sorted(ref), got=_describe(ours)))
         for k in ref:
             _compare_structure(ours[k], ref[k], f"{path}[{k!r}]", tol, ())
         return
@@ -466,7 +504,8 @@ def _compare_structure(ours, ref, path, tol, diagnose_here):
         if isinstance(ours, np.ndarray) and ours.shape == ():
             ours = ours.item()
         if not isinstance(ours, (float, int, np.floating, np.integer)) or isinstance(ours, bool):
-            raise CheckFailed(f"{path}: expected a number, got {_describe(ours)}")
+            raise CheckFailed(_("{path}: expected a number, got {got}").format(
+                path=path, got=_describe(ours)))
         assert_close(np.float64(ours), np.float64(ref), path, tol, diagnose_here, check_dtype=False)
         return
     assert_close(ours, ref, path, tol, diagnose_here)
@@ -515,12 +554,14 @@ def check_cases(fn: Callable, reference: Callable, cases: Iterable, name: str | 
         except CheckFailed:
             raise
         except Exception as exc:  # a student's error becomes a message about this case
-            raise CheckFailed(f"{label} raised {type(exc).__name__}: {exc}") from None
+            raise CheckFailed(_("{call} raised {error}: {message}").format(
+                call=label, error=type(exc).__name__, message=exc)) from None
         for before, after in zip(list(args) + list(kwargs.values()),
                                  list(student_args) + list(student_kwargs.values())):
             if not _unchanged(before, after):
-                raise CheckFailed(f"{label} modified its input array in place; "
-                                  f"work on a copy (e.g. use `x = x.copy()` or out-of-place ops).")
+                raise CheckFailed(_("{call} modified its input array in place; work on a copy "
+                                    "(e.g. use `x = x.copy()` or out-of-place ops).")
+                                  .format(call=label))
         expected = reference(*copy.deepcopy(args), **copy.deepcopy(kwargs))
         diagnose = []
         for wrong_fn, message in wrong:
@@ -531,7 +572,8 @@ def check_cases(fn: Callable, reference: Callable, cases: Iterable, name: str | 
                 continue
         _compare_structure(select(got), select(expected), label, tol, diagnose)
     if count == 0:
-        raise CheckFailed(f"check_cases({name}): no cases given; a check without cases proves nothing")
+        raise CheckFailed(_("check_cases({name}): no cases given; a check without cases proves "
+                            "nothing").format(name=name))
     return None
 
 
@@ -557,9 +599,10 @@ def assert_cache_holds(cache, needed: dict, name="cache"):
     for what, array in needed.items():
         array = np.asarray(array)
         if not any(a.shape == array.shape and np.array_equal(a, array) for a in inside):
-            raise CheckFailed(f"{name}: holds no exact copy of {what} {array.shape}; the "
-                              f"backward pass needs it. Was it changed after it was stored, "
-                              f"or another array stored in its place?")
+            raise CheckFailed(_("{name}: holds no exact copy of {what} {shape}; the backward "
+                                "pass needs it. Was it changed after it was stored, or another "
+                                "array stored in its place?")
+                              .format(name=name, what=what, shape=array.shape))
     return None
 
 
@@ -599,14 +642,16 @@ def call_pure(fn: Callable, *args, **kwargs):
         names = list(inspect.signature(fn).parameters)
     except (TypeError, ValueError):
         names = []
-    pairs = [(names[k] if k < len(names) else f"argument {k + 1}", b, a)
+    pairs = [(names[k] if k < len(names) else _("argument {n}").format(n=k + 1), b, a)
              for k, (b, a) in enumerate(zip(before[0], args))]
     pairs += [(k, before[1][k], kwargs[k]) for k in kwargs]
     for what, b, a in pairs:
         if not _unchanged(b, a):
             shape = f" {a.shape}" if isinstance(a, np.ndarray) else ""
-            raise CheckFailed(f"{getattr(fn, '__name__', 'the function')} modified its input "
-                              f"{what}{shape} in place: compute into a new array, or work on a copy")
+            raise CheckFailed(_("{function} modified its input {what}{shape} in place: compute "
+                                "into a new array, or work on a copy").format(
+                function=getattr(fn, "__name__", None) or _("the function"), what=what,
+                shape=shape))
     return out
 
 
@@ -617,8 +662,9 @@ def assert_int(value, name="output"):
     """Raise CheckFailed unless ``value`` is a Python or NumPy integer (not a float, not bool)."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise CheckFailed(
-            f"{name}: expected a whole number (int), got {type(value).__name__} {value!r}. "
-            f"Sizes count pixels: use integer division // rather than /, or int(...)."
+            _("{name}: expected a whole number (int), got {type} {value}. Sizes count pixels: "
+              "use integer division // rather than /, or int(...).")
+            .format(name=name, type=type(value).__name__, value=repr(value))
         )
     return None
 
@@ -629,31 +675,37 @@ def check_design(design, fields: dict, limits: dict | None = None, name="design"
     fields: {key: int or float}; limits: {key: (low, high)}, both ends allowed.
     """
     if not isinstance(design, dict):
-        raise CheckFailed(f"{name}: expected a dict with the keys {sorted(fields)}, "
-                          f"got {type(design).__name__}")
+        raise CheckFailed(_("{name}: expected a dict with the keys {keys}, got {type}")
+                          .format(name=name, keys=sorted(fields), type=type(design).__name__))
     missing = [k for k in fields if k not in design]
     if missing:
-        raise CheckFailed(f"{name}: the keys {missing} are missing; expected {sorted(fields)}")
+        raise CheckFailed(_("{name}: the keys {missing} are missing; expected {keys}")
+                          .format(name=name, missing=missing, keys=sorted(fields)))
     for key, kind in fields.items():
         value = design[key]
         ok = (isinstance(value, (int, np.integer)) and not isinstance(value, bool)) if kind is int \
             else isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
         if not ok:
-            raise CheckFailed(f"{name}[{key!r}]: expected {'an int' if kind is int else 'a number'}, "
-                              f"got {type(value).__name__} {value!r}")
+            raise CheckFailed((_("{name}[{key}]: expected an int, got {type} {value}")
+                               if kind is int else
+                               _("{name}[{key}]: expected a number, got {type} {value}"))
+                              .format(name=name, key=repr(key), type=type(value).__name__,
+                                      value=repr(value)))
     for key, (low, high) in (limits or {}).items():
         if not low <= design[key] <= high:
-            raise CheckFailed(f"{name}[{key!r}] = {design[key]!r} is outside the allowed "
-                              f"range {low}..{high}")
+            raise CheckFailed(_("{name}[{key}] = {value} is outside the allowed range "
+                                "{low}..{high}").format(name=name, key=repr(key),
+                                                       value=repr(design[key]), low=low, high=high))
     return None
 
 
 def check_budget(what, value, limit):
     """Raise CheckFailed when a count (parameters, epochs, seconds) exceeds its budget."""
     if value > limit:
-        raise CheckFailed(f"{what}: {value:g} is over the budget of {limit:g}; "
-                          f"make the design smaller")
-    print(f"{what}: {value:g} (budget {limit:g})")
+        raise CheckFailed(_("{what}: {value} is over the budget of {limit}; make the design "
+                            "smaller").format(what=_(what), value=f"{value:g}", limit=f"{limit:g}"))
+    print(_("{what}: {value} (budget {limit})").format(what=_(what), value=f"{value:g}",
+                                                        limit=f"{limit:g}"))
     return None
 
 
@@ -661,14 +713,20 @@ def check_at_least(what, value, target, advice=""):
     """Raise CheckFailed when a score (an accuracy) is below its target; print it otherwise.
     advice: what to try, in the words of the exercise (it differs from day to day)."""
     if not value >= target:
-        raise CheckFailed(f"{what}: {value:.3f} is below the target {target:.3f}. {advice}".rstrip())
-    print(f"{what}: {value:.3f} (target {target:.3f})")
+        raise CheckFailed((_("{what}: {value} is below the target {target}.").format(
+            what=_(what), value=f"{value:.3f}", target=f"{target:.3f}")
+            + " " + hint_text(advice)).rstrip())
+    print(_("{what}: {value} (target {target})").format(what=_(what), value=f"{value:.3f}",
+                                                        target=f"{target:.3f}"))
     return None
 
 
 def check_at_most(what, value, limit, advice=""):
     """Raise CheckFailed when a score that should be small (a test loss) is above its limit."""
     if not value <= limit:
-        raise CheckFailed(f"{what}: {value:.3f} is above the limit {limit:.3f}. {advice}".rstrip())
-    print(f"{what}: {value:.3f} (limit {limit:.3f})")
+        raise CheckFailed((_("{what}: {value} is above the limit {limit}.").format(
+            what=_(what), value=f"{value:.3f}", limit=f"{limit:.3f}")
+            + " " + hint_text(advice)).rstrip())
+    print(_("{what}: {value} (limit {limit})").format(what=_(what), value=f"{value:.3f}",
+                                                      limit=f"{limit:.3f}"))
     return None

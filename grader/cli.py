@@ -94,6 +94,10 @@ def parser() -> argparse.ArgumentParser:
                                             "`update` extracts new and changed texts")
     s.add_argument("action", choices=("update",))
     s.add_argument("--lang", default="cs", choices=("cs",))
+    s.add_argument("--toolkit", action="store_true",
+                   help="only the toolkit's catalogue (locale/LANG/toolkit.po: the toolkit's, "
+                        "the tests' and the wrong-answer library's messages); the notebooks' "
+                        "catalogues are left as they are")
     s = sub.add_parser("collect", help="put handed-in notebooks (folders, zips from a learning "
                                        "platform) into submitted/<student>/DAY with a timestamp")
     s.add_argument("day", type=_day)
@@ -292,9 +296,13 @@ def check(args, course) -> int:
 
 
 def translations(args, course) -> int:
-    from .translations import completeness, update
+    from .translations import completeness, update, update_toolkit
 
-    print(completeness(update(args.lang)))
+    if not args.toolkit:
+        print(completeness(update(args.lang)))
+    done, fuzzy, total = update_toolkit(args.lang)
+    print(f"toolkit: {done}/{total} translated ({100 * done // max(total, 1)} %)"
+          + (f", {fuzzy} fuzzy" if fuzzy else ""))
     return 0
 
 

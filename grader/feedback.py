@@ -46,15 +46,68 @@ def feedback_text(path: Path) -> str:
     return html.unescape(re.sub(r"<[^>]*>", "", path.read_text(encoding="utf-8")))
 
 
-def show_parts(page: Path, notebook, parts: dict):
+def release_language(course: CourseDir, day: str) -> str:
+    """The language of the day's release in ``course`` (its course/release.json); "en"."""
+    import json
+
+    try:
+        data = json.loads((course.release(day) / "course" / "release.json").read_text())
+    except (OSError, ValueError):
+        return "en"
+    lang = data.get("lang") if isinstance(data, dict) else None
+    return lang if isinstance(lang, str) and lang.isalpha() else "en"
+
+
+_OUTPUT = re.compile(r'(<div class="output_subarea output_(?:text|stream)[^"]*">\s*<pre>)(.*?)(</pre>)',
+                     re.S)
+
+
+def translate_outputs(page: Path, lang: str):
+    """The tests' outputs on a feedback page in ``lang``: the judge grades with the
+    toolkit's English, the student reads the release's language (course.i18n)."""
+    from course.i18n import translate_output
+
+    if lang == "en":
+        return
+
+    def one(m):
+        pieces = re.split(r"(<[^>]*>)", m.group(2))
+        text = "".join(p if p.startswith("<") else html.escape(
+            translate_output(html.unescape(p), lang), quote=False) for p in pieces)
+        return m.group(1) + text + m.group(3)
+
+    text = page.read_text(encoding="utf-8")
+    page.write_text(_OUTPUT.sub(one, text), encoding="utf-8")
+
+
+def translate_template(page: Path, lang: str):
+    """nbgrader's own words on a feedback page (its template) in ``lang``."""
+    from .translations import tr
+
+    if lang == "en":
+        return
+    text = page.read_text(encoding="utf-8")
+    for english in (tr("Test cell", "en"), tr("Written response", "en"),
+                    tr("Student's answer", "en"), tr("Grade cell:", "en"), tr("(Top)", "en")):
+        said = html.escape(tr(english, lang), quote=False)
+        text = text.replace(f">{english}<", f">{said}<").replace(f">{english} ", f">{said} ")
+    score = html.escape(tr("Score:", lang), quote=False)
+    text = re.sub(r"\bScore: (?=[0-9.]+ / [0-9.]+)", score + " ", text)
+    page.write_text(text, encoding="utf-8")
+
+
+def show_parts(page: Path, notebook, parts: dict, lang: str = "en"):
     """Put the notebook's core and extension scores at the top of its feedback page."""
     from .plan import CORE, EXTENSION, part_scores
+    from .translations import tr
 
     scores = part_scores([notebook], parts)
     core, ext = scores[CORE], scores[EXTENSION]
-    line = f"Core: {core[0]:g} of {core[1]:g} points"
-    line += (f" · Extension (optional): {ext[0]:g} of {ext[1]:g} points" if ext[1]
-             else " · this notebook has no extension")
+    line = tr("Core: {score} of {total} points", lang).format(score=f"{core[0]:g}",
+                                                               total=f"{core[1]:g}")
+    line += " · " + (tr("Extension (optional): {score} of {total} points", lang).format(
+        score=f"{ext[0]:g}", total=f"{ext[1]:g}") if ext[1]
+        else tr("this notebook has no extension", lang))
     text = page.read_text(encoding="utf-8")
     block = f'<p id="part-scores"><strong>{html.escape(line)}</strong></p>'
     if 'id="part-scores"' in text:
@@ -69,6 +122,7 @@ def feedback(day: str, course: CourseDir, students=None, quiet=False) -> dict[st
     students = students or [s for s in course.students(day) if course.autograded(s, day).is_dir()]
     hidden = hidden_test_lines(day)
     parts = day_parts(Day.named(day))
+    lang = release_language(course, day)
     out = {}
     bar = Progress(len(students), f"feedback {day}", quiet=quiet)
     for student in students:
@@ -81,8 +135,10 @@ def feedback(day: str, course: CourseDir, students=None, quiet=False) -> dict[st
         scores = {n.notebook: n for n in course.scores(day, student)}
         for f in files:
             offline_math(f)         # MathJax from beside the page, not from a CDN
+            translate_outputs(f, lang)
+            translate_template(f, lang)
             if f.stem in scores:
-                show_parts(f, scores[f.stem], parts)
+                show_parts(f, scores[f.stem], parts, lang)
             text = feedback_text(f)
             leaked = [h for h in hidden if h in text]
             if leaked:

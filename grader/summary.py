@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .coursedir import CourseDir
 from .html import standalone_page
+from .translations import tr
 
 #: How many of the most failed exercises the page names.
 MOST_FAILED = 5
@@ -128,7 +129,7 @@ def collect(day: str, course: CourseDir) -> DaySummary:
     return DaySummary(day, students, ordered)
 
 
-def histogram_png(summary: DaySummary) -> bytes:
+def histogram_png(summary: DaySummary, lang: str = "en") -> bytes:
     """The totals (percent of the day's points) as a histogram, PNG bytes."""
     import matplotlib
     matplotlib.use("Agg")
@@ -139,10 +140,10 @@ def histogram_png(summary: DaySummary) -> bytes:
     percents = [100 * s.score / s.max_score for s in summary.students if s.max_score]
     ax.hist(percents, bins=[i * 10 for i in range(11)], color="#4c72b0", edgecolor="white")
     ax.set_xlim(0, 100)
-    ax.set_xlabel("total score (% of the day's points)")
-    ax.set_ylabel("students")
+    ax.set_xlabel(tr("total score (% of the day's points)", lang))
+    ax.set_ylabel(tr("students", lang))
     ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.set_title(f"{summary.day}: {len(percents)} submission(s)")
+    ax.set_title(tr("{day}: {n} submission(s)", lang).format(day=summary.day, n=len(percents)))
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
@@ -159,51 +160,59 @@ def _table(head: list[str], rows: list[list[str]], cls: str) -> str:
     return f'<table class="{cls}">\n<thead><tr>{th}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>'
 
 
-def render(summary: DaySummary) -> str:
-    """The page's body (HTML)."""
+def render(summary: DaySummary, lang: str = "en") -> str:
+    """The page's body (HTML), its fixed texts in ``lang``."""
     e = html.escape
-    parts = [f"<h1>Class summary: {e(summary.day)}</h1>"]
+
+    def t(text):
+        return tr(text, lang)
+
+    parts = [f"<h1>{e(t('Class summary: {day}').format(day=summary.day))}</h1>"]
     if not summary.students:
-        parts.append("<p>No graded submission in the gradebook: run "
-                     f"<code>grader autograde {e(summary.day)}</code> first.</p>")
+        parts.append("<p>" + t("No graded submission in the gradebook: run {command} first.")
+                     .format(command=f"<code>grader autograde {e(summary.day)}</code>") + "</p>")
         return "\n".join(parts)
     totals = [s.score for s in summary.students]
     top = summary.students[0].max_score
     ungraded = sum(s.needs_manual_grade for s in summary.students)
     flagged = sum(bool(s.flags) for s in summary.students)
-    parts.append(
-        f"<p>{len(totals)} submission(s); mean {sum(totals) / len(totals):.1f} of {top:g} "
-        f"points; {ungraded} still need manual grading (formgrader); "
-        f"{flagged} flagged by the judge.</p>")
-    png = base64.b64encode(histogram_png(summary)).decode()
-    parts.append('<h2>Score distribution</h2>\n'
-                 f'<img id="score-histogram" alt="histogram of total scores" '
+    parts.append("<p>" + e(t(
+        "{n} submission(s); mean {mean} of {top} points; {ungraded} still need manual grading "
+        "(formgrader); {flagged} flagged by the judge.").format(
+            n=len(totals), mean=f"{sum(totals) / len(totals):.1f}", top=f"{top:g}",
+            ungraded=ungraded, flagged=flagged)) + "</p>")
+    png = base64.b64encode(histogram_png(summary, lang)).decode()
+    parts.append(f'<h2>{e(t("Score distribution"))}</h2>\n'
+                 f'<img id="score-histogram" alt="{e(t("histogram of total scores"))}" '
                  f'src="data:image/png;base64,{png}">')
 
-    parts.append("<h2>Exercises most failed</h2>")
+    parts.append(f"<h2>{e(t('Exercises most failed'))}</h2>")
     worst = summary.most_failed
     if worst:
         parts.append("<ol id=\"most-failed\">" + "".join(
-            f"<li><code>{e(x.grade_id)}</code> ({e(x.notebook)}): {x.passed} of "
-            f"{len(x.scores)} with full points, mean {_pct(x.mean_fraction)}</li>"
+            f"<li><code>{e(x.grade_id)}</code> ({e(x.notebook)}): "
+            + e(t("{passed} of {n} with full points, mean {mean}").format(
+                passed=x.passed, n=len(x.scores), mean=_pct(x.mean_fraction))) + "</li>"
             for x in worst) + "</ol>")
     else:
-        parts.append("<p id=\"most-failed\">Every graded exercise got full points from "
-                     "every student.</p>")
+        parts.append("<p id=\"most-failed\">" + e(t(
+            "Every graded exercise got full points from every student.")) + "</p>")
 
-    parts.append("<h2>Per exercise</h2>")
+    parts.append(f"<h2>{e(t('Per exercise'))}</h2>")
     rows = [[f"<code>{e(x.grade_id)}</code>", e(x.notebook), e(x.part),
-             "auto" if x.auto else "manual",
+             t("auto") if x.auto else t("manual"),
              f"{x.max_score:g}", f"{x.passed}/{len(x.scores)}", _pct(x.pass_rate),
              _pct(x.mean_fraction), str(x.ungraded) if x.ungraded else ""]
             for x in summary.exercises]
-    parts.append(_table(["exercise", "notebook", "part", "graded", "points", "full points",
-                         "pass rate", "mean score", "not graded yet"], rows, "exercises"))
+    parts.append(_table([t("exercise"), t("notebook"), t("part"), t("graded"), t("points"),
+                         t("full points"), t("pass rate"), t("mean score"),
+                         t("not graded yet")], rows, "exercises"))
 
-    parts.append("<h2>Students</h2>")
+    parts.append(f"<h2>{e(t('Students'))}</h2>")
     rows = []
     for s in summary.students:
-        manual = f"{s.manual_score:g}" + (" (needs grading)" if s.needs_manual_grade else "")
+        manual = f"{s.manual_score:g}" + (" " + t("(needs grading)") if s.needs_manual_grade
+                                          else "")
         core, ext = s.parts.get("core", [0, 0]), s.parts.get("extension", [0, 0])
         rows.append([e(s.student), f"{s.score:g} / {s.max_score:g}",
                      _pct(s.score / s.max_score if s.max_score else None),
@@ -211,18 +220,18 @@ def render(summary: DaySummary) -> str:
                      f"{ext[0]:g} / {ext[1]:g}" if ext[1] else "",
                      f"{s.auto_score:g}", manual, str(len(s.flags)) if s.flags else "",
                      str(len(s.failures)) if s.failures else ""])
-    parts.append(_table(["student", "total", "%", "core", "extension", "autograded",
-                         "manual", "judge flags",
-                         "failures in student code"], rows, "students"))
+    parts.append(_table([t("student"), t("total"), "%", t("core"), t("extension"),
+                         t("autograded"), t("manual"), t("judge flags"),
+                         t("failures in student code")], rows, "students"))
 
-    parts.append("<h2>Judge's flags</h2>")
+    parts.append("<h2>" + e(t("Judge's flags")) + "</h2>")
     flagged = [s for s in summary.students if s.flags]
     if flagged:
         parts.append("<dl id=\"judge-flags\">" + "".join(
             f"<dt>{e(s.student)}</dt>" + "".join(f"<dd>{e(f)}</dd>" for f in s.flags)
             for s in flagged) + "</dl>")
     else:
-        parts.append("<p id=\"judge-flags\">No submission flagged.</p>")
+        parts.append("<p id=\"judge-flags\">" + e(t("No submission flagged.")) + "</p>")
     return "\n".join(parts)
 
 
@@ -237,6 +246,10 @@ dd { margin-bottom: 0.3em; }
 
 def write_summary(day: str, course: CourseDir, path: Path | None = None) -> Path:
     """``<root>/summary/DAY.html`` (or ``path``); returns the page's path."""
+    from .feedback import release_language
+
     path = Path(path or course.root / "summary" / f"{day}.html")
-    standalone_page(path, f"{day}: class summary", render(collect(day, course)), STYLE)
+    lang = release_language(course, day)
+    standalone_page(path, tr("{day}: class summary", lang).format(day=day),
+                    render(collect(day, course), lang), STYLE)
     return path

@@ -292,6 +292,12 @@ def annotated_notebooks(day: Day, lang: str | None) -> dict[str, object]:
         raise TranslationError(f"locale/{lang}/toolkit.po: no finished translation of "
                                + "; ".join(repr(_short(m)) for m in missing))
     out, problems = {}, []
+    untranslated = untranslated_messages(day, lang)
+    if untranslated:
+        problems.append(f"{len(untranslated)} message(s) a student of {day.name} can read "
+                        f"without a finished {lang} translation (run `grader translations "
+                        f"update --toolkit --lang {lang}` and translate locale/{lang}/toolkit.po):"
+                        "\n  " + "\n  ".join(untranslated))
     for i, path in enumerate(day.notebooks):
         english = read_notebook(path)
         try:
@@ -333,3 +339,162 @@ def write_toolkit_catalogue(lang: str, english: list[str]):
             po.append(polib.POEntry(msgid=text, msgstr=""))
     path.parent.mkdir(parents=True, exist_ok=True)
     po.save(str(path))
+
+
+# --- the messages a student reads from the toolkit and the tests ---------------------------
+#
+# One catalogue, locale/<lang>/toolkit.po, msgid = the English message.  Collected from the
+# code (never translated in it; the toolkit translates when it prints):
+#
+# - ``_("...")``, ``t("...")`` and ``tr("...", lang)`` calls in course/ and grader/ (the toolkit's own
+#   messages, the feedback and summary pages);
+# - in the days' test cells (their hidden part too: its messages reach the feedback):
+#   the diagnoses ``diagnose=[(value, "...")]``, ``wrong=[(fn, "...")]``, the hints
+#   ``hints={name: "..."}``, the advice and the score's name of ``check_at_least`` /
+#   ``check_at_most`` / ``check_budget``, and ``CheckFailed("...")`` with a literal;
+# - the wrong-answer library's descriptions, ``@wrong(target, "...")``.
+
+TOOLKIT_SOURCES = (REPO / "course", REPO / "grader")
+#: check functions whose leading literal arguments are read by a student: (name, positions)
+_SCORE_CHECKS = {"check_at_least": (0, 3), "check_at_most": (0, 3), "check_budget": (0,)}
+
+
+def _literal(node) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+        and node.value.strip() else None
+
+
+def _called(node) -> str | None:
+    func = node.func
+    return func.id if isinstance(func, ast.Name) else \
+        func.attr if isinstance(func, ast.Attribute) else None
+
+
+def _pair_messages(node):
+    """The second items of the (value, "message") pairs in a list or tuple literal."""
+    if isinstance(node, (ast.List, ast.Tuple)):
+        for item in node.elts:
+            if isinstance(item, ast.Tuple) and len(item.elts) == 2:
+                text = _literal(item.elts[1])
+                if text:
+                    yield text
+
+
+def code_messages(source: str) -> list[str]:
+    """The student-read English literals of one test cell or module (see above)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    out = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _called(node)
+        if name in ("_", "t", "tr") and node.args and _literal(node.args[0]):
+            out.append(node.args[0].value)
+        elif name == "CheckFailed" and node.args and _literal(node.args[0]):
+            out.append(node.args[0].value)
+        elif name == "wrong" and len(node.args) == 2 and _literal(node.args[1]) \
+                and _literal(node.args[0]):
+            out.append(node.args[1].value)
+        if name in _SCORE_CHECKS:
+            for i in _SCORE_CHECKS[name]:
+                if i < len(node.args) and _literal(node.args[i]):
+                    out.append(node.args[i].value)
+        for kw in node.keywords:
+            if kw.arg in ("diagnose", "wrong"):
+                out.extend(_pair_messages(kw.value))
+            elif kw.arg == "hints" and isinstance(kw.value, ast.Dict):
+                out.extend(t for t in map(_literal, kw.value.values) if t)
+            elif kw.arg == "advice" and _literal(kw.value):
+                out.append(kw.value.value)
+    return out
+
+
+def _wrong_modules(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {node.module.rsplit(".", 1)[1] for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module
+            and node.module.startswith("solutions.wrong.")}
+
+
+def toolkit_messages() -> list[str]:
+    """The messages of the toolkit and the grader's pages (``_()`` / ``tr()`` calls) and
+    the release's annotation pieces."""
+    out = list(_annotation_pieces())
+    for folder in TOOLKIT_SOURCES:
+        for path in sorted(folder.rglob("*.py")):
+            out += code_messages(path.read_text(encoding="utf-8"))
+    return list(dict.fromkeys(out))
+
+
+def day_messages(day: Day) -> list[tuple[str, str]]:
+    """[(where, English message)] a student of ``day`` can read from its tests and the
+    wrong-answer library's entries they use; where = "<day>/<notebook>.ipynb, cell <id>"
+    or "solutions/wrong/<module>.py"."""
+    from .judge import cells
+
+    out, modules = [], {day.name}
+    for path in day.notebooks:
+        for index, cell in enumerate(read_notebook(path).cells):
+            if cells.role(cell) != cells.TEST:
+                continue
+            where = f"{day.name}/{path.name}, cell {cell.get('id') or f'cell-{index}'}"
+            out += [(where, m) for m in code_messages(cell.source)]
+            modules |= _wrong_modules(cell.source)
+    for module in sorted(modules):
+        path = REPO / "solutions" / "wrong" / f"{module}.py"
+        if path.is_file():
+            out += [(f"solutions/wrong/{path.name}", m)
+                    for m in code_messages(path.read_text(encoding="utf-8"))]
+    return out
+
+
+def update_toolkit(lang: str = "cs", days: list[Day] | None = None) -> tuple[int, int, int]:
+    """Bring locale/<lang>/toolkit.po in step with the code (msgmerge's rule for texts that
+    went away: obsolete, kept), compile it; (translated, fuzzy, total)."""
+    found = toolkit_messages()
+    for day in days or built_days():
+        found += [m for _, m in day_messages(day)]
+    found = list(dict.fromkeys(found))
+    path = toolkit_catalogue(lang)
+    po = load(path)
+    po.metadata["Language"] = lang
+    old = {e.msgid: e for e in po if e.msgid}
+    new = polib.POFile(wrapwidth=0)
+    new.metadata = po.metadata
+    for msgid in found:
+        entry = old.pop(msgid, None)
+        if entry is None:
+            entry = polib.POEntry(msgid=msgid, msgstr="")
+        entry.obsolete = False
+        if "{" in msgid and "python-brace-format" not in entry.flags:
+            entry.flags.append("python-brace-format")
+        new.append(entry)
+    for entry in old.values():
+        entry.obsolete = True
+        new.append(entry)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new.save(str(path))
+    compile_toolkit(lang)
+    return counts(new)
+
+
+def untranslated_messages(day: Day, lang: str) -> list[str]:
+    """What a student of ``day`` would read in English in a ``lang`` release: every toolkit
+    and test message without a finished entry in the shipped catalogue
+    (course/locale/<lang>.json, compiled from locale/<lang>/toolkit.po)."""
+    path = TOOLKIT_JSON / f"{lang}.json"
+    shipped = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    out = [f"toolkit: {_short(m)!r}" for m in toolkit_messages() if not shipped.get(m)]
+    out += [f"{where}: {_short(m)!r}" for where, m in day_messages(day) if not shipped.get(m)]
+    return list(dict.fromkeys(out))
+
+
+def tr(english: str, lang: str | None) -> str:
+    """A grader-side text (feedback and summary pages) in ``lang``."""
+    return toolkit_text(english, lang)
