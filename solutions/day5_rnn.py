@@ -609,6 +609,13 @@ once, at the end.
 tuned learning rate and clipping threshold; a larger hidden size; a read-out of every hidden state instead of
 only the last; early stopping on the validation loss.  Each is chosen on the validation split, never on the
 test split.
+4. On the 1572 next characters of the unseen stream the language model has a perplexity of 1.24 ± 0.01 and an
+accuracy of 0.901 ± 0.004 over the three seeds, against 5.51 and 0.387 for the bigram and 14.49 and 0.210 for
+the unigram (of $K = 22$): the bigram knows only the last character, the RNN's state knows which word it is in
+and where in the sentence it is.  A sentence holds three choices of one in four, $3 \ln 4 \approx 4.16$ nats,
+and about 26 characters ($1572 / 60 \approx 26.2$), so a model that knows the grammar pays about
+$4.16 / 26.2 \approx 0.16$ nats per character: a perplexity of about $e^{0.16} \approx 1.17$.  The model is
+within about 0.07 of that floor, and its spread over the seeds is smaller than that gap.
 """.strip(),
     "pytorch-answer": r"""
 **Who does what.** `loss.backward()` does the work of your `rnn_backward` and of the rest of
