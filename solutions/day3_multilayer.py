@@ -461,6 +461,22 @@ def design_run(design, seed=0):
     epochs run) or, with design["select"] false, the last epoch's.  Returns {"accuracy",
     "loss" (mean cross-entropy), both on ``held_out_digits()``, "history", "seconds" (of training)}.
     """
+    import copy
+    import json
+
+    key = (json.dumps(design, sort_keys=True, default=repr), int(seed))
+    if key not in _DESIGN_RUNS:
+        _DESIGN_RUNS[key] = _design_run(design, seed)
+    return copy.deepcopy(_DESIGN_RUNS[key])
+
+
+#: design_run's results in this process, by design and seed: a run is a deterministic function
+#: of both, and a class's grading asks for the same design (the model answer's, a common
+#: choice) many times; each run trains three networks for seconds.
+_DESIGN_RUNS: dict = {}
+
+
+def _design_run(design, seed):
     import time
 
     from solutions.day2_backprop import momentum
