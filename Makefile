@@ -48,8 +48,10 @@ check: $(STAMP)
 		$(PY) -m grader check $$d || exit 1; done
 
 # JupyterLab on a fresh student release of every built day (existing day folders are kept).
+# `make lab LANG=cs`: the Czech edition, in <root>/lab_cs (any other LANG, such as the
+# environment's locale, means the English one).
 lab: $(STAMP) sysdeps
-	$(PY) -m grader lab
+	$(PY) -m grader lab $(if $(filter cs,$(LANG)),--lang cs)
 
 # The classroom: JupyterHub serving the course to OS accounts (run as root; see README).
 hub: $(STAMP) sysdeps node

@@ -75,12 +75,16 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--no-figures", action="store_true",
                    help="leave the demos' figures out (they run the demos on the model "
                         "answers: a minute or more)")
+    s.add_argument("--lang", default="en", choices=("en", "cs"),
+                   help="the edition: en (the source) or cs (locale/cs/ catalogues)")
     s = sub.add_parser("slides", help="one reveal.js deck per notebook of the day, offline, "
                                       "with speaker notes (key S)")
     s.add_argument("day", type=_day)
     s.add_argument("--to", type=Path, default=None,
                    help="folder (default: <root>/materials/DAY/slides)")
     s.add_argument("--no-figures", action="store_true", help="leave the demos' figures out")
+    s.add_argument("--lang", default="en", choices=("en", "cs"),
+                   help="the edition: en (the source) or cs (locale/cs/ catalogues)")
     s = sub.add_parser("check", help="grade the solved and the stub notebook (and known wrong "
                                      "answers); non-zero exit on any weak test or leak")
     s.add_argument("day", type=_day)
@@ -152,6 +156,9 @@ def parser() -> argparse.ArgumentParser:
                    help="student workspace (default: <root>/lab); existing day folders are kept")
     s.add_argument("--port", type=int, default=8888)
     s.add_argument("--no-start", action="store_true", help="prepare the workspace only")
+    s.add_argument("--lang", default="en", choices=("en", "cs"),
+                   help="the edition released into the workspace (default workspace for cs: "
+                        "<root>/lab_cs)")
     s = sub.add_parser("demo", help="the whole pipeline end to end on a simulated class")
     s.add_argument("--day", action="append", type=_day, help="only this day (repeatable)")
     _hub_parser(sub)

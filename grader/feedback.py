@@ -64,16 +64,20 @@ _OUTPUT = re.compile(r'(<div class="output_subarea output_(?:text|stream)[^"]*">
 
 def translate_outputs(page: Path, lang: str):
     """The tests' outputs on a feedback page in ``lang``: the judge grades with the
-    toolkit's English, the student reads the release's language (course.i18n)."""
-    from course.i18n import translate_output
+    toolkit's English, the student reads the release's language (course.i18n's
+    Translator, with locale/<lang>/toolkit.po: the hidden tests' messages too)."""
+    from course.i18n import Translator
+
+    from .translations import _toolkit_table
 
     if lang == "en":
         return
+    translator = Translator(_toolkit_table(lang))
 
     def one(m):
         pieces = re.split(r"(<[^>]*>)", m.group(2))
         text = "".join(p if p.startswith("<") else html.escape(
-            translate_output(html.unescape(p), lang), quote=False) for p in pieces)
+            translator.text(html.unescape(p)), quote=False) for p in pieces)
         return m.group(1) + text + m.group(3)
 
     text = page.read_text(encoding="utf-8")

@@ -130,12 +130,19 @@ def prepare_lab(course: CourseDir, workspace: Path | None = None, days=None) -> 
 
     Also writes the workspace's Jupyter configuration (``write_lab_config``).
     """
-    workspace = Path(workspace or course.root / "lab").resolve()
+    lang = course.lang or "en"
+    workspace = Path(workspace or course.root / ("lab" if lang == "en" else f"lab_{lang}"))
+    workspace = workspace.resolve()
     workspace.mkdir(parents=True, exist_ok=True)
     for day in days or [d.name for d in built_days()]:
         target = workspace / day
         if target.exists():
-            echo(f"{target} exists: kept (delete it for a fresh copy)")
+            try:
+                had = json.loads((target / "course" / "release.json").read_text()).get("lang")
+            except (OSError, ValueError, AttributeError):
+                had = None
+            other = f" — it is the {had} edition, not {lang}" if had and had != lang else ""
+            echo(f"{target} exists: kept (delete it for a fresh copy){other}")
             continue
         folder, leaks = release(day, course)
         if leaks:

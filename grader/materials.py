@@ -193,12 +193,13 @@ def lecture_cells(nb) -> list[Piece]:
     return out
 
 
-def day_notebooks(day: Day, figures: bool = False) -> dict[str, object]:
-    """The day's notebooks as the release shows them (minutes, extension badges); with
+def day_notebooks(day: Day, figures: bool = False, lang: str | None = None) -> dict[str, object]:
+    """The day's notebooks as the release shows them (minutes, extension badges), in the
+    edition ``lang`` (None: the English source; "cs": translated from locale/cs/); with
     ``figures``, their demo cells' figures drawn from the model answers."""
-    from .plan import annotated_notebooks
+    from .translations import annotated_notebooks
 
-    notebooks = annotated_notebooks(day)
+    notebooks = annotated_notebooks(day, lang)
     if figures:
         import tempfile
 
@@ -213,7 +214,8 @@ def split_glossary(text: str) -> tuple[str, str] | None:
     from the line that names it (a heading or a bold line with "glossary") to the end of the
     table after it; None otherwise."""
     lines = text.split("\n")
-    start = next((i for i, line in enumerate(lines) if "glossary" in line.lower()
+    start = next((i for i, line in enumerate(lines)
+                  if any(w in line.lower() for w in ("glossary", "slovníček"))
                   and line.lstrip().startswith(("#", "**"))), None)
     if start is None:
         return None
@@ -320,31 +322,50 @@ def day_title(day: Day, notebooks: dict) -> str:
     return day.name
 
 
-def timetable_html(day: Day) -> str:
+def _block(what: str, lang: str | None) -> str:
+    """A block of ``plan.schedule`` ("lecture before 01_x", "lab: 01_x, core", "lunch")
+    in ``lang``."""
+    from .translations import tr
+
+    m = re.fullmatch(r"lecture before (\S+)", what)
+    if m:
+        return tr("lecture before {notebook}", lang).format(notebook=m.group(1))
+    m = re.fullmatch(r"lab: (\S+), core", what)
+    if m:
+        return tr("lab: {notebook}, core", lang).format(notebook=m.group(1))
+    return tr("lunch", lang) if what == "lunch" else what
+
+
+def timetable_html(day: Day, lang: str | None = None) -> str:
     from .plan import CORE, EXTENSION, LAB_MINUTES, DayPlan, PlanError, _clock, schedule
+    from .translations import tr
 
     try:
         plan = DayPlan.load(day)
         blocks = schedule(day)
     except PlanError as exc:
-        return f"<p>No timetable: {html.escape(str(exc))}</p>"
-    rows = "".join(f"<tr><td>{_clock(a)}–{_clock(b)}</td><td>{html.escape(what)}</td>"
-                   f"<td>{b - a} min</td></tr>" for a, b, what in blocks)
+        return f"<p>{html.escape(tr('No timetable:', lang))} {html.escape(str(exc))}</p>"
+    rows = "".join(f"<tr><td>{_clock(a)}–{_clock(b)}</td><td>{html.escape(_block(what, lang))}"
+                   f"</td><td>{b - a} min</td></tr>" for a, b, what in blocks)
     end = blocks[-1][1] if blocks else 0
     ext = {stem: m[EXTENSION] for stem, m in plan.minutes().items() if m[EXTENSION]}
-    text = (f"The core ends at {_clock(end)}: lecture {sum(plan.lecture.values())} min, lab "
-            f"{plan.total(CORE)} min (of about {LAB_MINUTES}).")
+    text = tr("The core ends at {end}: lecture {lecture} min, lab {lab} min (of about "
+              "{planned}).", lang).format(end=_clock(end), lecture=sum(plan.lecture.values()),
+                                          lab=plan.total(CORE), planned=LAB_MINUTES)
     if ext:
-        text += " Extension, for the fast participant or for home: " + ", ".join(
-            f"{stem} {m} min" for stem, m in ext.items()) + "."
-    return (f'<table class="timetable"><tr><th>time</th><th>block</th><th>length</th></tr>'
-            f"{rows}</table><p>{html.escape(text)}</p>")
+        text += " " + tr("Extension, for the fast participant or for home:", lang) + " " + \
+            ", ".join(f"{stem} {m} min" for stem, m in ext.items()) + "."
+    return (f'<table class="timetable"><tr><th>{html.escape(tr("time", lang))}</th>'
+            f'<th>{html.escape(tr("block", lang))}</th><th>{html.escape(tr("length", lang))}'
+            f"</th></tr>{rows}</table><p>{html.escape(text)}</p>")
 
 
-def handout_html(day: Day, notebooks: dict | None = None) -> Handout:
+def handout_html(day: Day, notebooks: dict | None = None, lang: str | None = None) -> Handout:
     """The handout of ``day`` as one HTML body (see the module); ``notebooks`` as from
-    ``day_notebooks`` (default: without figures)."""
-    notebooks = notebooks if notebooks is not None else day_notebooks(day)
+    ``day_notebooks`` (default: without figures); its fixed words in ``lang``."""
+    from .translations import tr
+
+    notebooks = notebooks if notebooks is not None else day_notebooks(day, lang=lang)
     title = day_title(day, notebooks)
     toc: list[tuple[str, str, int]] = []
     glossary = ""
@@ -374,8 +395,9 @@ def handout_html(day: Day, notebooks: dict | None = None) -> Handout:
                 body.append(f'<div class="figures">{piece.source}</div>')
                 continue
             if piece.kind == "stub":
-                names = ", ".join(function_names(piece.source)) or "the stub"
-                body.append(f'<div class="exercise"><div class="label">Exercise: '
+                names = ", ".join(function_names(piece.source)) or tr("the stub", lang)
+                body.append(f'<div class="exercise"><div class="label">'
+                            f'{html.escape(tr("Exercise:", lang))} '
                             f'{html.escape(names)}</div>{stub_html(piece.source)}</div>')
                 continue
             rendered = markdown_html(piece.source)
@@ -398,15 +420,19 @@ def handout_html(day: Day, notebooks: dict | None = None) -> Handout:
         parts.append(f'<section class="notebook" data-notebook="{html.escape(name)}">'
                      + "\n".join(body) + "</section>")
 
+    timetable_title = tr("The day's timetable", lang)
     contents = "".join(
         f'<li class="{"toc-notebook" if level == 1 else "toc-section"}"><a href="#{ident}">'
         f'<span class="text">{html.escape(text)}</span><span class="dots"></span>'
         f'<span class="page" data-for="{ident}"></span></a></li>'
         for ident, text, level in toc)
     page = (f'<section class="title-page"><h1>{html.escape(title)}</h1>'
-            f"<p>Python – Backpropagation in neural networks · {html.escape(day.name)}</p>"
-            f"<h2>The day's timetable</h2>{timetable_html(day)}</section>"
-            f'<section class="contents"><h2>Contents</h2><ol>{contents}</ol></section>'
+            f"<p>{html.escape(tr('Python – Backpropagation in neural networks', lang))} · "
+            f"{html.escape(day.name)}</p>"
+            f"<h2>{html.escape(timetable_title)}</h2>"
+            f"{timetable_html(day, lang)}</section>"
+            f'<section class="contents"><h2>{html.escape(tr("Contents", lang))}</h2>'
+            f'<ol>{contents}</ol></section>'
             + (f'<section class="glossary">{glossary}</section>' if glossary else "")
             + "\n".join(parts))
     return Handout(day, page, toc, title)
@@ -517,7 +543,7 @@ class HandoutResult:
 
 
 def write_handout(day: Day, pdf: Path, keep_html: bool = False, figures: bool = True,
-                  notebooks: dict | None = None) -> HandoutResult:
+                  notebooks: dict | None = None, lang: str | None = None) -> HandoutResult:
     """``day``'s handout as an A4 PDF at ``pdf`` (printed twice: the second time with the
     contents' page numbers found in the first print).  A handout whose text leaks is
     removed; the result lists why."""
@@ -529,7 +555,7 @@ def write_handout(day: Day, pdf: Path, keep_html: bool = False, figures: bool = 
     pdf = Path(pdf).resolve()
     pdf.parent.mkdir(parents=True, exist_ok=True)
     handout = handout_html(day, notebooks if notebooks is not None
-                           else day_notebooks(day, figures=figures))
+                           else day_notebooks(day, figures=figures, lang=lang), lang)
     page_path = pdf.with_suffix(".html")
     written = standalone_page(page_path, handout.title, handout.html,
                               HANDOUT_STYLE + code_style())
@@ -605,7 +631,7 @@ def slide_of(piece: Piece) -> str:
     return "subslide"
 
 
-def deck_slides(nb) -> list[list[Slide]]:
+def deck_slides(nb, lang: str | None = None) -> list[list[Slide]]:
     """Columns of slides (reveal.js's horizontal slides, each with its vertical ones)."""
     columns: list[list[Slide]] = []
 
@@ -631,8 +657,11 @@ def deck_slides(nb) -> list[list[Slide]]:
         if piece.kind == "figure":
             body = f'<div class="figures">{piece.source}</div>'
         elif piece.kind == "stub":
+            from .translations import tr
+
             names = ", ".join(function_names(piece.source))
-            body = (f'<p class="exercise-label">Exercise: {html.escape(names)}</p>'
+            body = (f'<p class="exercise-label">{html.escape(tr("Exercise:", lang))} '
+                    f'{html.escape(names)}</p>'
                     f'<pre><code class="language-python">{html.escape(piece.source)}'
                     f"</code></pre>")
         else:
@@ -645,11 +674,13 @@ def deck_slides(nb) -> list[list[Slide]]:
     return [[s for s in column if s.parts] for column in columns if any(s.parts for s in column)]
 
 
-def with_lecturer_notes(day: Day, nb):
+def with_lecturer_notes(day: Day, nb, lang: str | None = None):
     """A copy of ``nb`` whose exercise stubs carry speaker notes from the day's own data:
     the minutes the plan gives the exercise and where participants get stuck (the
     wrong-answer library's entries for its functions), after any notes written by hand."""
     import tomllib
+
+    from .translations import tr
 
     try:
         items = tomllib.loads((day.folder / "plan.toml").read_text(encoding="utf-8")).get(
@@ -669,12 +700,13 @@ def with_lecturer_notes(day: Day, nb):
             continue
         names = cells.defined_functions(cells.source(cell))
         minutes = items.get(cells.grade_id(cell))
-        stuck = [d for n in names for d in by_target.get(n, [])]
+        stuck = [tr(d, lang) for n in names for d in by_target.get(n, [])]
         lines = []
         if isinstance(minutes, (int, float)):
-            lines.append(f"About {minutes:g} min for a competent participant (the day's plan).")
+            lines.append(tr("About {minutes} min for a competent participant (the day's plan).",
+                            lang).format(minutes=f"{minutes:g}"))
         if stuck:
-            lines.append("Where participants get stuck (solutions/wrong/):")
+            lines.append(tr("Where participants get stuck (solutions/wrong/):", lang))
             lines += [f"- {d}" for d in stuck]
         if lines:
             meta = cell.setdefault("metadata", {}).setdefault("course", {})
@@ -683,17 +715,17 @@ def with_lecturer_notes(day: Day, nb):
     return nb
 
 
-def deck_html(title: str, nb) -> str:
+def deck_html(title: str, nb, lang: str | None = None) -> str:
     def section(slide: Slide) -> str:
         notes = (f'<aside class="notes">{"".join(slide.notes)}</aside>' if slide.notes else "")
         return f"<section>{''.join(slide.parts)}{notes}</section>"
 
     sections = []
-    for column in deck_slides(nb):
+    for column in deck_slides(nb, lang):
         inner = "".join(section(s) for s in column)
         sections.append(inner if len(column) == 1 else f"<section>{inner}</section>")
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{lang or 'en'}">
 <head>
 <meta charset="utf-8">
 <title>{html.escape(title)}</title>
@@ -727,7 +759,7 @@ def reveal_dist() -> Path:
 
 
 def write_slides(day: Day, folder: Path, figures: bool = True,
-                 notebooks: dict | None = None) -> list[Path]:
+                 notebooks: dict | None = None, lang: str | None = None) -> list[Path]:
     """One deck per notebook of ``day`` in ``folder``, reveal.js and MathJax beside them;
     ``notebooks`` as from ``day_notebooks`` (default: made here, with ``figures``)."""
     from .html import write_math_script
@@ -742,11 +774,11 @@ def write_slides(day: Day, folder: Path, figures: bool = True,
     write_math_script(folder)
     decks = []
     if notebooks is None:
-        notebooks = day_notebooks(day, figures=figures)
+        notebooks = day_notebooks(day, figures=figures, lang=lang)
     for name, nb in notebooks.items():
         path = folder / (Path(name).stem + ".html")
-        path.write_text(deck_html(f"{day.name} · {Path(name).stem}", with_lecturer_notes(day, nb)),
-                        encoding="utf-8")
+        path.write_text(deck_html(f"{day.name} · {Path(name).stem}",
+                                  with_lecturer_notes(day, nb, lang), lang), encoding="utf-8")
         decks.append(path)
     return decks
 
@@ -839,9 +871,11 @@ def handout_command(args, course) -> int:
     from .days import built_day
 
     day = built_day(args.day)
-    pdf = args.to or default_folder(course, args.day) / f"{args.day}_handout.pdf"
+    suffix = f"_{course.lang}" if course.lang else ""
+    pdf = args.to or default_folder(course, args.day) / f"{args.day}_handout{suffix}.pdf"
     try:
-        result = write_handout(day, pdf, figures=not getattr(args, "no_figures", False))
+        result = write_handout(day, pdf, figures=not getattr(args, "no_figures", False),
+                               lang=course.lang)
     except MaterialsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -862,10 +896,11 @@ def slides_command(args, course) -> int:
 
     from .days import built_day
 
-    folder = args.to or default_folder(course, args.day) / "slides"
+    folder = args.to or default_folder(course, args.day) / (
+        f"slides_{course.lang}" if course.lang else "slides")
     try:
         decks = write_slides(built_day(args.day), folder,
-                             figures=not getattr(args, "no_figures", False))
+                             figures=not getattr(args, "no_figures", False), lang=course.lang)
     except MaterialsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

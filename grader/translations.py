@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -240,13 +241,16 @@ def toolkit_catalogue(lang: str) -> Path:
 
 def compile_toolkit(lang: str) -> Path | None:
     """locale/<lang>/toolkit.po -> course/locale/<lang>.json ({English: translation}, finished
-    entries only), shipped with the toolkit in every release."""
+    entries only), shipped with the toolkit in every release: the messages a student's
+    kernel can print (``kernel_messages``), not those only the hidden tests and the
+    wrong-answer library give (the grader translates those, from the .po, on the feedback)."""
     src = toolkit_catalogue(lang)
     if not src.exists():
         return None
     po = polib.pofile(str(src))
-    table = {e.msgid: e.msgstr for e in po
-             if e.msgstr and not e.obsolete and "fuzzy" not in e.flags}
+    shown = set(kernel_messages())
+    table = {e.msgid: e.msgstr for e in po if e.msgid in shown
+             and e.msgstr and not e.obsolete and "fuzzy" not in e.flags}
     TOOLKIT_JSON.mkdir(exist_ok=True)
     out = TOOLKIT_JSON / f"{lang}.json"
     out.write_text(json.dumps(table, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
@@ -254,12 +258,11 @@ def compile_toolkit(lang: str) -> Path | None:
 
 
 def toolkit_text(english: str, lang: str | None) -> str:
-    """A grader-side text (the release's time line, the live-board sentence) in ``lang``."""
+    """A grader-side text (the feedback and summary pages, the lecturer's materials, a
+    wrong-answer library's description) in ``lang``, from locale/<lang>/toolkit.po."""
     if not lang or lang == "en":
         return english
-    path = TOOLKIT_JSON / f"{lang}.json"
-    table = json.loads(path.read_text()) if path.exists() else {}
-    return table.get(english, english)
+    return _toolkit_table(lang).get(english) or english
 
 
 # --- the release ------------------------------------------------------------------------------
@@ -321,11 +324,17 @@ def annotated_notebooks(day: Day, lang: str | None) -> dict[str, object]:
 
 
 def _toolkit_table(lang: str) -> dict[str, str]:
+    """{English: translation} of the finished entries of locale/<lang>/toolkit.po."""
     path = toolkit_catalogue(lang)
     if not path.exists():
         return {}
-    return {e.msgid: e.msgstr for e in polib.pofile(str(path))
-            if e.msgstr and not e.obsolete and "fuzzy" not in e.flags}
+    return dict(_read_table(str(path), path.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=4)
+def _read_table(path: str, mtime: int) -> tuple:
+    return tuple((e.msgid, e.msgstr) for e in polib.pofile(path)
+                 if e.msgstr and not e.obsolete and "fuzzy" not in e.flags)
 
 
 def write_toolkit_catalogue(lang: str, english: list[str]):
@@ -432,10 +441,25 @@ def toolkit_messages() -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def day_messages(day: Day) -> list[tuple[str, str]]:
+def _visible_part(source: str) -> str | None:
+    """A test cell's source without its hidden part; None if that does not parse alone."""
+    from .judge import cells
+
+    hidden = cells.hidden_lines(source)
+    visible = "\n".join(line for number, line in enumerate(source.splitlines(), 1)
+                        if number not in hidden)
+    try:
+        ast.parse(visible)
+    except SyntaxError:
+        return None
+    return visible
+
+
+def day_messages(day: Day, kernel_only: bool = False) -> list[tuple[str, str]]:
     """[(where, English message)] a student of ``day`` can read from its tests and the
     wrong-answer library's entries they use; where = "<day>/<notebook>.ipynb, cell <id>"
-    or "solutions/wrong/<module>.py"."""
+    or "solutions/wrong/<module>.py".  kernel_only: those the student's own kernel can
+    print (the visible part of the tests), not those only the judge's grading shows."""
     from .judge import cells
 
     out, modules = [], {day.name}
@@ -444,8 +468,13 @@ def day_messages(day: Day) -> list[tuple[str, str]]:
             if cells.role(cell) != cells.TEST:
                 continue
             where = f"{day.name}/{path.name}, cell {cell.get('id') or f'cell-{index}'}"
-            out += [(where, m) for m in code_messages(cell.source)]
+            source = cell.source
+            if kernel_only:
+                source = _visible_part(source) or source
+            out += [(where, m) for m in code_messages(source)]
             modules |= _wrong_modules(cell.source)
+    if kernel_only:
+        return out
     for module in sorted(modules):
         path = REPO / "solutions" / "wrong" / f"{module}.py"
         if path.is_file():
@@ -484,14 +513,26 @@ def update_toolkit(lang: str = "cs", days: list[Day] | None = None) -> tuple[int
     return counts(new)
 
 
+def kernel_messages(days: list[Day] | None = None) -> list[str]:
+    """The messages a student's kernel can print: the toolkit's and the visible tests'."""
+    out = toolkit_messages()
+    for day in days or built_days():
+        out += [m for _, m in day_messages(day, kernel_only=True)]
+    return list(dict.fromkeys(out))
+
+
 def untranslated_messages(day: Day, lang: str) -> list[str]:
-    """What a student of ``day`` would read in English in a ``lang`` release: every toolkit
-    and test message without a finished entry in the shipped catalogue
-    (course/locale/<lang>.json, compiled from locale/<lang>/toolkit.po)."""
+    """What a student of ``day`` would read in English in a ``lang`` release: a toolkit or
+    visible test message without a finished entry in the shipped catalogue
+    (course/locale/<lang>.json, compiled from locale/<lang>/toolkit.po), a hidden test's or
+    the wrong-answer library's (shown on the feedback) without one in toolkit.po."""
     path = TOOLKIT_JSON / f"{lang}.json"
     shipped = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    table = _toolkit_table(lang)
+    kernel = set(day_messages(day, kernel_only=True))
     out = [f"toolkit: {_short(m)!r}" for m in toolkit_messages() if not shipped.get(m)]
-    out += [f"{where}: {_short(m)!r}" for where, m in day_messages(day) if not shipped.get(m)]
+    out += [f"{where}: {_short(m)!r}" for where, m in day_messages(day)
+            if not (shipped if (where, m) in kernel else table).get(m)]
     return list(dict.fromkeys(out))
 
 
