@@ -1120,6 +1120,62 @@ def train_on_stream_state_reset(codes, params, forward, backward, batch_size=8, 
     return params, history
 
 
+@wrong("train_on_stream", 'the state not detached: each step also back-propagates through the earlier chunks of the pass '
+                          '(their caches kept), as if the carried state were still attached to them')
+def train_on_stream_not_detached(codes, params, forward, backward, batch_size=8, seq_len=8, steps=20, lr=0.01,
+                                 max_norm=1.0):
+    codes = np.asarray(codes)
+    params = {key: np.array(v, dtype=np.float64) for key, v in params.items()}
+    K, H = params["W_out"].shape
+    n = (codes.shape[0] - 1) // batch_size
+    chunks = n // seq_len
+    inputs = np.stack([codes[b * n:(b + 1) * n] for b in range(batch_size)])
+    targets = np.stack([codes[b * n + 1:(b + 1) * n + 1] for b in range(batch_size)])
+    states = {key: {} for key in params}
+    history = {"loss": [], "grad_norm": []}
+    h = np.zeros((batch_size, H))
+    earlier = []
+    for j in range(steps):
+        c = j % chunks
+        if c == 0:
+            h = np.zeros((batch_size, H))
+            earlier = []
+        x = np.eye(K)[inputs[:, c * seq_len:(c + 1) * seq_len]]             # (B, seq_len, K)
+        y = targets[:, c * seq_len:(c + 1) * seq_len].reshape(-1)
+        cell = {key: params[key] for key in ("W_ih", "W_hh", "b_ih", "b_hh")}
+        hs, cache = forward(x, h, cell)
+        h = hs[:, -1]
+        states_flat = hs.reshape(-1, H)
+        scores = states_flat @ params["W_out"].T + params["b_out"]
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        M = y.shape[0]
+        loss = float(-logp[np.arange(M), y].mean())
+        ds = np.exp(logp)
+        ds[np.arange(M), y] -= 1.0
+        ds /= M
+        _, dh0, grads = backward((ds @ params["W_out"]).reshape(hs.shape), cache)
+        grads = dict(grads)
+        for shape, old_cache in reversed(earlier):       # the carried state still attached to its chunks
+            dhs = np.zeros(shape)
+            dhs[:, -1] = dh0
+            _, dh0, g = backward(dhs, old_cache)
+            for key in g:
+                grads[key] = grads[key] + g[key]
+        earlier.append((hs.shape, cache))
+        grads = dict(grads, W_out=ds.T @ states_flat, b_out=ds.sum(axis=0))
+        keys = list(params)
+        g = [grads[key] for key in keys]
+        total = float(np.sqrt(sum(np.sum(a * a) for a in g)))
+        if max_norm is not None:
+            g, total = clip_by_global_norm(g, max_norm)
+        for key, gk in zip(keys, g):
+            params[key], states[key] = adam(params[key], gk, states[key], lr=lr)
+        history["loss"].append(loss)
+        history["grad_norm"].append(total)
+    return params, history
+
+
 @wrong("train_on_stream", 'the state carried over from the end of one pass over the stream into the start of the next')
 def train_on_stream_never_reset(codes, params, forward, backward, batch_size=8, seq_len=8, steps=20, lr=0.01,
                                 max_norm=1.0):
