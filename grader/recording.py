@@ -6,13 +6,15 @@ seconds importing itself each time; this child process imports it once and runs
 one nbgrader command per request, in-process, as nbgrader's own test-suite does
 (``NbGraderApp.instance()``, ``initialize``, ``start``, ``reset``).
 
-Two costs of nbgrader's record step are cut here, in this process only, with the same
+Three costs of nbgrader's record step are cut here, in this process only, with the same
 rows written to the gradebook (``speed_up_nbgrader``; a test compares the gradebooks):
 every ``Gradebook`` nbgrader opens (about seven per notebook) made a new SQLAlchemy
 engine, which inspected the tables and compiled every query again; here a gradebook's
 engine is made, and its tables checked, once per process.  And ``SaveAutoGrades``
 committed, with a disk sync each time, after every grade and comment (about a hundred
-per submission); here it commits once per notebook.
+per submission); here it commits once per notebook.  And the cells, grades and comments
+nbgrader looks up one by one, one query of six joins each, are found here in one query
+per notebook (``_find_in_one_query``).
 
 Protocol: one JSON list of nbgrader arguments per line on stdin; one JSON object
 per line on the reply channel: {"code": exit status, "output": what nbgrader printed,
@@ -146,6 +148,65 @@ def speed_up_nbgrader():
         return nb, resources
 
     SaveAutoGrades.preprocess = preprocess
+    _find_in_one_query()
+
+
+def _find_in_one_query():
+    """Gradebook's ``find_source_cell``, ``find_graded_cell``, ``find_grade`` and
+    ``find_comment`` answered from one query per notebook (and student) instead of one
+    per cell: OverwriteCells and SaveAutoGrades ask for every cell of a notebook in turn,
+    about 80 queries of six joins each per notebook.  Kept on the Gradebook object, so
+    only for the life of its session; a name not found falls back to nbgrader's own query
+    (its answer, or its MissingEntry)."""
+    from nbgrader import api
+
+    def cached(original, load):
+        def find(self, name, *where):
+            cache = self.__dict__.setdefault("_found_in_one_query", {})
+            key = (original.__name__, *where)
+            if key not in cache:
+                try:
+                    cache[key] = load(self, *where)
+                except Exception:  # noqa: BLE001 - no shortcut, nbgrader's query decides
+                    cache[key] = {}
+            found = cache[key].get(name)
+            return found if found is not None else original(self, name, *where)
+        find.__name__ = original.__name__
+        return find
+
+    def notebook_query(self, model, notebook, assignment):
+        rows = (self.db.query(model)
+                .join(api.Notebook, api.Notebook.id == model.notebook_id)
+                .join(api.Assignment, api.Assignment.id == api.Notebook.assignment_id)
+                .filter(api.Notebook.name == notebook, api.Assignment.name == assignment)
+                .all())
+        return {row.name: row for row in rows}
+
+    def submitted_query(self, model, cell_model, notebook, assignment, student):
+        rows = (self.db.query(model, cell_model.name)
+                .join(cell_model, cell_model.id == model.cell_id)
+                .join(api.SubmittedNotebook, api.SubmittedNotebook.id == model.notebook_id)
+                .join(api.Notebook, api.Notebook.id == api.SubmittedNotebook.notebook_id)
+                .join(api.SubmittedAssignment,
+                      api.SubmittedAssignment.id == api.SubmittedNotebook.assignment_id)
+                .join(api.Assignment, api.Assignment.id == api.SubmittedAssignment.assignment_id)
+                .join(api.Student, api.Student.id == api.SubmittedAssignment.student_id)
+                .filter(api.Notebook.name == notebook, api.Assignment.name == assignment,
+                        api.Student.id == student)
+                .all())
+        return {name: row for row, name in rows}
+
+    G = api.Gradebook
+    G.find_source_cell = cached(
+        G.find_source_cell, lambda self, nb, a: notebook_query(self, api.SourceCell, nb, a))
+    G.find_graded_cell = cached(
+        G.find_graded_cell, lambda self, nb, a: notebook_query(self, api.GradeCell, nb, a))
+    G.find_grade = cached(
+        G.find_grade,
+        lambda self, nb, a, s: submitted_query(self, api.Grade, api.GradeCell, nb, a, s))
+    G.find_comment = cached(
+        G.find_comment,
+        lambda self, nb, a, s: submitted_query(self, api.Comment, api.SolutionCell, nb, a, s))
 
 
 def serve():
