@@ -216,12 +216,17 @@ for check in (
         check()
     except checks.CheckFailed as exc:
         print("".join(exc._render_traceback_()))
+import matplotlib
+matplotlib.use("Agg")
+from course.plots import training
+ax = training.plot_loss([3.0, 2.0, 1.0])
+print("axes:", ax.get_xlabel(), "/", ax.get_ylabel())
 """
 
 
 def test_a_wrong_answer_speaks_the_release_language(tmp_path):
     """A wrong answer's messages in the student's kernel (a visible test's diagnosis, a
-    cross-check hint, a shape, a score) in Czech in a Czech release, in English in an
+    cross-check hint, a shape, a score) and a plot's labels in Czech in a Czech release, in English in an
     English one, whatever LANG says.  (The wrong-answer library's descriptions reach a
     student through the hidden tests, on the feedback: see the feedback's test.)"""
     cs = _run_in_release(tmp_path, "cs", WRONG_ANSWER_SCRIPT)
@@ -233,11 +238,13 @@ def test_a_wrong_answer_speaks_the_release_language(tmp_path):
                   "1 z 1 tenzorů se liší od reference",
                   "nápověda: jaká hodnota v z == 0? relu'(0) v PyTorch je 0",
                   "relu_prime(z): čekali jsme tvar (3, 1), dostali jsme (3,).",
-                  "přesnost na 400 zašuměných bodech XOR: 0.500 je pod cílem 0.900."):
+                  "přesnost na 400 zašuměných bodech XOR: 0.500 je pod cílem 0.900.",
+                  "axes: krok / ztráta"):
         assert czech in cs, (czech, cs)
     for english in ("Check failed:", "Likely cause: 1 at z = 0, where PyTorch's relu'(0) is 0",
                     "hint: which value at z == 0?", "expected shape (3, 1), got (3,).",
-                    "accuracy on 400 noisy XOR points: 0.500 is below the target 0.900."):
+                    "accuracy on 400 noisy XOR points: 0.500 is below the target 0.900.",
+                    "axes: step / loss"):
         assert english in en, (english, en)
     assert "Likely cause" not in cs and "Pravděpodobná" not in en
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Mapping, Sequence
+from ..i18n import _ as tr
 
 import numpy as np
 from ._base import plt
@@ -88,7 +89,7 @@ def plot_timings(seconds: Mapping[str, float], title="time per call"):
     ax.set_xscale("log")
     for i, v in enumerate(values):
         ax.text(v, i, f" {v * 1e3:.3g} ms", va="center", fontsize="small")
-    ax.set_xlabel("seconds (log scale)")
+    ax.set_xlabel(tr("seconds (log scale)"))
     ax.set_title(title)
     fig.tight_layout()
     return ax

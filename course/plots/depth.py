@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Sequence
+from ..i18n import _ as tr
 
 import numpy as np
 from ._base import plt
@@ -36,7 +37,7 @@ def draw_depth_statistics(fig, activations: Sequence, grad_norms, title=None):
     shown = np.where(norms > 0, norms, np.nan)
     bottom.semilogy(layer_numbers, shown, "o-", color="C3")
     bottom.set_xticks(layer_numbers)
-    bottom.set_xlabel("layer l")
+    bottom.set_xlabel(tr("layer l"))
     bottom.set_ylabel("‖∂C/∂w^l‖")
     bottom.grid(True, alpha=0.3)
     if title:

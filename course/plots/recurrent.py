@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Mapping
+from ..i18n import _ as tr
 
 import numpy as np
 
@@ -34,12 +35,12 @@ def draw_gradient_through_time(ax, norms: Mapping[str, object], radii: Mapping[s
                     label=f"ρ^k, ρ = {float(radii[label]):.2f}")
     ax.set_yscale("log")
     ax.axhline(1.0, color="0.6", lw=0.8)
-    ax.set_xlabel("time distance k")
+    ax.set_xlabel(tr("time distance k"))
     ax.set_ylabel("‖∂h_T / ∂h_{T−k}‖₂")
     ax.grid(True, which="major", alpha=0.3)
     if norms:
         ax.legend(fontsize=8)
-    ax.set_title(title or "gradient k steps back in time")
+    ax.set_title(title or tr("gradient k steps back in time"))
     return ax
 
 
@@ -71,15 +72,15 @@ def plot_perplexity(losses, vocabulary: int | None = None, ax=None, title: str |
     window = np.convolve(losses, np.ones(smooth) / smooth, mode="valid")
     ax = _new_axes(ax)
     ax.plot(np.arange(smooth, losses.size + 1), np.exp(window), "-", color="C0", lw=1.6,
-            label="perplexity exp(loss)" + (f", mean of {smooth} steps" if smooth > 1 else ""))
+            label=tr("perplexity exp(loss)") + (f", mean of {smooth} steps" if smooth > 1 else ""))
     if vocabulary is not None:
         ax.axhline(float(vocabulary), color="0.5", ls=":", lw=1.0, label=f"uniform guess: {int(vocabulary)}")
     ax.set_yscale("log")
-    ax.set_xlabel("step")
-    ax.set_ylabel("perplexity")
+    ax.set_xlabel(tr("step"))
+    ax.set_ylabel(tr("perplexity"))
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8)
-    ax.set_title(title or "perplexity during training")
+    ax.set_title(title or tr("perplexity during training"))
     return ax
 
 
@@ -95,16 +96,16 @@ def plot_train_validation(train, validation, every: int, ax=None, title: str | N
     if int(every) < 1:
         raise ValueError(f"plot_train_validation: every must be a positive number of steps, got {every!r}")
     ax = _new_axes(ax)
-    ax.plot(np.arange(1, train.size + 1), train, "-", color="C0", lw=1.0, alpha=0.7, label="train")
+    ax.plot(np.arange(1, train.size + 1), train, "-", color="C0", lw=1.0, alpha=0.7, label=tr("train"))
     at = int(every) * np.arange(1, validation.size + 1)
-    ax.plot(at, validation, "o-", color="C1", lw=1.6, ms=4, label="validation")
+    ax.plot(at, validation, "o-", color="C1", lw=1.6, ms=4, label=tr("validation"))
     if stop is not None and 0 <= int(stop) < validation.size:
-        ax.axvline(at[int(stop)], color="C3", ls="--", lw=1.0, label="kept")
-    ax.set_xlabel("step")
-    ax.set_ylabel("cross-entropy")
+        ax.axvline(at[int(stop)], color="C3", ls="--", lw=1.0, label=tr("kept"))
+    ax.set_xlabel(tr("step"))
+    ax.set_ylabel(tr("cross-entropy"))
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
-    ax.set_title(title or "training and validation loss")
+    ax.set_title(title or tr("training and validation loss"))
     return ax
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Sequence
+from ..i18n import _ as tr
 
 import numpy as np
 
@@ -37,12 +38,12 @@ def plot_activation_stats(activations: Sequence, labels: Sequence[str] | None = 
     grid = fig.add_gridspec(2, L, height_ratios=[1.0, 1.0], hspace=0.6)
     top = fig.add_subplot(grid[0, :])
     x = np.arange(L)
-    top.plot(x, means, "o-", label="mean")
-    top.plot(x, stds, "s--", label="std")
+    top.plot(x, means, "o-", label=tr("mean"))
+    top.plot(x, stds, "s--", label=tr("std"))
     top.set_xticks(x, labels)
     top.grid(True, alpha=0.3)
     top.legend()
-    top.set_title("activations per layer" if title is None else title)
+    top.set_title(tr("activations per layer") if title is None else title)
     bins = np.linspace(lo, hi, 41)
     first = None
     for i, (values, raw) in enumerate(zip(finite, layers)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Mapping
+from ..i18n import _ as tr
 
 import numpy as np
 
@@ -51,7 +52,7 @@ def plot_digits(X, y, n=20, predictions=None):
             ax.set_title(f"{y[i]} → {predictions[i]}", fontsize="small",
                          color="red" if wrong else "black")
     if predictions is not None:
-        fig.suptitle("label → prediction (red: wrong)", fontsize="small")
+        fig.suptitle(tr("label → prediction (red: wrong)"), fontsize="small")
     fig.tight_layout()
     return fig
 
@@ -70,8 +71,8 @@ def plot_loss(history, ax=None, title=None, logy=False):
     ax = _new_axes(ax)
     for name, values in curves.items():
         ax.plot(np.arange(1, len(values) + 1), values, label=name)
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss")
+    ax.set_xlabel(tr("step"))
+    ax.set_ylabel(tr("loss"))
     if logy:
         ax.set_yscale("log")
     ax.grid(True, alpha=0.3)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Callable
+from ..i18n import _ as tr
 
 import numpy as np
 import ipywidgets as widgets
@@ -55,16 +56,16 @@ def conv_explorer(images, conv_forward: Callable) -> Panel:
     name = _name_of(conv_forward, "conv_forward")
     start = CONV_PRESETS["vertical edge"]
     controls = {
-        "image": widgets.IntSlider(value=0, min=0, max=len(images) - 1, description="image"),
+        "image": widgets.IntSlider(value=0, min=0, max=len(images) - 1, description=tr("image")),
         "preset": widgets.Dropdown(options=list(CONV_PRESETS) + ["custom"], value="vertical edge",
-                                   description="kernel"),
+                                   description=tr("kernel")),
     }
     for u in range(3):
         for v in range(3):
             controls[f"w[{u},{v}]"] = widgets.FloatText(value=float(start[u][v]), step=0.5,
                                                         layout=widgets.Layout(width="70px"))
-    controls["stride"] = widgets.IntSlider(value=1, min=1, max=3, description="stride")
-    controls["pad"] = widgets.IntSlider(value=0, min=0, max=2, description="padding")
+    controls["stride"] = widgets.IntSlider(value=1, min=1, max=3, description=tr("stride"))
+    controls["pad"] = widgets.IntSlider(value=0, min=0, max=2, description=tr("padding"))
 
     def kernel():
         return np.array([[controls[f"w[{u},{v}]"].value for v in range(3)] for u in range(3)],
@@ -159,9 +160,9 @@ def feature_map_explorer(images, stages) -> Panel:
     if not stages or not all(callable(f) for f in stages.values()):
         raise ValueError("stages must be a non-empty {name: function} dict")
     controls = {
-        "image": widgets.IntSlider(value=0, min=0, max=len(images) - 1, description="image"),
-        "layer": widgets.Dropdown(options=list(stages), description="layer"),
-        "channel": widgets.IntSlider(value=0, min=0, max=64, description="channel"),
+        "image": widgets.IntSlider(value=0, min=0, max=len(images) - 1, description=tr("image")),
+        "layer": widgets.Dropdown(options=list(stages), description=tr("layer")),
+        "channel": widgets.IntSlider(value=0, min=0, max=64, description=tr("channel")),
     }
 
     def draw(panel):

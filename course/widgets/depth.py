@@ -4,6 +4,7 @@ activations and every layer's gradient norm redrawn."""
 from __future__ import annotations
 
 from typing import Callable
+from ..i18n import _ as tr
 
 import numpy as np
 import ipywidgets as widgets
@@ -44,10 +45,10 @@ def depth_explorer(init: Callable, forward: Callable, loss_and_grads: Callable, 
     The panel also keeps ``activations`` and ``grad_norms`` of the last drawing.
     """
     controls = {
-        "depth": widgets.IntSlider(value=depth, min=1, max=10, description="hidden layers"),
+        "depth": widgets.IntSlider(value=depth, min=1, max=10, description=tr("hidden layers")),
         "activation": widgets.Dropdown(options=list(DEPTH_ACTIVATIONS), value=activation,
-                                       description="activation"),
-        "init": widgets.Dropdown(options=list(DEPTH_INITS), value=method, description="init"),
+                                       description=tr("activation")),
+        "init": widgets.Dropdown(options=list(DEPTH_INITS), value=method, description=tr("init")),
     }
 
     def draw(panel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from typing import Mapping
+from ..i18n import _ as tr
 
 import numpy as np
 import ipywidgets as widgets
@@ -36,7 +37,7 @@ def activation_explorer(functions: Mapping[str, tuple]) -> Panel:
         raise ValueError("functions is empty; pass {name: (f, fprime)}")
     grid = np.linspace(*Z_RANGE, 401)
     controls = {
-        "name": widgets.Dropdown(options=list(pairs), description="function"),
+        "name": widgets.Dropdown(options=list(pairs), description=tr("function")),
         "z": widgets.FloatSlider(value=0.5, min=Z_RANGE[0], max=Z_RANGE[1], step=0.1,
                                  description="z", readout_format=".1f"),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Callable
+from ..i18n import _ as tr
 
 import numpy as np
 import ipywidgets as widgets
@@ -53,9 +54,9 @@ def neuron_fit(x, y, activation: Callable, x_val=None, y_val=None) -> Panel:
     fname = _name_of(activation, "activation")
     controls = {
         "w": widgets.FloatSlider(value=-1.0, min=NEURON_W_RANGE[0], max=NEURON_W_RANGE[1],
-                                 step=0.1, description="weight w", readout_format=".1f"),
+                                 step=0.1, description=tr("weight w"), readout_format=".1f"),
         "b": widgets.FloatSlider(value=1.0, min=NEURON_B_RANGE[0], max=NEURON_B_RANGE[1],
-                                 step=0.1, description="bias b", readout_format=".1f"),
+                                 step=0.1, description=tr("bias b"), readout_format=".1f"),
     }
     state = {}
 
@@ -89,10 +90,10 @@ def neuron_fit(x, y, activation: Callable, x_val=None, y_val=None) -> Panel:
         panel.landscape = state["landscape"]
         ws, bs, C = state["landscape"]
 
-        left.scatter(x, y, s=14, color="C0", label="train")
+        left.scatter(x, y, s=14, color="C0", label=tr("train"))
         text = f"w = {w:.1f}  b = {b:.1f}   C(train) = {c_train:.4f}"
         if x_val is not None:
-            left.scatter(x_val, y_val, s=14, color="C1", marker="s", label="validation")
+            left.scatter(x_val, y_val, s=14, color="C1", marker="s", label=tr("validation"))
             text += f"   C(validation) = {float(cost(w, b, x_val, y_val)):.4f}"
         lo = min(x.min(), x_val.min()) if x_val is not None else x.min()
         hi = max(x.max(), x_val.max()) if x_val is not None else x.max()
@@ -111,7 +112,7 @@ def neuron_fit(x, y, activation: Callable, x_val=None, y_val=None) -> Panel:
                            arrowprops={"arrowstyle": "->", "color": "C3", "lw": 1.5})
         right.set_xlabel("w")
         right.set_ylabel("b")
-        right.set_title("C(w, b) on the training data; arrow: −∇C", fontsize=8)
+        right.set_title(tr("C(w, b) on the training data; arrow: −∇C"), fontsize=8)
         text += f"   ∇C = ({grad[0]:+.3f}, {grad[1]:+.3f})"
         state["gradient"] = grad
         panel.gradient = grad

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Callable, Mapping
+from ..i18n import _ as tr
 
 import numpy as np
 import ipywidgets as widgets
@@ -136,12 +137,12 @@ def optimizer_race(updates: Mapping[str, Callable], surfaces: Mapping[str, Surfa
             raise TypeError(f"surfaces[{name!r}] must be a course.widgets.Surface, "
                             f"got {type(s).__name__}")
     controls = {
-        "surface": widgets.Dropdown(options=list(surfaces), description="surface"),
+        "surface": widgets.Dropdown(options=list(surfaces), description=tr("surface")),
         "lr": widgets.FloatLogSlider(value=0.03, base=10, min=-3, max=0, step=0.05,
                                      description="lr", readout_format=".3g"),
         "mu": widgets.FloatSlider(value=0.9, min=0.0, max=0.99, step=0.01,
-                                  description="momentum μ", readout_format=".2f"),
-        "steps": widgets.IntSlider(value=100, min=10, max=300, step=10, description="steps"),
+                                  description=tr("momentum μ"), readout_format=".2f"),
+        "steps": widgets.IntSlider(value=100, min=10, max=300, step=10, description=tr("steps")),
     }
 
     def draw(panel):

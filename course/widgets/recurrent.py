@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Callable
+from ..i18n import _ as tr
 
 import numpy as np
 import ipywidgets as widgets
@@ -46,8 +47,8 @@ def gradient_through_time(rnn_forward: Callable, rnn_backward: Callable,
     D, H, seed, lr = (GRADIENT_NET[k] for k in ("D", "H", "seed", "lr"))
     controls = {
         "radius": widgets.FloatSlider(value=0.9, min=0.5, max=1.8, step=0.05,
-                                      description="radius ρ", readout_format=".2f"),
-        "T": widgets.IntSlider(value=40, min=5, max=100, step=1, description="length T"),
+                                      description=tr("radius ρ"), readout_format=".2f"),
+        "T": widgets.IntSlider(value=40, min=5, max=100, step=1, description=tr("length T")),
     }
     x_all = np.random.default_rng(seed + 1).normal(size=(1, 100, D))
 
@@ -86,7 +87,7 @@ def gradient_through_time(rnn_forward: Callable, rnn_backward: Callable,
         right.set_xticks([0, 1], ["not clipped", f"clipped to {max_norm:g}"])
         right.set_yscale("log")
         right.set_ylabel(f"step length lr·‖g‖ (lr = {lr:g})")
-        right.set_title("one gradient step on all weights")
+        right.set_title(tr("one gradient step on all weights"))
         panel.figure.subplots_adjust(left=0.09, right=0.98, bottom=0.14, top=0.9, wspace=0.35)
         return (f"‖∂h_T/∂h_0‖ = {norms[-1]:.3g}   gradient norm {total:.3g}   "
                 f"step {step:.3g} → {step_clipped:.3g} clipped"), True

@@ -4,6 +4,7 @@ training and validation loss curves and the decision boundary on a 2-D set redra
 from __future__ import annotations
 
 from typing import Callable
+from ..i18n import _ as tr
 
 import numpy as np
 import ipywidgets as widgets
@@ -126,9 +127,9 @@ def regularisation_explorer(penalty: Callable, dropout_forward: Callable, dropou
         "lambda": widgets.SelectionSlider(options=list(REGULARISATION_LAMBDAS), value=lam,
                                           description="λ"),
         "dropout": widgets.SelectionSlider(options=list(REGULARISATION_DROPOUTS), value=p,
-                                           description="dropout p"),
+                                           description=tr("dropout p")),
         "train size": widgets.SelectionSlider(options=list(REGULARISATION_SIZES), value=n_train,
-                                              description="training set"),
+                                              description=tr("training set")),
     }
     cache: dict = {}
 
@@ -145,7 +146,7 @@ def regularisation_explorer(penalty: Callable, dropout_forward: Callable, dropou
         left = panel.figure.add_subplot(1, 2, 1)
         right = panel.figure.add_subplot(1, 2, 2)
         plot_loss({k: v for k, v in curves.items() if k != "step"}, ax=left, logy=True)
-        left.set_xlabel("evaluation (every 10 steps)")
+        left.set_xlabel(tr("evaluation (every 10 steps)"))
         plot_decision_boundary(predict, X, y, ax=right, resolution=70)
         panel.ax = right
         lam_, p_, n_ = key
