@@ -37,7 +37,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from .i18n import _
+from .i18n import _, translate_message
 
 #: Default tolerance on ``relative_error`` for float64 results.
 TOL = 1e-7
@@ -48,12 +48,13 @@ NUMERIC_TOL = 1e-6
 class CheckFailed(AssertionError):
     """A check did not pass; the message says what, where, and the likely cause.
 
-    A message that is a whole English sentence of the catalogue (a test cell's
-    ``raise checks.CheckFailed("...")``) is shown in the release's language."""
+    A message of the catalogue (a test cell's ``raise checks.CheckFailed("...")``, also
+    one built with an f-string, found by its fixed text) is shown in the release's
+    language."""
 
     def __init__(self, *args):
         if len(args) == 1 and isinstance(args[0], str):
-            args = (_(args[0]),)
+            args = (translate_message(args[0]),)
         super().__init__(*args)
 
     def _render_traceback_(self):

@@ -76,6 +76,7 @@ class Translator:
                 names.append(name)
                 pos = m.end()
             pattern += re.escape(english[pos:])
+            pattern = pattern.replace(".+?", "(?s:.+?)") if "\n" in english else pattern
             literal = len(_FIELD.sub("", english))
             if literal >= 4 and names:
                 try:
@@ -152,6 +153,28 @@ class Translator:
 @lru_cache(maxsize=4)
 def _translator(lang: str) -> Translator:
     return Translator(catalogue(lang))
+
+
+def translate_message(text: str) -> str:
+    """A message in the release's language: a catalogue entry as it stands, else a
+    template of the catalogue whose fixed text it matches (an f-string message of a test
+    cell, ``{v1}``, ``{v2}``… its values), else line by line as ``translate_output``."""
+    lang = language()
+    if lang == "en":
+        return text
+    said = catalogue(lang).get(text)
+    if said:
+        return said
+    translator = _translator(lang)
+    if "\n" in text:
+        for pattern, said in translator.templates:
+            m = pattern.fullmatch(text)
+            if m is not None:
+                try:
+                    return said.format(**m.groupdict())
+                except (KeyError, IndexError, ValueError):
+                    break
+    return translator.text(text)
 
 
 def translate_output(text: str, lang: str | None = None) -> str:

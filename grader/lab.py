@@ -14,6 +14,7 @@ from .console import echo
 from .coursedir import CourseDir
 from .days import built_days
 from .release import release
+from .translations import TranslationError
 
 #: nbgrader's lab plugins a student does not need: the instructor's tools and the
 #: exchange-based assignment and course lists (this course hands out folders).  The
@@ -126,7 +127,9 @@ def lab_command(workspace: Path, port: int = 8888, token: str | None = None) -> 
 
 
 def prepare_lab(course: CourseDir, workspace: Path | None = None, days=None) -> Path:
-    """A student workspace holding a fresh release of each built day (kept if it exists).
+    """A student workspace holding a fresh release of each built day (kept if it exists);
+    in a translated edition (``course.lang``) a day whose translation is not finished is
+    left out, with the reason.
 
     Also writes the workspace's Jupyter configuration (``write_lab_config``).
     """
@@ -144,7 +147,14 @@ def prepare_lab(course: CourseDir, workspace: Path | None = None, days=None) -> 
             other = f" — it is the {had} edition, not {lang}" if had and had != lang else ""
             echo(f"{target} exists: kept (delete it for a fresh copy){other}")
             continue
-        folder, leaks = release(day, course)
+        try:
+            folder, leaks = release(day, course)
+        except TranslationError as exc:
+            # a day still being translated stays out of the Czech lab, saying why
+            lines = str(exc).splitlines()
+            echo(f"{day}: not in the {lang} workspace: " + "\n  ".join(lines[:4])
+                 + ("\n  ..." if len(lines) > 4 else ""))
+            continue
         if leaks:
             raise RuntimeError("the release holds model answers:\n" + "\n".join(leaks))
         shutil.copytree(folder, target)

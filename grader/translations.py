@@ -389,6 +389,24 @@ def _pair_messages(node):
                     yield text
 
 
+def _fstring_template(node: ast.JoinedStr) -> str | None:
+    """An f-string message as a template: each ``{expression}`` becomes ``{v1}``, ``{v2}``…
+    (the toolkit finds the values again in the printed message: course.i18n.Translator);
+    None when its fixed text holds a brace or too little to recognise it by."""
+    parts, k = [], 0
+    for value in node.values:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            if "{" in value.value or "}" in value.value:
+                return None
+            parts.append(value.value)
+        else:
+            k += 1
+            parts.append(f"{{v{k}}}")
+    template = "".join(parts)
+    fixed = "".join(p for p in parts if not p.startswith("{v"))
+    return template if k and sum(c.isalpha() for c in fixed) >= 12 else None
+
+
 def code_messages(source: str) -> list[str]:
     """The student-read English literals of one test cell or module (see above)."""
     try:
@@ -404,6 +422,10 @@ def code_messages(source: str) -> list[str]:
             out.append(node.args[0].value)
         elif name == "CheckFailed" and node.args and _literal(node.args[0]):
             out.append(node.args[0].value)
+        elif name == "CheckFailed" and node.args and isinstance(node.args[0], ast.JoinedStr):
+            template = _fstring_template(node.args[0])
+            if template:
+                out.append(template)
         elif name == "wrong" and len(node.args) == 2 and _literal(node.args[1]) \
                 and _literal(node.args[0]):
             out.append(node.args[1].value)
