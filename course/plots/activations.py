@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..i18n import _ as tr
+
 import numpy as np
 
 from ._base import Z_RANGE, _name_of, _new_axes
@@ -16,14 +18,16 @@ def evaluate_elementwise(fn: Callable, z: np.ndarray, name: str = "f") -> np.nda
     """
     out = fn(z.copy())
     if out is None:
-        raise ValueError(f"{name} returned None; did the function forget `return`?")
+        raise ValueError(tr("{name} returned None; did the function forget `return`?").format(name=name))
     try:
         values = np.asarray(out, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} returned {type(out).__name__}, not numbers") from None
+        raise ValueError(tr("{name} returned {type}, not numbers")
+                         .format(name=name, type=type(out).__name__)) from None
     if values.shape != z.shape:
-        raise ValueError(f"{name} returned shape {values.shape} for an input of shape "
-                         f"{z.shape}; an elementwise function keeps the shape of z")
+        raise ValueError(tr("{name} returned shape {shape} for an input of shape "
+                            "{input}; an elementwise function keeps the shape of z")
+                         .format(name=name, shape=values.shape, input=z.shape))
     return values
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..i18n import _ as tr
+
 import numpy as np
 
 from ._base import _new_axes, colors, plt
@@ -22,8 +24,9 @@ def _integer_labels(values: np.ndarray, what: str) -> np.ndarray:
     if np.issubdtype(values.dtype, np.floating) and np.all(np.isfinite(values)) \
             and np.all(values == np.round(values)):
         return values.astype(np.int64)
-    raise ValueError(f"{what}: expected integer class labels, got {values.dtype} values "
-                     f"such as {values.ravel()[:3].tolist()}")
+    raise ValueError(tr("{what}: expected integer class labels, got {dtype} values "
+                        "such as {examples}").format(what=what, dtype=values.dtype,
+                                                     examples=values.ravel()[:3].tolist()))
 
 
 def predicted_classes(predict: Callable, points: np.ndarray) -> np.ndarray:
@@ -34,7 +37,8 @@ def predicted_classes(predict: Callable, points: np.ndarray) -> np.ndarray:
     """
     out = predict(points)
     if out is None:
-        raise ValueError("predict returned None; did the function forget `return`?")
+        raise ValueError(tr("{name} returned None; did the function forget `return`?")
+                         .format(name="predict"))
     scores = np.asarray(out)
     M = len(points)
     if scores.ndim == 2 and scores.shape[0] == M and scores.shape[1] >= 1:
@@ -46,10 +50,12 @@ def predicted_classes(predict: Callable, points: np.ndarray) -> np.ndarray:
             return _integer_labels(scores, "predict")
         except ValueError:
             raise ValueError(
-                f"predict returned non-integer values of shape ({M},); return labels ({M},), "
-                f"scores ({M}, C), or one logit per row ({M}, 1)") from None
-    raise ValueError(f"predict returned shape {scores.shape} for {M} points; expected "
-                     f"scores ({M}, C), one logit per row ({M}, 1) or labels ({M},)")
+                tr("predict returned non-integer values of shape ({count},); return labels "
+                   "({count},), scores ({count}, C), or one logit per row ({count}, 1)")
+                .format(count=M)) from None
+    raise ValueError(tr("predict returned shape {shape} for {count} points; expected "
+                        "scores ({count}, C), one logit per row ({count}, 1) or labels ({count},)")
+                     .format(shape=scores.shape, count=M))
 
 
 def plot_decision_boundary(predict: Callable, X, y, ax=None, resolution=200, title=None):
@@ -64,14 +70,16 @@ def plot_decision_boundary(predict: Callable, X, y, ax=None, resolution=200, tit
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y).ravel()
     if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must have shape (N, 2) for a picture in the plane, got {X.shape}")
+        raise ValueError(tr("X must have shape (N, 2) for a picture in the plane, got {shape}")
+                         .format(shape=X.shape))
     if len(y) != len(X):
-        raise ValueError(f"X and y must have the same number of rows: X has {len(X)}, "
-                         f"y has {len(y)}")
+        raise ValueError(tr("X and y must have the same number of rows: X has {x}, y has {y}")
+                         .format(x=len(X), y=len(y)))
     y = _integer_labels(y, "y")
     resolution = int(resolution)
     if resolution < 2:
-        raise ValueError(f"resolution must be at least 2, got {resolution}")
+        raise ValueError(tr("resolution must be at least 2, got {resolution}")
+                         .format(resolution=resolution))
     lo, hi = X.min(axis=0), X.max(axis=0)
     margin = np.where(hi > lo, 0.1 * (hi - lo), 1.0)
     xs = np.linspace(lo[0] - margin[0], hi[0] + margin[0], resolution)
@@ -82,7 +90,7 @@ def plot_decision_boundary(predict: Callable, X, y, ax=None, resolution=200, tit
 
     K = int(max(classes.max(), y.max() if y.size else 0)) + 1
     if classes.min() < 0 or (y.size and y.min() < 0):
-        raise ValueError("class labels must be ≥ 0")
+        raise ValueError(tr("class labels must be ≥ 0"))
     # One colour per class: bands [k − ½, k + ½) map class k to colour k exactly.
     cmap = colors.ListedColormap(class_colors(K))
     norm = colors.BoundaryNorm(np.arange(K + 1) - 0.5, K)

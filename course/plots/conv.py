@@ -14,7 +14,8 @@ def _as_image(a, name):
     if a.ndim == 1 and a.size == 64:
         return a.reshape(8, 8)
     if a.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D image (H, W) (or a flat 8×8 digit), got shape {a.shape}")
+        raise ValueError(tr("{name} must be a 2-D image (H, W) (or a flat 8×8 digit), got shape {shape}")
+                         .format(name=name, shape=a.shape))
     return a
 
 
@@ -43,42 +44,43 @@ def plot_feature_maps(image, maps: Sequence, titles: Sequence[str] | None = None
     """
     maps = [_as_image(m, f"maps[{i}]") for i, m in enumerate(maps)]
     if not maps:
-        raise ValueError("maps is empty: pass at least one feature map")
-    titles = list(titles) if titles is not None else [f"map {i}" for i in range(len(maps))]
+        raise ValueError(tr("maps is empty: pass at least one feature map"))
+    titles = list(titles) if titles is not None else [tr("map {index}").format(index=i) for i in range(len(maps))]
     if len(titles) != len(maps):
-        raise ValueError(f"{len(titles)} titles for {len(maps)} maps")
+        raise ValueError(tr("{titles} titles for {maps} maps").format(titles=len(titles), maps=len(maps)))
     if kernels is not None and len(kernels) != len(maps):
-        raise ValueError(f"{len(kernels)} kernels for {len(maps)} maps")
+        raise ValueError(tr("{kernels} kernels for {maps} maps").format(kernels=len(kernels), maps=len(maps)))
     rows = 1 if kernels is None else 2
     cols = len(maps) + 1
     fig, axes = plt.subplots(rows, cols, figsize=(1.9 * cols, 2.0 * rows), squeeze=False)
-    draw_feature_map(axes[-1, 0], image, "input")
+    draw_feature_map(axes[-1, 0], image, tr("input"))
     for i, m in enumerate(maps):
         draw_feature_map(axes[-1, i + 1], m, f"{titles[i]} {m.shape[0]}×{m.shape[1]}", signed=True)
     if kernels is not None:
         axes[0, 0].set_axis_off()
         for i, k in enumerate(kernels):
-            draw_feature_map(axes[0, i + 1], k, f"kernel {titles[i]}", signed=True)
+            draw_feature_map(axes[0, i + 1], k, tr("kernel {title}").format(title=titles[i]),
+                             signed=True)
     fig.tight_layout()
     return fig
 
 
-def plot_kernels(w, title="kernels"):
+def plot_kernels(w, title=None):
     """Every kernel w[f, c] of a bank (F, C, KH, KW) in a grid, row f, column c. Returns the Figure."""
     w = np.asarray(w, dtype=np.float64)
     if w.ndim != 4:
-        raise ValueError(f"w must have shape (F, C, KH, KW), got {w.shape}")
+        raise ValueError(tr("w must have shape (F, C, KH, KW), got {shape}").format(shape=w.shape))
     F, C = w.shape[:2]
     fig, axes = plt.subplots(F, C, figsize=(1.2 * C + 0.4, 1.2 * F + 0.4), squeeze=False)
     for f in range(F):
         for c in range(C):
             draw_feature_map(axes[f, c], w[f, c], f"f{f} c{c}" if C > 1 else f"f{f}", signed=True)
-    fig.suptitle(title, fontsize="small")
+    fig.suptitle(tr("kernels") if title is None else title, fontsize="small")
     fig.tight_layout()
     return fig
 
 
-def plot_timings(seconds: Mapping[str, float], title="time per call"):
+def plot_timings(seconds: Mapping[str, float], title=None):
     """A horizontal bar per implementation, labelled with its time. Returns the Axes."""
     if not seconds:
         raise ValueError("seconds is empty: pass {name: seconds}")
@@ -90,6 +92,6 @@ def plot_timings(seconds: Mapping[str, float], title="time per call"):
     for i, v in enumerate(values):
         ax.text(v, i, f" {v * 1e3:.3g} ms", va="center", fontsize="small")
     ax.set_xlabel(tr("seconds (log scale)"))
-    ax.set_title(title)
+    ax.set_title(tr("time per call") if title is None else title)
     fig.tight_layout()
     return ax

@@ -15,7 +15,7 @@ def draw_depth_statistics(fig, activations: Sequence, grad_norms, title=None):
     layers = [np.asarray(a, dtype=np.float64).ravel() for a in activations]
     norms = np.asarray(grad_norms, dtype=np.float64).ravel()
     if not layers:
-        raise ValueError("activations is empty; pass one array per hidden layer")
+        raise ValueError(tr("activations is empty; pass one array per hidden layer"))
     finite = [a[np.isfinite(a)] for a in layers]
     pooled = np.concatenate(finite) if finite else np.zeros(0)
     lo, hi = (float(pooled.min()), float(pooled.max())) if pooled.size else (-1.0, 1.0)

@@ -67,14 +67,15 @@ def plot_perplexity(losses, vocabulary: int | None = None, ax=None, title: str |
     """
     losses = np.asarray(losses, dtype=np.float64).ravel()
     if losses.size == 0:
-        raise ValueError("plot_perplexity: no losses to draw (an empty history?)")
+        raise ValueError(tr("plot_perplexity: no losses to draw (an empty history?)"))
     smooth = max(1, min(int(smooth), losses.size))
     window = np.convolve(losses, np.ones(smooth) / smooth, mode="valid")
     ax = _new_axes(ax)
     ax.plot(np.arange(smooth, losses.size + 1), np.exp(window), "-", color="C0", lw=1.6,
-            label=tr("perplexity exp(loss)") + (f", mean of {smooth} steps" if smooth > 1 else ""))
+            label=tr("perplexity exp(loss), mean of {steps} steps").format(steps=smooth) if smooth > 1
+            else tr("perplexity exp(loss)"))
     if vocabulary is not None:
-        ax.axhline(float(vocabulary), color="0.5", ls=":", lw=1.0, label=f"uniform guess: {int(vocabulary)}")
+        ax.axhline(float(vocabulary), color="0.5", ls=":", lw=1.0, label=tr("uniform guess: {count}").format(count=int(vocabulary)))
     ax.set_yscale("log")
     ax.set_xlabel(tr("step"))
     ax.set_ylabel(tr("perplexity"))
@@ -94,7 +95,8 @@ def plot_train_validation(train, validation, every: int, ax=None, title: str | N
     train = np.asarray(train, dtype=np.float64).ravel()
     validation = np.asarray(validation, dtype=np.float64).ravel()
     if int(every) < 1:
-        raise ValueError(f"plot_train_validation: every must be a positive number of steps, got {every!r}")
+        raise ValueError(tr("plot_train_validation: every must be a positive number of steps, got {every!r}")
+                         .format(every=every))
     ax = _new_axes(ax)
     ax.plot(np.arange(1, train.size + 1), train, "-", color="C0", lw=1.0, alpha=0.7, label=tr("train"))
     at = int(every) * np.arange(1, validation.size + 1)
@@ -117,7 +119,8 @@ def plot_improvements(results: Mapping[str, object], baseline: str, ax=None, met
     configuration, the error bar the std over the seeds, every seed's score a dot.  Returns the Axes.
     """
     if baseline not in results:
-        raise ValueError(f"plot_improvements: baseline {baseline!r} is not one of {list(results)}")
+        raise ValueError(tr("plot_improvements: baseline {baseline!r} is not one of {names}")
+                         .format(baseline=baseline, names=list(results)))
     names = [baseline] + [name for name in results if name != baseline]
     scores = [np.asarray(results[name], dtype=np.float64).ravel() for name in names]
     ax = _new_axes(ax, figsize=(6.5, 0.45 * len(names) + 1.2))
@@ -133,6 +136,8 @@ def plot_improvements(results: Mapping[str, object], baseline: str, ax=None, met
     ax.set_yticklabels(names)
     lo = min(float((means - stds).min()), float(min(s.min() for s in scores)))
     ax.set_xlim(max(0.0, lo - 0.05), min(1.0, float((means + stds).max()) + 0.03) if metric.endswith("accuracy") else None)
-    ax.set_xlabel(f"{metric}, mean ± std over {scores[0].size} seeds")
+    shown = tr("test accuracy") if metric == "test accuracy" else metric
+    ax.set_xlabel(tr("{metric}, mean ± std over {count} seeds").format(metric=shown,
+                                                                         count=scores[0].size))
     ax.grid(True, axis="x", alpha=0.3)
     return ax

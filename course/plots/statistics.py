@@ -22,10 +22,10 @@ def plot_activation_stats(activations: Sequence, labels: Sequence[str] | None = 
     layers = [np.asarray(a, dtype=np.float64).ravel() for a in activations]
     L = len(layers)
     if L == 0:
-        raise ValueError("activations is empty; pass one array per layer")
-    labels = [f"layer {i}" for i in range(1, L + 1)] if labels is None else list(labels)
+        raise ValueError(tr("activations is empty; pass one array per layer"))
+    labels = [tr("layer {index}").format(index=i) for i in range(1, L + 1)] if labels is None else list(labels)
     if len(labels) != L:
-        raise ValueError(f"got {len(labels)} labels for {L} layers")
+        raise ValueError(tr("got {labels} labels for {layers} layers").format(labels=len(labels), layers=L))
     finite = [a[np.isfinite(a)] for a in layers]
     means = [float(a.mean()) if a.size else np.nan for a in finite]
     stds = [float(a.std()) if a.size else np.nan for a in finite]
@@ -52,7 +52,7 @@ def plot_activation_stats(activations: Sequence, labels: Sequence[str] | None = 
         ax.hist(values, bins=bins, color="C0")
         note = ""
         if values.size < raw.size:
-            note = f"\n{raw.size - values.size} not finite"
+            note = "\n" + tr("{count} not finite").format(count=raw.size - values.size)
         ax.set_title(f"{labels[i]}{note}", fontsize="small")
         ax.tick_params(labelsize="x-small")
     return fig

@@ -23,20 +23,21 @@ def plot_digits(X, y, n=20, predictions=None):
     elif X.ndim == 3 and X.shape[1:] == (8, 8):
         images = X
     else:
-        raise ValueError(f"X must have shape (N, 64) or (N, 8, 8), got {X.shape}")
+        raise ValueError(tr("X must have shape (N, 64) or (N, 8, 8), got {shape}").format(shape=X.shape))
     if len(y) != len(images):
-        raise ValueError(f"X and y must have the same number of rows: X has {len(images)}, "
-                         f"y has {len(y)}")
+        raise ValueError(tr("X and y must have the same number of rows: X has {x}, y has {y}")
+                         .format(x=len(images), y=len(y)))
     if predictions is not None:
         predictions = np.asarray(predictions)
         if predictions.ndim == 2:
             predictions = predictions.argmax(axis=1)
         if predictions.shape != y.shape:
-            raise ValueError(f"predictions must have shape {y.shape} (labels) or "
-                             f"({len(y)}, C) (scores), got {predictions.shape}")
+            raise ValueError(tr("predictions must have shape {labels} (labels) or "
+                                "({count}, C) (scores), got {shape}")
+                             .format(labels=y.shape, count=len(y), shape=predictions.shape))
     count = min(int(n), len(images))
     if count < 1:
-        raise ValueError(f"nothing to show: n={n} and {len(images)} digits")
+        raise ValueError(tr("nothing to show: n={n} and {count} digits").format(n=n, count=len(images)))
     cols = min(count, 10)
     rows = -(-count // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(1.1 * cols, 1.35 * rows), squeeze=False)

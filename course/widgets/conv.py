@@ -50,9 +50,11 @@ def conv_explorer(images, conv_forward: Callable) -> Panel:
     if images.ndim == 2 and images.shape[1] == 64:
         images = images.reshape(-1, 8, 8)
     if images.ndim != 3 or len(images) == 0:
-        raise ValueError(f"images must have shape (M, H, W) or (M, 64), got {images.shape}")
+        raise ValueError(tr("images must have shape (M, H, W) or (M, 64), got {shape}")
+                         .format(shape=images.shape))
     if not callable(conv_forward):
-        raise TypeError(f"conv_forward must be a function, got {type(conv_forward).__name__}")
+        raise TypeError(tr("conv_forward must be a function, got {type}")
+                        .format(type=type(conv_forward).__name__))
     name = _name_of(conv_forward, "conv_forward")
     start = CONV_PRESETS["vertical edge"]
     controls = {
@@ -78,26 +80,32 @@ def conv_explorer(images, conv_forward: Callable) -> Panel:
         result = _call(conv_forward, name, image[None, None], w[None, None], np.zeros(1),
                        stride, pad)
         if not isinstance(result, tuple) or len(result) != 2:
-            raise _Problem(f"{name} must return (out, cache), got {type(result).__name__}")
+            raise _Problem(tr("{name} must return (out, cache), got {type}")
+                           .format(name=name, type=type(result).__name__))
         out = np.asarray(result[0], dtype=np.float64)
         H, W = image.shape
         OH, OW = (H + 2 * pad - 3) // stride + 1, (W + 2 * pad - 3) // stride + 1
         if out.shape != (1, 1, OH, OW):
-            raise _Problem(f"{name} returned shape {out.shape}; expected (1, 1, {OH}, {OW}) "
-                           f"for an {H}×{W} image, 3×3 kernel, stride {stride}, padding {pad}")
+            raise _Problem(tr("{name} returned shape {shape}; expected (1, 1, {rows}, {cols}) "
+                              "for an {height}×{width} image, 3×3 kernel, stride {stride}, "
+                              "padding {pad}").format(name=name, shape=out.shape, rows=OH, cols=OW,
+                                                      height=H, width=W, stride=stride, pad=pad))
         fig = panel.figure
         fig.clear()
         axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [H + 2 * pad, 3, OW]})
         panel.ax = axes[0]
         padded = np.pad(image, pad)
-        draw_feature_map(axes[0], padded, f"input, padding {pad}")
+        draw_feature_map(axes[0], padded, tr("input, padding {pad}").format(pad=pad))
         axes[0].add_patch(_window_patch())
-        draw_feature_map(axes[1], w, "kernel", signed=True)
-        draw_feature_map(axes[2], out[0, 0], f"feature map {OH}×{OW}", signed=True)
+        draw_feature_map(axes[1], w, tr("kernel"), signed=True)
+        draw_feature_map(axes[2], out[0, 0], tr("feature map {rows}×{cols}").format(rows=OH, cols=OW),
+                         signed=True)
         panel.feature_map = out[0, 0]
-        return (f"{H}×{W} input, 3×3 kernel, stride {stride}, padding {pad} → "
-                f"⌊({H} + 2·{pad} − 3)/{stride}⌋ + 1 = {OH} rows; "
-                f"map in [{out.min():.3g}, {out.max():.3g}]"), True
+        return tr("{height}×{width} input, 3×3 kernel, stride {stride}, padding {pad} → "
+                  "⌊({height} + 2·{pad} − 3)/{stride}⌋ + 1 = {rows} rows; "
+                  "map in [{low:.3g}, {high:.3g}]").format(
+            height=H, width=W, stride=stride, pad=pad, rows=OH, low=out.min(),
+            high=out.max()), True
 
     panel = _ConvPanel(controls, draw, layout_controls=_layout(controls), figsize=(7.2, 3.0))
 
@@ -155,7 +163,8 @@ def feature_map_explorer(images, stages) -> Panel:
     if images.ndim == 3:
         images = images[:, None]
     if images.ndim != 4 or len(images) == 0:
-        raise ValueError(f"images must have shape (M, C, H, W) or (M, H, W), got {images.shape}")
+        raise ValueError(tr("images must have shape (M, C, H, W) or (M, H, W), got {shape}")
+                         .format(shape=images.shape))
     stages = dict(stages)
     if not stages or not all(callable(f) for f in stages.values()):
         raise ValueError("stages must be a non-empty {name: function} dict")
@@ -171,7 +180,8 @@ def feature_map_explorer(images, stages) -> Panel:
         x = images[controls["image"].value]
         maps = np.asarray(_call(fn, _name_of(fn, name), x[None]), dtype=np.float64)
         if maps.ndim != 4 or maps.shape[0] != 1:
-            raise _Problem(f"stage {name!r} returned shape {maps.shape}; expected (1, F, h, w)")
+            raise _Problem(tr("stage {name!r} returned shape {shape}; expected (1, F, h, w)")
+                           .format(name=name, shape=maps.shape))
         F = maps.shape[1]
         if controls["channel"].max != F - 1:
             panel._hold = True
@@ -182,11 +192,15 @@ def feature_map_explorer(images, stages) -> Panel:
         fig.clear()
         axes = fig.subplots(1, 2)
         panel.ax = axes[0]
-        draw_feature_map(axes[0], x[0], "input")
-        draw_feature_map(axes[1], maps[0, c], f"{name}, channel {c} of {F}", signed=True)
+        draw_feature_map(axes[0], x[0], tr("input"))
+        draw_feature_map(axes[1], maps[0, c],
+                         tr("{name}, channel {channel} of {count}").format(name=name, channel=c, count=F),
+                         signed=True)
         panel.feature_map = maps[0, c]
-        return (f"{name}: {F} maps of {maps.shape[2]}×{maps.shape[3]}; channel {c} in "
-                f"[{maps[0, c].min():.3g}, {maps[0, c].max():.3g}]"), True
+        return tr("{name}: {count} maps of {height}×{width}; channel {channel} in "
+                  "[{low:.3g}, {high:.3g}]").format(
+            name=name, count=F, height=maps.shape[2], width=maps.shape[3], channel=c,
+            low=maps[0, c].min(), high=maps[0, c].max()), True
 
     panel = _ConvPanel(controls, draw, figsize=(6.0, 3.0))
     panel.show()

@@ -62,9 +62,11 @@ def depth_explorer(init: Callable, forward: Callable, loss_and_grads: Callable, 
         axes, bottom = draw_depth_statistics(panel.figure, hidden, norms)
         panel.ax = bottom
         ratio = norms[0] / norms[-1] if norms[-1] > 0 else float("nan")
-        return (f"{act}, {meth}, {d} hidden layers: std of a² {hidden[0].std():.3g}, "
-                f"of the last hidden layer {hidden[-1].std():.3g}; "
-                f"‖∂C/∂w²‖ / ‖∂C/∂w^L‖ = {ratio:.3g}"), True
+        return tr("{activation}, {init}, {depth} hidden layers: std of a² {first:.3g}, "
+                  "of the last hidden layer {last:.3g}; "
+                  "‖∂C/∂w²‖ / ‖∂C/∂w^L‖ = {ratio:.3g}").format(
+            activation=act, init=meth, depth=d, first=hidden[0].std(), last=hidden[-1].std(),
+            ratio=ratio), True
 
     panel = Panel(controls, draw, figsize=(9.0, 4.6))
     panel.show()

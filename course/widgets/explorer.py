@@ -19,8 +19,8 @@ def _as_pair(name, entry):
     if isinstance(entry, (tuple, list)) and 1 <= len(entry) <= 2 \
             and callable(entry[0]) and (len(entry) == 1 or entry[1] is None or callable(entry[1])):
         return entry[0], (entry[1] if len(entry) == 2 else None)
-    raise TypeError(f"functions[{name!r}] must be f or a pair (f, fprime) of functions, "
-                    f"got {type(entry).__name__}")
+    raise TypeError(tr("functions[{name!r}] must be f or a pair (f, fprime) of functions, "
+                       "got {type}").format(name=name, type=type(entry).__name__))
 
 
 def activation_explorer(functions: Mapping[str, tuple]) -> Panel:
@@ -61,7 +61,7 @@ def activation_explorer(functions: Mapping[str, tuple]) -> Panel:
                     # f alone is worth seeing while f′ is still a stub.
                     notes.append(problem.course_message)
                     panel.error = problem.course_message
-        notes += sorted({f"warning: {w.message}" for w in caught})
+        notes += sorted({tr("warning: {message}").format(message=w.message) for w in caught})
         ax = draw_activation(panel.ax, grid, fz[:-1], None if fpz is None else fpz[:-1],
                              name=name)
         ax.plot([z0], [fz[-1]], "o", color="C0", ms=7)

@@ -22,8 +22,8 @@ def _column(name, values):
     if v.ndim == 2 and v.shape[1] == 1:
         v = v[:, 0]
     if v.ndim != 1 or len(v) == 0:
-        raise ValueError(f"{name} must hold one number per example, shape (N,) or (N, 1), "
-                         f"got shape {v.shape}")
+        raise ValueError(tr("{name} must hold one number per example, shape (N,) or (N, 1), "
+                            "got shape {shape}").format(name=name, shape=v.shape))
     return v
 
 
@@ -41,16 +41,18 @@ def neuron_fit(x, y, activation: Callable, x_val=None, y_val=None) -> Panel:
     """
     x, y = _column("x", x), _column("y", y)
     if len(x) != len(y):
-        raise ValueError(f"x and y must have the same length: x has {len(x)}, y has {len(y)}")
+        raise ValueError(tr("x and y must have the same length: x has {x}, y has {y}")
+                         .format(x=len(x), y=len(y)))
     if (x_val is None) != (y_val is None):
-        raise ValueError("give both x_val and y_val, or neither")
+        raise ValueError(tr("give both x_val and y_val, or neither"))
     if x_val is not None:
         x_val, y_val = _column("x_val", x_val), _column("y_val", y_val)
         if len(x_val) != len(y_val):
-            raise ValueError(f"x_val and y_val must have the same length: {len(x_val)} "
-                             f"and {len(y_val)}")
+            raise ValueError(tr("x_val and y_val must have the same length: {x} and {y}")
+                             .format(x=len(x_val), y=len(y_val)))
     if not callable(activation):
-        raise TypeError(f"activation must be a function f(z), got {type(activation).__name__}")
+        raise TypeError(tr("activation must be a function f(z), got {type}")
+                        .format(type=type(activation).__name__))
     fname = _name_of(activation, "activation")
     controls = {
         "w": widgets.FloatSlider(value=-1.0, min=NEURON_W_RANGE[0], max=NEURON_W_RANGE[1],
@@ -64,9 +66,10 @@ def neuron_fit(x, y, activation: Callable, x_val=None, y_val=None) -> Panel:
         out = _call(activation, fname, z)
         a = np.asarray(out, dtype=np.float64) if out is not None else None
         if a is None or a.shape != np.shape(z):
-            got = "None" if a is None else f"shape {a.shape}"
-            raise _Problem(f"{fname} returned {got} for an input of shape {np.shape(z)}; "
-                           f"an activation works elementwise and keeps the shape")
+            got = "None" if a is None else tr("shape {shape}").format(shape=a.shape)
+            raise _Problem(tr("{name} returned {got} for an input of shape {shape}; "
+                              "an activation works elementwise and keeps the shape")
+                           .format(name=fname, got=got, shape=np.shape(z)))
         return a
 
     def cost(w, b, xs, ys):
@@ -91,10 +94,11 @@ def neuron_fit(x, y, activation: Callable, x_val=None, y_val=None) -> Panel:
         ws, bs, C = state["landscape"]
 
         left.scatter(x, y, s=14, color="C0", label=tr("train"))
-        text = f"w = {w:.1f}  b = {b:.1f}   C(train) = {c_train:.4f}"
+        text = tr("w = {w:.1f}  b = {b:.1f}   C(train) = {cost:.4f}").format(w=w, b=b, cost=c_train)
         if x_val is not None:
             left.scatter(x_val, y_val, s=14, color="C1", marker="s", label=tr("validation"))
-            text += f"   C(validation) = {float(cost(w, b, x_val, y_val)):.4f}"
+            text += "   " + tr("C(validation) = {cost:.4f}").format(
+                cost=float(cost(w, b, x_val, y_val)))
         lo = min(x.min(), x_val.min()) if x_val is not None else x.min()
         hi = max(x.max(), x_val.max()) if x_val is not None else x.max()
         grid_x = np.linspace(lo, hi, 200)

@@ -26,8 +26,8 @@ class Surface:
         self.extent = tuple(float(e) for e in extent)
         if len(self.extent) != 4 or self.extent[0] >= self.extent[1] \
                 or self.extent[2] >= self.extent[3]:
-            raise ValueError(f"extent must be (xmin, xmax, ymin, ymax) with min < max, "
-                             f"got {extent}")
+            raise ValueError(tr("extent must be (xmin, xmax, ymin, ymax) with min < max, "
+                                "got {extent}").format(extent=extent))
 
 
 def _valley_f(x, y):
@@ -87,18 +87,19 @@ def race_path(update: Callable, surface: Surface, steps: int, lr: float, mu: flo
             grad = np.asarray(surface.grad(p), dtype=np.float64)
             result = _call(lambda *a: update(*a, **hyper), label, p.copy(), grad, state)
             if not isinstance(result, tuple) or len(result) != 2:
-                raise _Problem(f"{label} returned {type(result).__name__}; expected a pair "
-                               f"(param, state)")
+                raise _Problem(tr("{name} returned {type}; expected a pair (param, state)")
+                               .format(name=label, type=type(result).__name__))
             p, state = result
             p = np.asarray(p, dtype=np.float64)
             if p.shape != (2,):
-                raise _Problem(f"{label} returned param of shape {p.shape}; expected (2,), "
-                               f"the shape of the param it was given")
+                raise _Problem(tr("{name} returned param of shape {shape}; expected (2,), "
+                                  "the shape of the param it was given")
+                               .format(name=label, shape=p.shape))
             if not isinstance(state, dict):
-                raise _Problem(f"{label} returned state of type {type(state).__name__}; "
-                               f"expected a dict")
+                raise _Problem(tr("{name} returned state of type {type}; expected a dict")
+                               .format(name=label, type=type(state).__name__))
             if not np.all(np.isfinite(p)) or np.max(np.abs(p)) > _RACE_BOUND:
-                return np.array(path), f"diverged at step {step}"
+                return np.array(path), tr("diverged at step {step}").format(step=step)
             path.append(p.copy())
     return np.array(path), None
 
@@ -127,15 +128,15 @@ def optimizer_race(updates: Mapping[str, Callable], surfaces: Mapping[str, Surfa
         raise ValueError("updates is empty; pass {name: update}")
     for name, fn in updates.items():
         if not callable(fn):
-            raise TypeError(f"updates[{name!r}] must be a function update(param, grad, state, "
-                            f"**hyper), got {type(fn).__name__}")
+            raise TypeError(tr("updates[{name!r}] must be a function update(param, grad, state, "
+                               "**hyper), got {type}").format(name=name, type=type(fn).__name__))
     surfaces = dict(RACE_SURFACES if surfaces is None else surfaces)
     if not surfaces:
         raise ValueError("surfaces is empty; pass {name: Surface} or leave it out")
     for name, s in surfaces.items():
         if not isinstance(s, Surface):
-            raise TypeError(f"surfaces[{name!r}] must be a course.widgets.Surface, "
-                            f"got {type(s).__name__}")
+            raise TypeError(tr("surfaces[{name!r}] must be a course.widgets.Surface, got {type}")
+                            .format(name=name, type=type(s).__name__))
     controls = {
         "surface": widgets.Dropdown(options=list(surfaces), description=tr("surface")),
         "lr": widgets.FloatLogSlider(value=0.03, base=10, min=-3, max=0, step=0.05,
@@ -170,12 +171,14 @@ def optimizer_race(updates: Mapping[str, Callable], surfaces: Mapping[str, Surfa
                     label=name, zorder=4)
             end = path[-1]
             loss = float(surface.f(end[0], end[1]))
-            results.append(f"{name}: {note}" if note else f"{name}: loss {loss:.4g}")
+            results.append(f"{name}: {note}" if note else
+                           tr("{name}: loss {loss:.4g}").format(name=name, loss=loss))
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_xlabel("x")
         ax.set_ylabel("y")
-        ax.set_title(f"{controls['surface'].value}: {steps} steps, lr = {lr:.3g}, μ = {mu:.2f}")
+        ax.set_title(tr("{surface}: {steps} steps, lr = {lr:.3g}, μ = {mu:.2f}").format(
+            surface=controls["surface"].value, steps=steps, lr=lr, mu=mu))
         if not panel.paths:
             raise _Problem("   |   ".join(problems))
         ax.legend(loc="upper right", fontsize=8)

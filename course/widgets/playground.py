@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Callable
+from ..i18n import _ as tr
 
 import numpy as np
 import ipywidgets as widgets
@@ -35,17 +36,17 @@ def network_playground(X, y, forward: Callable) -> Panel:
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y).ravel()
     if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must have shape (N, 2), got {X.shape}")
+        raise ValueError(tr("X must have shape (N, 2), got {shape}").format(shape=X.shape))
     if len(y) != len(X):
-        raise ValueError(f"X and y must have the same number of rows: X has {len(X)}, "
-                         f"y has {len(y)}")
+        raise ValueError(tr("X and y must have the same number of rows: X has {x}, y has {y}")
+                         .format(x=len(X), y=len(y)))
     if not np.all(np.isin(y, (0, 1))):
-        raise ValueError(f"y must hold labels 0 and 1 for a network with one output, "
-                         f"got {np.unique(y)[:5].tolist()}")
+        raise ValueError(tr("y must hold labels 0 and 1 for a network with one output, "
+                            "got {labels}").format(labels=np.unique(y)[:5].tolist()))
     y = y.astype(np.int64)
     if not callable(forward):
-        raise TypeError(f"forward must be a function forward(X, params), got "
-                        f"{type(forward).__name__}")
+        raise TypeError(tr("forward must be a function forward(X, params), got {type}")
+                        .format(type=type(forward).__name__))
     controls = {name: widgets.FloatSlider(value=start, min=-5.0, max=5.0, step=0.1,
                                           description=name, readout_format=".1f",
                                           layout=widgets.Layout(width="300px"))
@@ -55,11 +56,13 @@ def network_playground(X, y, forward: Callable) -> Panel:
     def scores(points, params):
         out = _call(forward, fname, points, params)
         if out is None:
-            raise _Problem(f"{fname} returned None; did the function forget `return`?")
+            raise _Problem(tr("{name} returned None; did the function forget `return`?")
+                           .format(name=fname))
         s = np.asarray(out, dtype=np.float64)
         if s.shape != (len(points), 1):
-            raise _Problem(f"{fname} returned shape {s.shape} for {len(points)} points; "
-                           f"expected ({len(points)}, 1), one score per point")
+            raise _Problem(tr("{name} returned shape {shape} for {count} points; "
+                              "expected ({count}, 1), one score per point")
+                           .format(name=fname, shape=s.shape, count=len(points)))
         return s
 
     def draw(panel):
@@ -69,11 +72,12 @@ def network_playground(X, y, forward: Callable) -> Panel:
         accuracy = float(np.mean((s[:, 0] > 0).astype(np.int64) == y))
         plot_decision_boundary(lambda P: scores(P, _params_from(values)), X, y,
                                ax=panel.ax, resolution=120)
-        return f"accuracy on the {len(y)} points: {100 * accuracy:.1f} %", True
+        return tr("accuracy on the {count} points: {percent:.1f} %").format(
+            count=len(y), percent=100 * accuracy), True
 
     columns = [widgets.VBox([controls[n] for n in PLAYGROUND_PARAMETERS[i:j]])
                for i, j in ((0, 4), (4, 6), (6, 9))]
-    labels = ["hidden weights W1", "hidden biases b1", "output W2, b2"]
+    labels = [tr("hidden weights W1"), tr("hidden biases b1"), tr("output W2, b2")]
     box = widgets.HBox([widgets.VBox([widgets.HTML(f"<b>{t}</b>"), c])
                         for t, c in zip(labels, columns)])
     panel = Panel(controls, draw, layout_controls=box, figsize=(5.0, 4.2))

@@ -41,9 +41,10 @@ def gradient_through_time(rnn_forward: Callable, rnn_backward: Callable,
                      ("jacobian_product_norms", jacobian_product_norms),
                      ("clip_by_global_norm", clip_by_global_norm)):
         if not callable(fn):
-            raise TypeError(f"{name} must be a function, got {type(fn).__name__}")
+            raise TypeError(tr("{name} must be a function, got {type}")
+                            .format(name=name, type=type(fn).__name__))
     if not max_norm > 0:
-        raise ValueError(f"max_norm must be positive, got {max_norm!r}")
+        raise ValueError(tr("max_norm must be positive, got {value!r}").format(value=max_norm))
     D, H, seed, lr = (GRADIENT_NET[k] for k in ("D", "H", "seed", "lr"))
     controls = {
         "radius": widgets.FloatSlider(value=0.9, min=0.5, max=1.8, step=0.05,
@@ -58,21 +59,23 @@ def gradient_through_time(rnn_forward: Callable, rnn_backward: Callable,
         x = x_all[:, :T, :]
         out = _call(rnn_forward, "rnn_forward", x, np.zeros((1, H)), params)
         if not isinstance(out, tuple) or len(out) != 2:
-            raise _Problem("rnn_forward must return a pair (h, cache)")
+            raise _Problem(tr("rnn_forward must return a pair (h, cache)"))
         h, cache = out
         h = np.asarray(h, dtype=np.float64)
         if h.shape != (1, T, H):
-            raise _Problem(f"rnn_forward returned h of shape {h.shape}; expected {(1, T, H)}")
+            raise _Problem(tr("rnn_forward returned h of shape {shape}; expected {expected}")
+                           .format(shape=h.shape, expected=(1, T, H)))
         norms = np.asarray(_call(jacobian_product_norms, "jacobian_product_norms",
                                  params["W_hh"], h[0]), dtype=np.float64)
         if norms.shape != (T + 1,):
-            raise _Problem(f"jacobian_product_norms returned shape {norms.shape}; "
-                           f"expected {(T + 1,)} (k = 0 … T)")
+            raise _Problem(tr("jacobian_product_norms returned shape {shape}; "
+                              "expected {expected} (k = 0 … T)")
+                           .format(shape=norms.shape, expected=(T + 1,)))
         dh = np.zeros((1, T, H))
         dh[0, -1] = 1.0
         back = _call(rnn_backward, "rnn_backward", dh, cache)
         if not isinstance(back, tuple) or len(back) != 3 or not isinstance(back[2], dict):
-            raise _Problem("rnn_backward must return (dx, dh0, grads) with grads a dict")
+            raise _Problem(tr("rnn_backward must return (dx, dh0, grads) with grads a dict"))
         grads = [back[2][k] for k in ("W_ih", "W_hh", "b_ih", "b_hh")]
         clipped, total = _call(clip_by_global_norm, "clip_by_global_norm", grads, max_norm)
         step, step_clipped = lr * _global_norm(grads), lr * _global_norm(clipped)
@@ -84,13 +87,15 @@ def gradient_through_time(rnn_forward: Callable, rnn_backward: Callable,
         draw_gradient_through_time(left, {"tanh RNN": norms}, {"tanh RNN": rho},
                                    title=f"ρ = {rho:.2f}, T = {T}")
         right.bar([0, 1], [step, step_clipped], color=["C3", "C2"])
-        right.set_xticks([0, 1], ["not clipped", f"clipped to {max_norm:g}"])
+        right.set_xticks([0, 1], [tr("not clipped"),
+                                 tr("clipped to {max_norm:g}").format(max_norm=max_norm)])
         right.set_yscale("log")
-        right.set_ylabel(f"step length lr·‖g‖ (lr = {lr:g})")
+        right.set_ylabel(tr("step length lr·‖g‖ (lr = {lr:g})").format(lr=lr))
         right.set_title(tr("one gradient step on all weights"))
         panel.figure.subplots_adjust(left=0.09, right=0.98, bottom=0.14, top=0.9, wspace=0.35)
-        return (f"‖∂h_T/∂h_0‖ = {norms[-1]:.3g}   gradient norm {total:.3g}   "
-                f"step {step:.3g} → {step_clipped:.3g} clipped"), True
+        return tr("‖∂h_T/∂h_0‖ = {norm:.3g}   gradient norm {total:.3g}   "
+                  "step {step:.3g} → {clipped:.3g} clipped").format(
+            norm=norms[-1], total=total, step=step, clipped=step_clipped), True
 
     box = widgets.HBox([controls["radius"], controls["T"]])
     panel = Panel(controls, draw, layout_controls=box, figsize=(9.6, 3.8))

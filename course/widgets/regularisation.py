@@ -150,9 +150,10 @@ def regularisation_explorer(penalty: Callable, dropout_forward: Callable, dropou
         plot_decision_boundary(predict, X, y, ax=right, resolution=70)
         panel.ax = right
         lam_, p_, n_ = key
-        return (f"λ = {lam_:g}, dropout p = {p_:g}, {n_} training points: final training loss "
-                f"{curves['training loss'][-1]:.3f}, validation loss {curves['validation loss'][-1]:.3f}"
-                f" (lowest {min(curves['validation loss']):.3f})"), True
+        return tr("λ = {lam:g}, dropout p = {p:g}, {count} training points: final training loss "
+                  "{train:.3f}, validation loss {validation:.3f} (lowest {lowest:.3f})").format(
+            lam=lam_, p=p_, count=n_, train=curves["training loss"][-1],
+            validation=curves["validation loss"][-1], lowest=min(curves["validation loss"])), True
 
     panel = Panel.__new__(Panel)
     panel.runs = 0
