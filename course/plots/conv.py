@@ -83,7 +83,7 @@ def plot_kernels(w, title=None):
 def plot_timings(seconds: Mapping[str, float], title=None):
     """A horizontal bar per implementation, labelled with its time. Returns the Axes."""
     if not seconds:
-        raise ValueError("seconds is empty: pass {name: seconds}")
+        raise ValueError(tr("seconds is empty: pass {name: seconds}"))
     names = list(seconds)
     values = [float(seconds[n]) for n in names]
     fig, ax = plt.subplots(figsize=(6.0, 0.5 * len(names) + 1.0))

@@ -167,7 +167,7 @@ def feature_map_explorer(images, stages) -> Panel:
                          .format(shape=images.shape))
     stages = dict(stages)
     if not stages or not all(callable(f) for f in stages.values()):
-        raise ValueError("stages must be a non-empty {name: function} dict")
+        raise ValueError(tr("stages must be a non-empty {name: function} dict"))
     controls = {
         "image": widgets.IntSlider(value=0, min=0, max=len(images) - 1, description=tr("image")),
         "layer": widgets.Dropdown(options=list(stages), description=tr("layer")),

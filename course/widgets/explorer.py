@@ -34,7 +34,7 @@ def activation_explorer(functions: Mapping[str, tuple]) -> Panel:
     """
     pairs = {str(name): _as_pair(name, entry) for name, entry in dict(functions).items()}
     if not pairs:
-        raise ValueError("functions is empty; pass {name: (f, fprime)}")
+        raise ValueError(tr("functions is empty; pass {name: (f, fprime)}"))
     grid = np.linspace(*Z_RANGE, 401)
     controls = {
         "name": widgets.Dropdown(options=list(pairs), description=tr("function")),

@@ -125,14 +125,14 @@ def optimizer_race(updates: Mapping[str, Callable], surfaces: Mapping[str, Surfa
     """
     updates = dict(updates)
     if not updates:
-        raise ValueError("updates is empty; pass {name: update}")
+        raise ValueError(tr("updates is empty; pass {name: update}"))
     for name, fn in updates.items():
         if not callable(fn):
             raise TypeError(tr("updates[{name!r}] must be a function update(param, grad, state, "
                                "**hyper), got {type}").format(name=name, type=type(fn).__name__))
     surfaces = dict(RACE_SURFACES if surfaces is None else surfaces)
     if not surfaces:
-        raise ValueError("surfaces is empty; pass {name: Surface} or leave it out")
+        raise ValueError(tr("surfaces is empty; pass {name: Surface} or leave it out"))
     for name, s in surfaces.items():
         if not isinstance(s, Surface):
             raise TypeError(tr("surfaces[{name!r}] must be a course.widgets.Surface, got {type}")

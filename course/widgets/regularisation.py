@@ -145,7 +145,8 @@ def regularisation_explorer(penalty: Callable, dropout_forward: Callable, dropou
         panel.figure.clear()
         left = panel.figure.add_subplot(1, 2, 1)
         right = panel.figure.add_subplot(1, 2, 2)
-        plot_loss({k: v for k, v in curves.items() if k != "step"}, ax=left, logy=True)
+        shown = {"training loss": tr("training loss"), "validation loss": tr("validation loss")}
+        plot_loss({shown.get(k, k): v for k, v in curves.items() if k != "step"}, ax=left, logy=True)
         left.set_xlabel(tr("evaluation (every 10 steps)"))
         plot_decision_boundary(predict, X, y, ax=right, resolution=70)
         panel.ax = right
