@@ -371,9 +371,13 @@ def test_every_wrong_answer_targets_a_graded_function_with_its_signature():
 GIVEN = {"col2im", "conv_forward_fast", "conv_backward_fast"}
 
 
+# The practical's hidden judgement (run by the test, not written by the student).
+JUDGING = {"bars_design_accuracy", "_bars_design_accuracy"}
+
+
 def test_every_graded_function_has_a_probe_and_a_wrong_answer():
     public = {n for n, f in vars(day4).items()
-              if inspect.isfunction(f) and f.__module__ == day4.__name__}
+              if inspect.isfunction(f) and f.__module__ == day4.__name__} - JUDGING
     assert public == set(PROBES)
     assert public - GIVEN == {w.target for w in WRONG}
 
@@ -473,3 +477,11 @@ def test_the_edge_probes_see_no_difference_in_the_reference():
             first = or_error(probe, getattr(day4, target))
             assert not isinstance(first, str), (target, first)
             assert not differs_at_the_edge(or_error(probe, getattr(day4, target)), first), target
+
+
+def test_the_practicals_judgement_passes_the_model_design_and_is_kept_per_design():
+    runs = [day4.bars_design_accuracy(day4.bars_design(), s) for s in (1, 2, 3)]
+    assert np.median(runs) >= 0.85, runs              # the hidden test's threshold
+    again = day4.bars_design_accuracy(dict(day4.bars_design()), 2)
+    assert again == runs[1]
+    assert len([k for k in day4._BARS_RUNS if k[1] == 2]) == 1   # the same design, one run
