@@ -105,32 +105,32 @@ def _stop(proc: subprocess.Popen):
             continue
 
 
-@pytest.fixture
-def lab(tmp_path):
-    """(base URL, token, workspace) of a JupyterLab serving a fresh Day 1 release."""
-    needs_browser()
-    workspace = student_lab.prepare_lab(CourseDir(tmp_path / "course"), tmp_path / "lab",
-                                     days=[DAY])
-    env = student_lab.lab_environment(workspace)
-    # Nothing of this machine's own Jupyter, IPython or matplotlib set-up.
+def own_jupyter_dirs(env: dict, tmp_path: Path) -> dict:
+    """``env`` without this machine's own Jupyter, IPython or matplotlib set-up: folders of
+    the test's own under ``tmp_path``."""
     for var in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "JUPYTER_TOKEN", "JUPYTER_PLATFORM_DIRS"):
         env.pop(var, None)
     for var, sub in (("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython"),
                      ("MPLCONFIGDIR", "matplotlib")):
         (tmp_path / sub).mkdir()
         env[var] = str(tmp_path / sub)
-    port, token = _free_port(), secrets.token_hex(16)
-    log = tmp_path / "jupyterlab.log"
+    return env
+
+
+@contextlib.contextmanager
+def serving(command, cwd, env, port: int, token: str, log: Path, what: str = "JupyterLab"):
+    """Run a Jupyter server's ``command`` (listening on 127.0.0.1:``port``) until it answers
+    ``/api/status``; yield its base URL; stop it and its kernels afterwards.  A server that
+    exits or does not answer within SERVER_START_S fails the test with its log's end."""
     with open(log, "wb") as out:
-        proc = subprocess.Popen(student_lab.lab_command(workspace, port, token), cwd=workspace,
-                                env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + SERVER_START_S
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"JupyterLab exited with {proc.returncode}:\n"
+                pytest.fail(f"{what} exited with {proc.returncode}:\n"
                             + log.read_text(errors="replace")[-3000:])
             try:
                 with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5) as r:
@@ -139,12 +139,25 @@ def lab(tmp_path):
             except (urllib.error.URLError, OSError):
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab did not answer within {SERVER_START_S} s; log:\n"
+                pytest.fail(f"{what} did not answer within {SERVER_START_S} s; log:\n"
                             + log.read_text(errors="replace")[-3000:])
             time.sleep(0.5)
-        yield base, token, workspace
+        yield base
     finally:
         _stop(proc)
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """(base URL, token, workspace) of a JupyterLab serving a fresh Day 1 release."""
+    needs_browser()
+    workspace = student_lab.prepare_lab(CourseDir(tmp_path / "course"), tmp_path / "lab",
+                                     days=[DAY])
+    env = own_jupyter_dirs(student_lab.lab_environment(workspace), tmp_path)
+    port, token = _free_port(), secrets.token_hex(16)
+    with serving(student_lab.lab_command(workspace, port, token), workspace, env, port, token,
+                 tmp_path / "jupyterlab.log") as base:
+        yield base, token, workspace
 
 
 # --- steps and screenshots -------------------------------------------------------------------

@@ -13,18 +13,15 @@ A screenshot of every step goes to ``<tmp_path>/screenshots`` (the folder is pri
 
 from __future__ import annotations
 
-import subprocess
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
 from grader import lab as student_lab
 from grader.coursedir import CourseDir
-from test_browser import (DAY, FIRST_RUN_S, NOTEBOOK, SERVER_START_S, Notebook, Steps,
-                          _assert_no_traceback, _calls, _defines, _flat, _free_port, _index,
-                          _notebook_cells, _source, _stop, launch_chromium, needs_browser)
+from test_browser import (DAY, FIRST_RUN_S, NOTEBOOK, Notebook, Steps, _assert_no_traceback,
+                          _calls, _defines, _flat, _free_port, _index, _notebook_cells, _source,
+                          launch_chromium, needs_browser, own_jupyter_dirs, serving)
 
 pytestmark = pytest.mark.browser
 
@@ -41,39 +38,12 @@ def lab_cs(tmp_path):
     needs_browser()
     workspace = student_lab.prepare_lab(CourseDir(tmp_path / "course", lang="cs"),
                                         tmp_path / "lab", days=[DAY])
-    env = student_lab.lab_environment(workspace)
-    for var in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "JUPYTER_TOKEN", "JUPYTER_PLATFORM_DIRS"):
-        env.pop(var, None)
-    for var, sub in (("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython"),
-                     ("MPLCONFIGDIR", "matplotlib")):
-        (tmp_path / sub).mkdir()
-        env[var] = str(tmp_path / sub)
+    env = own_jupyter_dirs(student_lab.lab_environment(workspace), tmp_path)
     env["LANG"] = "C.UTF-8"       # the language is the release's, not the environment's
     port, token = _free_port(), secrets.token_hex(16)
-    log = tmp_path / "jupyterlab.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(student_lab.lab_command(workspace, port, token), cwd=workspace,
-                                env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"JupyterLab exited with {proc.returncode}:\n"
-                            + log.read_text(errors="replace")[-3000:])
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab did not answer within {SERVER_START_S} s")
-            time.sleep(0.5)
+    with serving(student_lab.lab_command(workspace, port, token), workspace, env, port, token,
+                 tmp_path / "jupyterlab.log") as base:
         yield base, token, workspace
-    finally:
-        _stop(proc)
 
 
 def test_day1_in_czech_in_jupyterlab(lab_cs, tmp_path):

@@ -23,15 +23,14 @@ import json
 import re
 import secrets
 import shutil
-import subprocess
 import time
-import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
-from test_browser import SERVER_START_S, Steps, _free_port, _stop, launch_chromium, needs_browser
+from test_browser import (Steps, _free_port, launch_chromium, needs_browser, own_jupyter_dirs,
+                          serving)
 
 from grader import formgrader as fg
 from grader.archive import archive_feedback
@@ -82,38 +81,14 @@ def formgrader_server(graded_class, tmp_path):
     """(base URL, token) of ``grader formgrader``'s JupyterLab on the graded class."""
     course = graded_class
     folder = fg.write_formgrader_config(course)
-    env = fg.formgrader_environment(course)
-    for var in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "JUPYTER_TOKEN", "JUPYTER_PLATFORM_DIRS"):
-        env.pop(var, None)
-    for var, sub in (("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython"),
-                     ("MPLCONFIGDIR", "matplotlib")):
-        (tmp_path / sub).mkdir()
-        env[var] = str(tmp_path / sub)
+    env = own_jupyter_dirs(fg.formgrader_environment(course), tmp_path)
     port, token = _free_port(), secrets.token_hex(16)
     log = tmp_path / "formgrader.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(fg.formgrader_command(course, port, token), cwd=folder, env=env,
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + SERVER_START_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"formgrader's JupyterLab exited with {proc.returncode}:\n"
-                            + log.read_text(errors="replace")[-3000:])
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"formgrader did not answer within {SERVER_START_S} s; log:\n"
-                            + log.read_text(errors="replace")[-3000:])
-            time.sleep(0.5)
-        yield base, token
+        with serving(fg.formgrader_command(course, port, token), folder, env, port, token, log,
+                     "formgrader's JupyterLab") as base:
+            yield base, token
     finally:
-        _stop(proc)
         print(f"server log: {log}")
 
 
