@@ -36,7 +36,7 @@ def adam(param, grad, state, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
 def test_controls_and_first_drawing():
     w = widgets.optimizer_race(RULES)
     assert list(w.controls) == ["surface", "lr", "mu", "steps"]
-    assert list(w.controls["surface"].options) == list(widgets.RACE_SURFACES)
+    assert [v for _, v in w.controls["surface"].options] == list(widgets.RACE_SURFACES)
     lr, mu, steps = w.controls["lr"], w.controls["mu"], w.controls["steps"]
     assert (lr.min, lr.max, lr.base) == (-3, 0, 10) and 1e-3 <= lr.value <= 1
     assert (mu.min, mu.max) == (0.0, 0.99)
@@ -161,7 +161,7 @@ def test_custom_surface():
     bowl = widgets.Surface(lambda x, y: x * x + y * y, lambda p: 2.0 * p, (1.0, -1.0),
                            (-2.0, 2.0, -2.0, 2.0))
     w = widgets.optimizer_race({"sgd": day2.sgd}, surfaces={"bowl": bowl})
-    assert list(w.controls["surface"].options) == ["bowl"]
+    assert [v for _, v in w.controls["surface"].options] == ["bowl"]
     w.controls["lr"].value = 0.1
     w.controls["steps"].value = 10
     # θ ← θ − 0.1·2θ = 0.8θ on this bowl.

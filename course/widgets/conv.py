@@ -20,6 +20,14 @@ CONV_PRESETS = {
     "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
     "diagonal": [[2, -1, -1], [-1, 2, -1], [-1, -1, 2]],
 }
+def _preset_labels() -> dict:
+    """The presets' names as the drop-down shows them (the release's language); the values
+    stay the English keys of CONV_PRESETS."""
+    return {"identity": tr("identity"), "blur": tr("blur"), "vertical edge": tr("vertical edge"),
+            "horizontal edge": tr("horizontal edge"), "sharpen": tr("sharpen"),
+            "diagonal": tr("diagonal"), "custom": tr("custom")}
+
+
 #: Names of the nine kernel boxes, row by row: controls["w[u,v]"].
 KERNEL_CONTROLS = [f"w[{u},{v}]" for u in range(3) for v in range(3)]
 
@@ -59,8 +67,9 @@ def conv_explorer(images, conv_forward: Callable) -> Panel:
     start = CONV_PRESETS["vertical edge"]
     controls = {
         "image": widgets.IntSlider(value=0, min=0, max=len(images) - 1, description=tr("image")),
-        "preset": widgets.Dropdown(options=list(CONV_PRESETS) + ["custom"], value="vertical edge",
-                                   description=tr("kernel")),
+        "preset": widgets.Dropdown(options=[(_preset_labels().get(k, k), k)
+                                            for k in [*CONV_PRESETS, "custom"]],
+                                   value="vertical edge", description=tr("kernel")),
     }
     for u in range(3):
         for v in range(3):

@@ -54,6 +54,11 @@ RACE_SURFACES = {
     "saddle": Surface(_saddle_f, _saddle_grad, (-1.8, 1e-3), (-2.0, 2.0, -1.6, 1.6)),
 }
 
+def _surface_labels() -> dict:
+    """The default surfaces' names as the drop-down shows them (the values stay these keys)."""
+    return {"ill-conditioned valley": tr("ill-conditioned valley"), "saddle": tr("saddle")}
+
+
 #: How far a path may leave the picture before it counts as diverged and stops.
 _RACE_BOUND = 1e6
 
@@ -138,7 +143,8 @@ def optimizer_race(updates: Mapping[str, Callable], surfaces: Mapping[str, Surfa
             raise TypeError(tr("surfaces[{name!r}] must be a course.widgets.Surface, got {type}")
                             .format(name=name, type=type(s).__name__))
     controls = {
-        "surface": widgets.Dropdown(options=list(surfaces), description=tr("surface")),
+        "surface": widgets.Dropdown(options=[(_surface_labels().get(n, n), n) for n in surfaces],
+                                    description=tr("surface")),
         "lr": widgets.FloatLogSlider(value=0.03, base=10, min=-3, max=0, step=0.05,
                                      description="lr", readout_format=".3g"),
         "mu": widgets.FloatSlider(value=0.9, min=0.0, max=0.99, step=0.01,
