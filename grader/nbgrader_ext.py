@@ -109,8 +109,9 @@ def metadata_validator():
     nbgrader checks every cell with ``jsonschema.validate``, which checks the schema
     itself and builds a new validator each time: about a fifth of a second per
     notebook, twice per notebook in autograde.  Here the schema step is nbgrader's
-    own (same version errors, same ``ValidationError``), only compiled once; the
-    rest of nbgrader's rules run unchanged.
+    own (same version errors, same ``ValidationError``), only compiled once, and a
+    cell's metadata that passed it once (the same in every submission) passes at once
+    after; the rest of nbgrader's rules run unchanged.
     """
     global _VALIDATOR
     if _VALIDATOR is None:
@@ -125,9 +126,16 @@ def metadata_validator():
                 meta = cell.metadata["nbgrader"]
                 if meta.get("schema_version", 0) != self.schema_version:
                     return BaseMetadataValidator.validate_cell(self, cell)  # its errors
+                # The same metadata comes in every submission (OverwriteCells restores
+                # it): a cell's metadata found valid once is not checked again.
+                key = json.dumps(meta, sort_keys=True, default=repr)
+                if key in self._valid:
+                    return
                 error = jsonschema.exceptions.best_match(self._compiled.iter_errors(meta))
                 if error is not None:
                     raise error
+                if len(self._valid) < 10_000:
+                    self._valid.add(key)
 
         # MRO: MetadataValidatorV3's own rules, then CompiledSchema's schema step.
         class Validator(MetadataValidatorV3, CompiledSchema):
@@ -136,6 +144,7 @@ def metadata_validator():
                 kind = jsonschema.validators.validator_for(self.schema)
                 kind.check_schema(self.schema)
                 self._compiled = kind(self.schema)
+                self._valid: set[str] = set()
 
         _VALIDATOR = Validator()
     return _VALIDATOR

@@ -6,15 +6,18 @@ seconds importing itself each time; this child process imports it once and runs
 one nbgrader command per request, in-process, as nbgrader's own test-suite does
 (``NbGraderApp.instance()``, ``initialize``, ``start``, ``reset``).
 
-Three costs of nbgrader's record step are cut here, in this process only, with the same
-rows written to the gradebook (``speed_up_nbgrader``; a test compares the gradebooks):
+Four costs of nbgrader's record step are cut here, in this process only, with the same
+rows written to the gradebook and the same graded notebooks (``speed_up_nbgrader``; a
+test compares both with a fresh nbgrader's):
 every ``Gradebook`` nbgrader opens (about seven per notebook) made a new SQLAlchemy
 engine, which inspected the tables and compiled every query again; here a gradebook's
 engine is made, and its tables checked, once per process.  And ``SaveAutoGrades``
 committed, with a disk sync each time, after every grade and comment (about a hundred
 per submission); here it commits once per notebook.  And the cells, grades and comments
 nbgrader looks up one by one, one query of six joins each, are found here in one query
-per notebook (``_find_in_one_query``).
+per notebook (``_find_in_one_query``).  And each notebook's two passes, sanitizing and
+autograding, run on one copy in memory, written once (``_convert_in_memory``), instead
+of being written, read back and deep-copied by nbconvert six times.
 
 Protocol: one JSON list of nbgrader arguments per line on stdin; one JSON object
 per line on the reply channel: {"code": exit status, "output": what nbgrader printed,
@@ -149,6 +152,103 @@ def speed_up_nbgrader():
 
     SaveAutoGrades.preprocess = preprocess
     _find_in_one_query()
+    _convert_in_memory()
+
+
+def _convert_in_memory():
+    """nbgrader's ``Autograde.convert_single_notebook``, both of its passes over one
+    notebook in memory.
+
+    nbgrader sanitizes a submitted notebook through nbconvert's exporter, writes it to
+    ``autograded/``, reads it back and autogrades it through the exporter again; each
+    pass deep-copies the notebook three times and makes every preprocessor anew.  Here
+    the same preprocessors (made once per command) run in the same order on the same
+    resources, with nbconvert's normalisation and validation after each pass, and the
+    notebook is written once, as nbformat writes it (a test compares the files and the
+    gradebook with a fresh nbgrader's)."""
+    import datetime
+
+    import nbformat
+    from nbconvert.exporters.exporter import ResourcesDict
+    from nbgrader import utils
+    from nbgrader.converters.autograde import Autograde
+
+    def normalize(nb):
+        # nbconvert's normalisation (missing or repeated cell ids get new ones), in place
+        in_place = getattr(nbformat.validator, "_normalize", None)
+        if in_place is None:
+            return nbformat.validator.normalize(nb)[1]
+        major, minor = nbformat.reader.get_version(nb)
+        in_place(nb, major, minor, True, relax_add_props=False, strip_invalid_metadata=False)
+        return nb
+
+    def write(nb, version):
+        # nbformat.writes, without its second validation (it only logs; the notebook
+        # was validated after its last step, as nbconvert does)
+        if nb.get("nbformat") == version and version in nbformat.versions:
+            return nbformat.versions[version].writes_json(nb)
+        return nbformat.writes(nb, version=version)
+
+    def preprocessors(self, sanitizing):
+        made = self.__dict__.setdefault("_made_preprocessors", {})
+        if sanitizing not in made:
+            exporter, kept = self.exporter, self.exporter._preprocessors
+            exporter._preprocessors = []
+            try:
+                for pp in (self.sanitize_preprocessors if sanitizing
+                           else self.autograde_preprocessors):
+                    exporter.register_preprocessor(pp)
+                made[sanitizing] = exporter._preprocessors
+            finally:
+                exporter._preprocessors = kept
+        return made[sanitizing]
+
+    def one_pass(self, nb, filename, modified):
+        # Exporter.from_filename's resources, then from_notebook_node's and _preprocess's
+        resources = self.init_single_notebook_resources(filename)
+        path, basename = os.path.split(filename)
+        resources["metadata"] = ResourcesDict(
+            name=os.path.splitext(basename)[0], path=path,
+            modified_date=modified.strftime("%B %-d, %Y"))
+        resources = self.exporter._init_resources(resources)
+        if "language" in nb["metadata"]:
+            resources["language"] = nb["metadata"]["language"].lower()
+        nb = normalize(nb)
+        steps = preprocessors(self, self._sanitizing)
+        for step in steps:
+            nb, resources = step(nb, resources)
+            if not self.exporter.optimistic_validation:
+                self.exporter._validate_preprocessor(nb, step)
+        if self.exporter.optimistic_validation and steps:
+            self.exporter._validate_preprocessor(nb, steps[-1])
+        return nb, resources
+
+    def convert_single_notebook(self, notebook_filename):
+        self.log.info("Sanitizing %s", notebook_filename)
+        self._sanitizing = True
+        modified = datetime.datetime.fromtimestamp(os.path.getmtime(notebook_filename),
+                                                   tz=datetime.timezone.utc)
+        with open(notebook_filename, encoding="utf-8") as f:
+            nb = nbformat.read(f, as_version=4)
+        nb, resources = one_pass(self, nb, notebook_filename, modified)
+        dest = os.path.join(self._format_dest(resources["nbgrader"]["assignment"],
+                                              resources["nbgrader"]["student"]),
+                            os.path.basename(notebook_filename))
+        self.log.info("Autograding %s", dest)
+        self._sanitizing = False
+        try:
+            with utils.setenv(NBGRADER_EXECUTION="autograde"):
+                nb, resources = one_pass(self, nb, dest,
+                                         datetime.datetime.now(tz=datetime.timezone.utc))
+        finally:
+            self._sanitizing = True
+        output = write(nb, self.exporter.nbformat_version)
+        if not output.endswith("\n"):
+            output += "\n"
+        resources["output_suffix"] = ".nbconvert"
+        self.write_single_notebook(output, resources)
+
+    Autograde.convert_single_notebook = convert_single_notebook
 
 
 def _find_in_one_query():

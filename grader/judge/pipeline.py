@@ -24,6 +24,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -251,14 +252,25 @@ class _Local:
 
     def start(self):
         """Start every worker now (the pool starts one per submitted task otherwise):
-        they import numpy and torch while this process prepares the first tasks."""
-        for _ in range(self.workers):
-            self.pool.submit(os.getpid)
+        they warm up while this process prepares the first tasks.  In a thread: the
+        first start waits for the fork server to import torch (seconds), and this
+        process meanwhile reads the gradebook and stages the first submissions."""
+        def start_all():
+            try:
+                for _ in range(self.workers):
+                    self.pool.submit(os.getpid)
+            except Exception:  # noqa: BLE001 - a broken pool fails the first real task
+                pass
+
+        self._starting = threading.Thread(target=start_all, daemon=True)
+        self._starting.start()
 
     def as_completed(self, futures):
         return as_completed(futures)
 
     def shutdown(self):
+        if getattr(self, "_starting", None) is not None:
+            self._starting.join()
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
