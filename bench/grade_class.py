@@ -112,7 +112,19 @@ def _run(what: str, root: Path, day: str, students: list[str]):
     print(json.dumps({"wall": wall, "students": list(reports),
                       "total": [r.seconds for r in reports.values()],
                       "own": [sum(nb.get("student_seconds", 0) for nb in r.notebooks.values())
-                              for r in reports.values()]}))
+                              for r in reports.values()],
+                      "phases": [phases(r) for r in reports.values()]}))
+
+
+def phases(report) -> dict:
+    """Where one submission's judging time went, in seconds."""
+    nbs = report.notebooks.values()
+    inside = sum(nb.get("seconds", 0) for nb in nbs)
+    own = sum(nb.get("student_seconds", 0) for nb in nbs)
+    sandbox = sum(nb.get("sandbox_seconds", 0) for nb in nbs)
+    return {"starting and resetting sandboxes": sandbox, "the student's code": own,
+            "trusted tests and transport": inside - own - sandbox,
+            "outside the notebooks (closing the sandbox, the task)": report.seconds - inside}
 
 
 def main(argv=None):
@@ -156,7 +168,7 @@ def bench_day(day: str, n: int, rounds: int, skip_plain: bool) -> dict:
 
         model_times(course.root, Day.named(day))
         print(f"{n} submissions of {day}; {os.cpu_count()} CPU cores")
-        walls, total, own, who = {1: [], 2: []}, [], [], []
+        walls, total, own, who, split = {1: [], 2: []}, [], [], [], []
         for _ in range(rounds):
             for workers in (1, 2):
                 run = timed_run(course.root, day, students, f"judge-{workers}")
@@ -164,6 +176,7 @@ def bench_day(day: str, n: int, rounds: int, skip_plain: bool) -> dict:
                 if workers == 1:        # every submission of every 1-worker round
                     total += run["total"]
                     own += run["own"]
+                    split += run["phases"]
                     who += [f"{s} ({i} of {len(run['students'])} judged)"
                             for i, s in enumerate(run["students"], 1)]
         over = [t - o for t, o in zip(total, own)]
@@ -174,6 +187,10 @@ def bench_day(day: str, n: int, rounds: int, skip_plain: bool) -> dict:
         print(f"  grading overhead per submission: mean {sum(over) / len(over):.2f} s, "
               f"max {max(over):.2f} s (budget 2 s), "
               f"the largest for {who[over.index(max(over))]}")
+        slowest = split[over.index(max(over))]
+        print("    its time: " + "; ".join(f"{k} {v:.2f} s" for k, v in slowest.items()))
+        mean = {k: sum(p[k] for p in split) / len(split) for k in slowest}
+        print("    mean submission: " + "; ".join(f"{k} {v:.2f} s" for k, v in mean.items()))
         print(f"judge, 2 workers: {min(walls[2]):.1f} s for the class "
               f"(rounds: {', '.join(f'{w:.1f}' for w in walls[2])})")
         print(f"speed-up from 1 to 2 workers: {min(walls[1]) / min(walls[2]):.2f}x "

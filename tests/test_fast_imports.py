@@ -64,7 +64,7 @@ def test_no_schema_the_grader_validates_uses_an_iri_format(package):
     assert not found & {"iri", "iri-reference"}, found
 
 
-def test_workers_run_below_the_record_step():
+def test_workers_run_at_the_niceness_they_are_given():
     from dying_worker import niceness
 
     from grader.judge.pipeline import WORKER_NICENESS, run_tasks

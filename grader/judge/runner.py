@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import functools
 import hashlib
 import inspect
 import io
@@ -61,7 +62,8 @@ class Judged:
     events: list = field(default_factory=list)           # crashes, timeouts, protocol errors
     suspicious: list = field(default_factory=list)       # static findings in student code
     seconds: float = 0.0
-    student_seconds: float = 0.0
+    student_seconds: float = 0.0                          # the student's code ran
+    sandbox_seconds: float = 0.0                          # sandboxes started or reset
     # grade_id -> "visible" or "hidden": the part of a failing test whose line raised
     failed_in: dict = field(default_factory=dict)
     cell_seconds: dict = field(default_factory=dict)     # grade id -> first run of its cell
@@ -73,7 +75,8 @@ class Judged:
                 "test_seconds": self.test_seconds,
                 "cell_results": self.cell_results, "events": self.events,
                 "suspicious": self.suspicious, "seconds": self.seconds,
-                "student_seconds": self.student_seconds}
+                "student_seconds": self.student_seconds,
+                "sandbox_seconds": self.sandbox_seconds}
 
 
 class _Session:
@@ -104,6 +107,7 @@ class _Session:
         self.functions: set[str] = set()
         self.broken: str | None = None
         self.student_seconds = 0.0
+        self.sandbox_seconds = 0.0            # starting sandboxes, fresh namespaces
         self.current = "running the student's cells"
         self.test_deadline = deadline
         self._load(first=True)
@@ -118,15 +122,19 @@ class _Session:
         """Start the sandbox and run the cells; a cell that times out or crashes the process
         is left out and the sandbox started again without it."""
         t = time.monotonic()
+        sandbox_before = self.sandbox_seconds
         reuse = first and self.sandbox.proc is not None
         try:
             while True:
+                ready = time.monotonic()
                 if reuse:
                     reuse = False
                     try:
                         self.sandbox.reset(min(10.0, max(self.left(), 0.1)))
                     except SandboxError:
                         continue    # the earlier notebook left it unusable: start afresh
+                    finally:
+                        self.sandbox_seconds += time.monotonic() - ready
                 else:
                     self.sandbox.close()
                     if self.left() <= 0:
@@ -138,6 +146,8 @@ class _Session:
                         self.broken = f"the sandbox did not start: {exc}"
                         self._event("starting the sandbox", exc)
                         return
+                    finally:
+                        self.sandbox_seconds += time.monotonic() - ready
                 failed = None
                 for cell_id, source in self.cells:
                     if cell_id in self.skipped:
@@ -198,7 +208,8 @@ class _Session:
                     self._stand_in_for_hung()
                     return
         finally:
-            self.student_seconds += time.monotonic() - t
+            self.student_seconds += (time.monotonic() - t
+                                     - (self.sandbox_seconds - sandbox_before))
 
     def _stand_in_for_hung(self):
         """In the restarted sandbox, a function that hung is replaced by one that fails at
@@ -401,15 +412,23 @@ class Proxy:
         raise StudentCodeError(f"{ename}: {evalue}")
 
 
-def _run_source(source: str, namespace: dict, filename: str):
-    """exec a cell like IPython: the value of a last expression is returned."""
+@functools.lru_cache(maxsize=512)
+def _compiled(source: str, filename: str):
+    """A test cell's code: its body and, if it ends in an expression, that expression.
+    Kept per worker: every submission of a class runs the same test cells."""
     tree = ast.parse(source, filename)
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
-        last = ast.Expression(tree.body.pop().value)
-    exec(compile(tree, filename, "exec"), namespace)
+        last = compile(ast.Expression(tree.body.pop().value), filename, "eval")
+    return compile(tree, filename, "exec"), last
+
+
+def _run_source(source: str, namespace: dict, filename: str):
+    """exec a cell like IPython: the value of a last expression is returned."""
+    body, last = _compiled(source, filename)
+    exec(body, namespace)
     if last is not None:
-        return eval(compile(last, filename, "eval"), namespace)
+        return eval(last, namespace)
     return None
 
 
@@ -637,6 +656,7 @@ def judge_notebook(nb: dict, demo_sources=frozenset(), limits: Limits | None = N
             session.close()
     judged.events = session.events
     judged.student_seconds = session.student_seconds
+    judged.sandbox_seconds = session.sandbox_seconds
     judged.seconds = time.monotonic() - start
     return judged
 

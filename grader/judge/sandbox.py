@@ -316,7 +316,7 @@ def _count_own_processes() -> int:
 
 
 def _kill_cgroup(group: Path):
-    for _ in range(50):
+    for _ in range(500):          # SIGKILL takes a moment: up to a second, looked at often
         try:
             pids = [int(p) for p in (group / "cgroup.procs").read_text().split()]
         except OSError:
@@ -328,7 +328,7 @@ def _kill_cgroup(group: Path):
                 pass
         if not pids:
             break
-        time.sleep(0.02)
+        time.sleep(0.002)
     try:
         group.rmdir()
     except OSError:
