@@ -16,3 +16,11 @@ def niceness(task):
     """The worker's scheduling niceness (tests/test_fast_imports.py)."""
     return {"student": task["student"], "day": task["day"], "notebooks": {}, "seconds": 0.0,
             "nice": os.nice(0)}
+
+
+def dynamo_loaded(task):
+    """Whether torch._dynamo is imported in the worker (tests/test_fast_imports.py)."""
+    import sys
+
+    return {"student": task["student"], "day": task["day"], "notebooks": {}, "seconds": 0.0,
+            "dynamo": "torch._dynamo" in sys.modules}

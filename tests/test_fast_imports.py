@@ -1,7 +1,7 @@
 """What keeps the judge's processes quick to start, so that a class is graded in time
 (bench/grade_class.py): a worker imports no notebook machinery, the grader's
-processes skip jsonschema's "iri" grammar, and the workers yield the CPU to the
-record step."""
+processes skip jsonschema's "iri" grammar, the workers run at the priority they are
+given, and torch._dynamo is imported only for a day whose tests need it."""
 
 import json
 import os
@@ -74,3 +74,17 @@ def test_workers_run_at_the_niceness_they_are_given():
     results = list(run_tasks(tasks, workers=2, fn=niceness))
     assert len(results) == 4
     assert {r["nice"] for r in results} == {min(19, here + WORKER_NICENESS)}
+
+
+@pytest.mark.parametrize("day, expected", [("day1_forward", False), ("day3_multilayer", True)])
+def test_a_worker_imports_torch_dynamo_only_for_a_day_that_steps_an_optimiser(day, expected):
+    # torch._dynamo takes about a second of one core to import, at every class's start;
+    # Day 1's tests never step a torch optimiser, Day 3's do.
+    code = ("import sys; sys.path.insert(0, 'tests')\n"
+            "from dying_worker import dynamo_loaded\n"
+            "from grader.judge import pipeline\n"
+            "pool = pipeline.executor(2, day=%r)\n"
+            "tasks = [{'student': f's{i}', 'day': %r, 'notebooks': {}} for i in range(2)]\n"
+            "print(sorted({r['dynamo'] for r in pipeline.run_tasks(tasks, pool=pool, "
+            "fn=dynamo_loaded)}))" % (day, day))
+    assert _python(code) == str([expected])

@@ -20,6 +20,7 @@ cluster can run them as well as local processes; scores do not depend on which.
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 import os
@@ -135,10 +136,38 @@ def warm_up(one_thread: bool = False, day: str | None = None):
     x = torch.ones(3, dtype=torch.float64, requires_grad=True)
     y = torch.nn.functional.softmax(x * x, dim=0)
     y.backward(torch.ones_like(y))
-    for optimiser in (torch.optim.SGD([x], lr=0.1, momentum=0.9), torch.optim.Adam([x])):
-        optimiser.step()
+    if uses_optimisers(day):
+        for optimiser in (torch.optim.SGD([x], lr=0.1, momentum=0.9), torch.optim.Adam([x])):
+            optimiser.step()
     if day:
         warm_up_day(day)
+
+
+@functools.lru_cache(maxsize=None)
+def test_sources(day: str) -> tuple[str, ...]:
+    """The sources of the day's test cells, as the course's notebooks have them (none
+    for a day this checkout does not know)."""
+    try:
+        notebooks = Day.named(day).notebooks
+    except Exception:  # noqa: BLE001 - an unknown day
+        return ()
+    from ..notebooks import read_notebook
+
+    found = []
+    for path in notebooks:
+        try:
+            nb = read_notebook(path)
+        except Exception:  # noqa: BLE001
+            continue
+        found += [cells.source(c) for c in nb.cells if cells.role(c) == cells.TEST]
+    return tuple(found)
+
+
+def uses_optimisers(day: str | None) -> bool:
+    """Whether the day's tests may step a torch optimiser (its first step imports
+    torch._dynamo, about a second of one core).  Unknown or no day: assume so."""
+    sources = test_sources(day) if day else ()
+    return not sources or any("optim" in source for source in sources)
 
 
 def warm_up_day(day: str) -> None:
@@ -152,34 +181,19 @@ def warm_up_day(day: str) -> None:
     fails again, reported, in the test that needs it."""
     import ast
 
-    try:
-        notebooks = Day.named(day).notebooks
-    except Exception:  # noqa: BLE001 - an unknown day warms up nothing more
-        return
-    from ..notebooks import read_notebook
-
-    uses_digits = False
-    for path in notebooks:
+    sources = test_sources(day)
+    for source in sources:
         try:
-            nb = read_notebook(path)
-        except Exception:  # noqa: BLE001
+            tree = ast.parse(source)
+        except SyntaxError:
             continue
-        for cell in nb.cells:
-            if cells.role(cell) != cells.TEST:
-                continue
-            source = cells.source(cell)
-            uses_digits = uses_digits or "digits" in source
-            try:
-                tree = ast.parse(source)
-            except SyntaxError:
-                continue
-            for node in ast.walk(tree):
-                if isinstance(node, (ast.Import, ast.ImportFrom)):
-                    try:
-                        exec(compile(ast.Module([node], []), "<warm-up>", "exec"), {})
-                    except Exception:  # noqa: BLE001
-                        pass
-    if uses_digits:
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                try:
+                    exec(compile(ast.Module([node], []), "<warm-up>", "exec"), {})
+                except Exception:  # noqa: BLE001
+                    pass
+    if any("digits" in source for source in sources):
         from course import data
 
         data.load_digits_split()
@@ -226,19 +240,26 @@ class _Serial:
 # What a worker imports before its first task.  multiprocessing's fork server imports
 # these once; each worker is then forked from it, torch already loaded, in a moment
 # (spawned, each of two workers spent about 2 s importing torch, on the same two cores).
+# torch._dynamo only for a day whose tests step an optimiser (``uses_optimisers``).
 _PRELOAD = ["__main__", "numpy", "torch", "torch.optim", "torch._dynamo",
             "torch.fx.experimental.symbolic_shapes", "course.checks", "grader.judge.pipeline"]
 
 
-def _worker_context():
+def preload(day: str | None = None) -> list[str]:
+    """What the fork server imports before it forks the workers that judge ``day``."""
+    return [m for m in _PRELOAD if m != "torch._dynamo" or uses_optimisers(day)]
+
+
+def _worker_context(day: str | None = None):
     """The fork server, not a fork of this process: a forked copy of a process that has
     run torch, whose thread pools hold locks at fork time, can hang at its first call;
-    the fork server has only imported it."""
+    the fork server has only imported it.  (One fork server per process: the first
+    pool's day decides its preload.)"""
     try:
         ctx = multiprocessing.get_context("forkserver")
     except ValueError:              # no fork server on this platform
         return multiprocessing.get_context("spawn")
-    ctx.set_forkserver_preload(_PRELOAD)
+    ctx.set_forkserver_preload(preload(day))
     return ctx
 
 
@@ -247,7 +268,7 @@ class _Local:
 
     def __init__(self, workers, day: str | None = None):
         self.workers = workers
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(),
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(day),
                                         initializer=_warm_worker, initargs=(day,))
 
     def submit(self, fn, item):
