@@ -183,13 +183,14 @@ def autograde(day: str, course: CourseDir, students=None, quiet=False, workers=N
     if not quiet:
         echo("recording the last grades with nbgrader")
     output = recorder.finish()
+    recorded = course.class_scores(day, present)
     for s in present:
         r = results[s]
         r.report = reports.get(s)
         r.seconds = r.report.seconds if r.report else 0.0
         r.recorded_at = recorder.recorded_at.get(s)
         r.record_started = recorder.record_started.get(s)
-        r.notebooks = course.scores(day, s)
+        r.notebooks = recorded[s]
         if not r.notebooks or not course.autograded(s, day).is_dir():
             lines = [ln for ln in output.splitlines() if s in ln and "rror" in ln]
             r.status = "error"

@@ -183,27 +183,38 @@ class CourseDir:
         with mock.patch.dict(os.environ, PATH=path), Gradebook(self.db_url, COURSE_ID) as gb:
             yield gb
 
-    def scores(self, day, student) -> list[NotebookScore]:
+    def scores(self, day, student, gradebook=None) -> list[NotebookScore]:
+        """A student's recorded scores of a day; gradebook: an open one to read them from."""
         from nbgrader.api import Gradebook, MissingEntry
 
+        if gradebook is None:
+            with Gradebook(self.db_url, COURSE_ID) as gb:
+                return self.scores(day, student, gb)
+        try:
+            submission = gradebook.find_submission(day, student)
+        except MissingEntry:
+            return []
         out = []
-        with Gradebook(self.db_url, COURSE_ID) as gb:
-            try:
-                submission = gb.find_submission(day, student)
-            except MissingEntry:
-                return []
-            for snb in submission.notebooks:
-                nbs = NotebookScore(snb.name)
-                for grade in snb.grades:
-                    auto = grade.cell.cell_type == "code"
-                    nbs.cells.append(CellScore(
-                        grade_id=grade.name,
-                        score=grade.score if (auto or grade.manual_score is not None) else None,
-                        max_score=grade.max_score,
-                        auto=auto,
-                        failed=auto and (grade.auto_score or 0) < grade.max_score,
-                    ))
-                nbs.cells.sort(key=lambda c: c.grade_id)
-                out.append(nbs)
+        for snb in submission.notebooks:
+            nbs = NotebookScore(snb.name)
+            for grade in snb.grades:
+                auto = grade.cell.cell_type == "code"
+                nbs.cells.append(CellScore(
+                    grade_id=grade.name,
+                    score=grade.score if (auto or grade.manual_score is not None) else None,
+                    max_score=grade.max_score,
+                    auto=auto,
+                    failed=auto and (grade.auto_score or 0) < grade.max_score,
+                ))
+            nbs.cells.sort(key=lambda c: c.grade_id)
+            out.append(nbs)
         return sorted(out, key=lambda n: n.notebook)
+
+    def class_scores(self, day, students) -> dict[str, list[NotebookScore]]:
+        """``scores`` of every student, read in one session (a class's cells are
+        loaded once, not once per student)."""
+        from nbgrader.api import Gradebook
+
+        with Gradebook(self.db_url, COURSE_ID) as gb:
+            return {s: self.scores(day, s, gb) for s in students}
 
