@@ -180,6 +180,52 @@ def _spiral(n, classes, noise, rng):
     return X[order], y[order]
 
 
+# Moons, circles and blobs are scikit-learn's make_moons, make_circles (factor 0.5) and
+# make_blobs, point for point from the same seed (tests/test_data.py compares them),
+# made here: importing scikit-learn takes most of a second.
+
+def _shuffled(X, y, rng):
+    order = np.arange(len(y))
+    rng.shuffle(order)
+    return X[order], y[order]
+
+
+def _two_arcs(outer, inner, noise, rng):
+    X = np.column_stack([np.concatenate([outer[0], inner[0]]),
+                         np.concatenate([outer[1], inner[1]])])
+    y = np.concatenate([np.zeros(len(outer[0]), dtype=np.intp),
+                        np.ones(len(inner[0]), dtype=np.intp)])
+    X, y = _shuffled(X, y, rng)
+    return X + rng.normal(scale=noise, size=X.shape), y
+
+
+def _moons(n, noise, rng):
+    """Two interleaved half circles: the upper of radius 1 about (0, 0), the lower
+    about (1, 0.5)."""
+    t_out, t_in = np.linspace(0, np.pi, n // 2), np.linspace(0, np.pi, n - n // 2)
+    return _two_arcs((np.cos(t_out), np.sin(t_out)),
+                     (1 - np.cos(t_in), 1 - np.sin(t_in) - 0.5), noise, rng)
+
+
+def _circles(n, noise, rng, factor=0.5):
+    """A circle of radius 1 around one of radius ``factor``, points evenly spaced."""
+    t_out = np.linspace(0, 2 * np.pi, n // 2, endpoint=False)
+    t_in = np.linspace(0, 2 * np.pi, n - n // 2, endpoint=False)
+    return _two_arcs((np.cos(t_out), np.sin(t_out)),
+                     (np.cos(t_in) * factor, np.sin(t_in) * factor), noise, rng)
+
+
+def _blobs(n, centres, std, rng):
+    """Gaussian clusters around ``centres``, as equal in size as n allows (the first
+    ones one larger)."""
+    k = len(centres)
+    sizes = [n // k + (i < n % k) for i in range(k)]
+    X = np.concatenate([rng.normal(loc=centres[i], scale=std, size=(size, centres.shape[1]))
+                        for i, size in enumerate(sizes)])
+    y = np.repeat(np.arange(k), sizes)
+    return _shuffled(X, y, rng)
+
+
 def make_2d(name, n=300, noise=0.1, seed=0, classes=None):
     """A generated 2-D classification set: X (n, 2) float64, y (n,) int64 in 0..classes−1.
 
@@ -204,19 +250,16 @@ def make_2d(name, n=300, noise=0.1, seed=0, classes=None):
         raise ValueError(f"n must be an integer ≥ the number of classes ({classes}), got {n!r}")
     if not isinstance(noise, (int, float, np.number)) or not noise >= 0:
         raise ValueError(f"noise must be ≥ 0, got {noise!r}")
-    from sklearn import datasets
-
     if name == "moons":
-        X, y = datasets.make_moons(n_samples=n, noise=noise, random_state=seed)
+        X, y = _moons(n, noise, np.random.RandomState(seed))
     elif name == "circles":
-        X, y = datasets.make_circles(n_samples=n, noise=noise, factor=0.5, random_state=seed)
+        X, y = _circles(n, noise, np.random.RandomState(seed))
     elif name == "blobs":
         angle = 2 * np.pi * np.arange(classes) / classes + np.pi / 2
         centres = _BLOB_RADIUS * np.column_stack([np.cos(angle), np.sin(angle)])
         # Independent spread and noise add in variance.
         std = float(np.hypot(_BLOB_SPREAD, noise))
-        X, y = datasets.make_blobs(n_samples=n, centers=centres, cluster_std=std,
-                                   random_state=seed)
+        X, y = _blobs(n, centres, std, np.random.RandomState(seed))
     else:
         X, y = _spiral(n, classes, noise, np.random.default_rng(seed))
     X = np.asarray(X, dtype=np.float64)

@@ -155,6 +155,7 @@ def test_the_digits_are_scikit_learns_read_without_importing_it():
     import sys
 
     code = ("import sys; from course import data; data.load_digits_split(); "
+            "[data.make_2d(name) for name in data.DATASETS_2D]; "
             "print('sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=120)
@@ -335,3 +336,24 @@ def test_make_neuron_curve_is_a_tanh_neuron_split_three_ways():
 def test_day1_generators_reject_bad_arguments(make, kwargs, match):
     with pytest.raises(ValueError, match=match):
         make(**kwargs)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 64, 301])
+@pytest.mark.parametrize("noise", [0.0, 0.1, 0.3])
+@pytest.mark.parametrize("seed", [0, 11])
+def test_moons_circles_and_blobs_are_scikit_learns_point_for_point(n, noise, seed):
+    from sklearn import datasets
+
+    pairs = [(datasets.make_moons(n_samples=n, noise=noise, random_state=seed),
+              data._moons(n, noise, np.random.RandomState(seed))),
+             (datasets.make_circles(n_samples=n, noise=noise, factor=0.5, random_state=seed),
+              data._circles(n, noise, np.random.RandomState(seed)))]
+    for k in (2, 3, 5):
+        if n >= k:
+            centres = 2.0 * np.column_stack([np.cos(np.arange(k)), np.sin(np.arange(k))])
+            pairs.append((datasets.make_blobs(n_samples=n, centers=centres, cluster_std=0.6,
+                                              random_state=seed),
+                          data._blobs(n, centres, 0.6, np.random.RandomState(seed))))
+    for (X_theirs, y_theirs), (X_ours, y_ours) in pairs:
+        np.testing.assert_array_equal(X_ours, X_theirs)
+        np.testing.assert_array_equal(y_ours, y_theirs)
