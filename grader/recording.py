@@ -12,8 +12,9 @@ test compares both with a fresh nbgrader's):
 every ``Gradebook`` nbgrader opens (about seven per notebook) made a new SQLAlchemy
 engine, which inspected the tables and compiled every query again, and checked its
 course's row; here a gradebook's engine is made, and its tables and course row
-checked, once per process.  And ``SaveAutoGrades`` committed, with a disk sync each time, after every grade and comment (about a hundred
-per submission); here it commits once per notebook.  And the cells, grades and comments
+checked, once per process.  And ``SaveAutoGrades`` committed, with a disk sync each
+time, after every grade and comment (about a hundred per submission); here it commits
+once per notebook.  And the cells, grades and comments
 nbgrader looks up one by one, one query of six joins each, are found here in one query
 per notebook (``_find_in_one_query``).  And each notebook's two passes, sanitizing and
 autograding, run on one copy in memory, written once (``_convert_in_memory``), instead

@@ -144,7 +144,7 @@ def warm_up(one_thread: bool = False, day: str | None = None):
 
 
 @functools.lru_cache(maxsize=None)
-def test_sources(day: str) -> tuple[str, ...]:
+def day_test_sources(day: str) -> tuple[str, ...]:
     """The sources of the day's test cells, as the course's notebooks have them (none
     for a day this checkout does not know)."""
     try:
@@ -166,7 +166,7 @@ def test_sources(day: str) -> tuple[str, ...]:
 def uses_optimisers(day: str | None) -> bool:
     """Whether the day's tests may step a torch optimiser (its first step imports
     torch._dynamo, about a second of one core).  Unknown or no day: assume so."""
-    sources = test_sources(day) if day else ()
+    sources = day_test_sources(day) if day else ()
     return not sources or any("optim" in source for source in sources)
 
 
@@ -181,7 +181,7 @@ def warm_up_day(day: str) -> None:
     fails again, reported, in the test that needs it."""
     import ast
 
-    sources = test_sources(day)
+    sources = day_test_sources(day)
     for source in sources:
         try:
             tree = ast.parse(source)
