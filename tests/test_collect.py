@@ -355,8 +355,9 @@ def test_autograde_shows_progress_and_ends_with_a_summary(tmp_path, capsys, monk
 
     monkeypatch.setattr(pipeline, "judge_class", judge_class)
     monkeypatch.setattr(ag, "Recorder", Recorder)
-    monkeypatch.setattr(CourseDir, "scores", lambda self, day, s: [NotebookScore(
-        "01_activations", [CellScore("test_sigmoid", points[s], 3, True, points[s] < 3)])])
+    monkeypatch.setattr(CourseDir, "class_scores", lambda self, day, present: {s: [NotebookScore(
+        "01_activations", [CellScore("test_sigmoid", points[s], 3, True, points[s] < 3)])]
+        for s in present})
     results = ag.autograde(DAY, course, students)
     lines = capsys.readouterr().out.splitlines()
     assert lines[:3] == [f"[1/3] autograde {DAY}: judged ada                  (1.5 s)",
